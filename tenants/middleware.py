@@ -1,0 +1,11 @@
+from django.http import HttpResponseNotFound
+from django.template.loader import render_to_string
+from django_tenants.middleware.main import TenantMainMiddleware
+
+
+class BureauMiddleware(TenantMainMiddleware):
+    """Routes by host; an unknown host gets a plain 404 page that says so, never a crash."""
+
+    def no_tenant_found(self, request, hostname):
+        body = render_to_string("tenants/unknown_host.html", {"hostname": hostname}, request=request)
+        return HttpResponseNotFound(body)
