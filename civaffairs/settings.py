@@ -68,7 +68,10 @@ BUREAU_API_APPS = [app for app in TENANT_APPS if app.startswith("apps.")]
 
 # Called by `bootstrap` inside each bureau's schema with its seed; each returns lines
 # "+ created …" / "= unchanged …" (see tenants.services.run_seed_loaders).
-SEED_LOADERS: list[str] = []
+SEED_LOADERS = [
+    "apps.people.seeding.load_towns",
+    "apps.benefits.seeding.load_standards",
+]
 
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

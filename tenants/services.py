@@ -103,7 +103,7 @@ def _source_text(item: dict) -> str:
 
 
 def user_ensure(*, username: str, report: BootstrapReport, site: str, role: str, superuser: bool = False,
-                staff: bool = True, groups: tuple[str, ...] = ()) -> None:
+                staff: bool = True, groups: tuple[str, ...] = ()):
     """Create a demo login in the current schema; an existing one keeps the password it has."""
     User = get_user_model()
     user, created = User.objects.get_or_create(
@@ -116,6 +116,28 @@ def user_ensure(*, username: str, report: BootstrapReport, site: str, role: str,
         user.groups.add(Group.objects.get(name=name))
     report.note(created, f"user {username}")
     report.logins.append((site, role, username, demo_password()))
+    return user
+
+
+def bureau_users_ensure(*, bureau: Bureau, report: BootstrapReport) -> None:
+    """One demo login per role of SPEC §1; two caseworkers in two towns, to show town scoping."""
+    from apps.core.models import StaffProfile
+    from apps.core.roles import ROLE_LABELS, Role, roles_ensure
+    from apps.people.models import Town
+
+    roles_ensure()
+    site = f"http://{bureau.schema_name}.{domain_suffix()}:8000/admin/"
+    towns = list(Town.objects.order_by("id")[:2])
+    # Usernames carry the bureau so a login that works in one bureau is visibly not another's.
+    user_ensure(username=f"{bureau.schema_name}-admin", superuser=True, groups=(Role.BUREAU_ADMIN,),
+                report=report, site=site, role=ROLE_LABELS[Role.BUREAU_ADMIN])
+    for i, town in enumerate(towns, start=1):
+        user = user_ensure(username=f"{bureau.schema_name}-caseworker{i}", groups=(Role.CASEWORKER,),
+                           report=report, site=site, role=f"{ROLE_LABELS[Role.CASEWORKER]} ({town.name})")
+        StaffProfile.objects.get_or_create(user=user, defaults={"town": town})
+    for role in (Role.REVIEWER, Role.APPROVER, Role.FINANCE, Role.AUDITOR):
+        user_ensure(username=f"{bureau.schema_name}-{role.replace('_', '-')}", groups=(role,),
+                    report=report, site=site, role=ROLE_LABELS[role])
 
 
 def province_overseer_group_ensure() -> Group:
@@ -149,9 +171,7 @@ def bootstrap(*, seeds: list[Seed]) -> BootstrapReport:
         with schema_context("public"):
             bureau = bureau_ensure(seed=seed, report=report)
         with tenant_context(bureau):
-            site = f"http://{bureau.schema_name}.{domain_suffix()}:8000/admin/"
-            # Usernames carry the bureau so a login that works in one bureau is visibly not another's.
-            user_ensure(username=f"{bureau.schema_name}-admin", superuser=True, report=report, site=site,
-                        role="bureau administrator")
             run_seed_loaders(seed=seed, report=report)
+            with transaction.atomic():
+                bureau_users_ensure(bureau=bureau, report=report)
     return report

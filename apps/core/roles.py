@@ -1,0 +1,79 @@
+"""The roles of SPEC §1 as django groups, and the permissions each holds in a bureau.
+
+Permissions are named by pattern: "people.*" is every permission of the app, "*.view_*" every view
+permission, "assistance.approve_application" one custom permission. `roles_ensure()` (run by
+bootstrap in every bureau) makes the groups match; a pattern that matches nothing yet is skipped,
+so an app can add its custom permissions later without touching this file.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+
+from django.contrib.auth.models import Group, Permission
+
+
+class Role:
+    CASEWORKER = "caseworker"
+    REVIEWER = "reviewer"
+    APPROVER = "approver"
+    FINANCE = "finance"
+    BUREAU_ADMIN = "bureau_admin"
+    AUDITOR = "auditor"
+
+
+BUREAU_APPS = ["people", "benefits", "assistance", "pensions", "socialorgs", "burial", "disbursement", "core"]
+VIEW_ALL = [f"{app}.view_*" for app in BUREAU_APPS]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    # Registers people and households, takes applications, records visits and income: own town only.
+    Role.CASEWORKER: VIEW_ALL + [
+        "people.add_*", "people.change_*",
+        "assistance.add_*", "assistance.change_*",
+        "burial.add_*", "burial.change_*",
+        "socialorgs.add_communityorgfiling", "socialorgs.change_communityorgfiling",
+    ],
+    Role.REVIEWER: VIEW_ALL + [
+        "assistance.change_*", "assistance.review_application", "assistance.add_review", "assistance.change_review",
+        "socialorgs.add_*", "socialorgs.change_*",
+    ],
+    Role.APPROVER: VIEW_ALL + [
+        "assistance.change_*", "assistance.approve_application",
+        "benefits.add_standard", "benefits.change_standard",
+        "benefits.change_entitlement", "benefits.add_grant", "benefits.change_grant",
+        "disbursement.approve_paymentrun",
+        "pensions.confirm_eligibilitychange",
+    ],
+    Role.FINANCE: VIEW_ALL + [
+        "disbursement.add_paymentrun", "disbursement.start_paymentrun", "disbursement.export_paymentrun",
+        "disbursement.import_bankreturn", "disbursement.reissue_paymentline", "disbursement.change_paymentline",
+        "people.change_person",  # correcting a failed bank account
+    ],
+    Role.BUREAU_ADMIN: ["*.*"],
+    Role.AUDITOR: VIEW_ALL + ["auth.view_*", "simple_history.view_*"],
+}
+
+ROLE_LABELS = {
+    Role.CASEWORKER: "镇街经办人", Role.REVIEWER: "审核", Role.APPROVER: "审批", Role.FINANCE: "财务",
+    Role.BUREAU_ADMIN: "局系统管理员", Role.AUDITOR: "审计",
+}
+
+
+def _matches(permission: Permission, patterns: list[str]) -> bool:
+    name = f"{permission.content_type.app_label}.{permission.codename}"
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
+
+
+def roles_ensure() -> dict[str, Group]:
+    """Create or update one group per role in the current schema; returns them by role."""
+    permissions = list(Permission.objects.select_related("content_type"))
+    groups = {}
+    for role, patterns in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.set([p for p in permissions if _matches(p, patterns)])
+        groups[role] = group
+    return groups
+
+
+def user_roles(user) -> set[str]:
+    return set(user.groups.values_list("name", flat=True))
