@@ -73,6 +73,9 @@ SEED_LOADERS = [
     "apps.benefits.seeding.load_standards",
 ]
 
+# The nightly run of each bureau (apps.core.nightly): functions `step(*, today) -> dict`, in order.
+NIGHTLY_STEPS: list[str] = []
+
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
 TENANT_MODEL = "tenants.Bureau"

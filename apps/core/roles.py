@@ -28,16 +28,18 @@ VIEW_ALL = [f"{app}.view_*" for app in BUREAU_APPS]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Registers people and households, takes applications, records visits and income: own town only.
     Role.CASEWORKER: VIEW_ALL + [
-        "people.add_*", "people.change_*",
+        "people.add_*", "people.change_*", "people.view_full_id_number", "people.view_full_bank_account",
         "assistance.add_*", "assistance.change_*",
         "burial.add_*", "burial.change_*",
         "socialorgs.add_communityorgfiling", "socialorgs.change_communityorgfiling",
     ],
     Role.REVIEWER: VIEW_ALL + [
+        "people.view_full_id_number",
         "assistance.change_*", "assistance.review_application", "assistance.add_review", "assistance.change_review",
         "socialorgs.add_*", "socialorgs.change_*",
     ],
     Role.APPROVER: VIEW_ALL + [
+        "people.view_full_id_number",
         "assistance.change_*", "assistance.approve_application",
         "benefits.add_standard", "benefits.change_standard",
         "benefits.change_entitlement", "benefits.add_grant", "benefits.change_grant",
@@ -47,7 +49,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.FINANCE: VIEW_ALL + [
         "disbursement.add_paymentrun", "disbursement.start_paymentrun", "disbursement.export_paymentrun",
         "disbursement.import_bankreturn", "disbursement.reissue_paymentline", "disbursement.change_paymentline",
-        "people.change_person",  # correcting a failed bank account
+        "people.change_person", "people.view_full_bank_account",  # correcting a failed bank account
     ],
     Role.BUREAU_ADMIN: ["*.*"],
     Role.AUDITOR: VIEW_ALL + ["auth.view_*", "simple_history.view_*"],

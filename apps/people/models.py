@@ -78,6 +78,10 @@ class Person(models.Model):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     bank_account = models.CharField(_("bank account"), max_length=19, blank=True, validators=[bank_account_validator])
     bank_name = models.CharField(_("bank"), max_length=50, blank=True)
+    # Declared monthly income: the registry's last known figure. An application's investigation
+    # records the verified income itself; this is what screening and synthetic data start from.
+    monthly_income = models.DecimalField(_("declared monthly income"), max_digits=12, decimal_places=2,
+                                         null=True, blank=True, validators=[MinValueValidator(0)])
     # Facts the 分类施保 add-ons and review intervals read (assessed by caseworkers).
     is_student = models.BooleanField(_("student"), default=False)
     seriously_ill = models.BooleanField(_("seriously ill"), default=False)
@@ -92,7 +96,12 @@ class Person(models.Model):
         verbose_name = _("person")
         verbose_name_plural = _("persons")
         ordering = ["id"]
+        permissions = [
+            ("view_full_id_number", _("Can see whole ID numbers")),
+            ("view_full_bank_account", _("Can see whole bank account numbers")),
+        ]
         constraints = [
+            models.CheckConstraint(condition=Q(monthly_income__gte=0), name="person_income_gte_0"),
             models.CheckConstraint(
                 condition=Q(status="alive", date_of_death__isnull=True) | Q(status="deceased", date_of_death__isnull=False),
                 name="person_death_date_matches_status",
