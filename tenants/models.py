@@ -127,3 +127,12 @@ class ProvincialMinimum(models.Model):
 
     def __str__(self) -> str:
         return f"{self.province} {self.region_class} {self.programme} {self.amount}"
+
+
+class BureauSettings(Bureau):
+    """The bureau's own rule settings, as its administrator edits them on the bureau site."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("bureau settings")
+        verbose_name_plural = _("bureau settings")
