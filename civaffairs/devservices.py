@@ -284,12 +284,16 @@ def main(argv: list[str]) -> int:
         try:
             return proc.wait()
         except KeyboardInterrupt:
-            proc.send_signal(signal.SIGINT)
+            # The terminal sent the child the same Ctrl-C: give it time to stop before insisting.
             try:
-                return proc.wait(timeout=20)
+                return proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                proc.kill()
-                return 130
+                proc.terminate()
+                try:
+                    return proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    return 130
         finally:
             services.down()
     print(f"unknown command {command!r}; use up, down or run", file=sys.stderr)

@@ -46,17 +46,22 @@ class Command(BaseCommand):
             subprocess.Popen([python, "-m", "celery", "-A", "civaffairs", "beat", "--loglevel=WARNING"]),
             subprocess.Popen([python, "manage.py", "runserver", f"0.0.0.0:{port}", "--noreload"]),
         ]
+        interrupted = False
         try:
             while all(p.poll() is None for p in processes):
                 time.sleep(0.5)
         except KeyboardInterrupt:
-            pass
+            interrupted = True  # the terminal's Ctrl-C reached the children too
         finally:
             for p in processes:
-                if p.poll() is None:
-                    p.send_signal(signal.SIGINT)
+                if p.poll() is None and not interrupted:
+                    p.send_signal(signal.SIGTERM)
             for p in processes:
                 try:
                     p.wait(timeout=15)
                 except subprocess.TimeoutExpired:
-                    p.kill()
+                    p.terminate()
+                    try:
+                        p.wait(timeout=5)
+                    except subprocess.TimeoutExpired:
+                        p.kill()
