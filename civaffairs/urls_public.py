@@ -3,8 +3,8 @@
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 
+from apps.core.api.auth import obtain_auth_token
 from tenants import views
 from tenants.api.views import BureauViewSet
 

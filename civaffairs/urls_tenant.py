@@ -4,9 +4,9 @@ from django.conf import settings
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 
 from apps.core.admin_site import bureau_admin_site
+from apps.core.api.auth import obtain_auth_token
 
 api_v1 = [
     path("auth/token/", obtain_auth_token, name="api-token"),

@@ -57,6 +57,9 @@ def entitlement(*, programme: str, person=None, household=None, variant: str = "
                 start_period: datetime.date = datetime.date(2024, 1, 1), **fields):
     from apps.benefits.models import Entitlement
 
-    payee = fields.pop("payee_person", None) or person or (household.members.get(relation="head").person if household else None)
+    if "payee_person" in fields or fields.get("payee_institution"):
+        payee = fields.pop("payee_person", None)
+    else:
+        payee = person or (household.members.get(relation="head").person if household else None)
     return Entitlement.objects.create(programme_id=programme, variant=variant, person=person, household=household,
                                       payee_person=payee, start_period=start_period, **fields)

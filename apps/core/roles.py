@@ -32,6 +32,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "assistance.add_*", "assistance.change_*",
         "burial.add_*", "burial.change_*",
         "socialorgs.add_communityorgfiling", "socialorgs.change_communityorgfiling",
+        "pensions.add_childwelfarerecord", "pensions.change_childwelfarerecord",
     ],
     Role.REVIEWER: VIEW_ALL + [
         "people.view_full_id_number",
@@ -44,14 +45,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "benefits.add_standard", "benefits.change_standard",
         "benefits.change_entitlement", "benefits.add_grant", "benefits.change_grant",
         "disbursement.approve_paymentrun",
-        "pensions.confirm_eligibilitychange",
+        "pensions.confirm_eligibilitychange", "pensions.run_eligibilityrun",
+        "pensions.add_longevitystandard", "pensions.change_longevitystandard",
     ],
     Role.FINANCE: VIEW_ALL + [
         "disbursement.add_paymentrun", "disbursement.start_paymentrun", "disbursement.export_paymentrun",
         "disbursement.import_bankreturn", "disbursement.reissue_paymentline", "disbursement.change_paymentline",
         "people.change_person", "people.view_full_bank_account",  # correcting a failed bank account
     ],
-    Role.BUREAU_ADMIN: ["*.*"],
+    Role.BUREAU_ADMIN: ["*.*", "people.view_full_id_number", "people.view_full_bank_account"],
     Role.AUDITOR: VIEW_ALL + ["auth.view_*", "simple_history.view_*"],
 }
 
@@ -63,6 +65,9 @@ ROLE_LABELS = {
 
 def _matches(permission: Permission, patterns: list[str]) -> bool:
     name = f"{permission.content_type.app_label}.{permission.codename}"
+    if permission.codename.startswith("view_full_"):
+        # Unmasked personal data is granted by name only: "people.view_*" must not reveal it.
+        return name in patterns
     return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
 
 

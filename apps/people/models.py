@@ -1,5 +1,6 @@
 """The registry every programme reads: towns, persons, households, disability certificates."""
 
+from django.contrib.postgres.indexes import HashIndex
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -29,6 +30,8 @@ class Town(models.Model):
     area_code = models.CharField(_("area code"), max_length=6, blank=True)
     source = models.CharField(_("source"), max_length=200, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("town")
         verbose_name_plural = _("towns")
@@ -43,6 +46,8 @@ class Community(models.Model):
 
     town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="communities", verbose_name=_("town"))
     name = models.CharField(_("name"), max_length=50)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("community")
@@ -64,14 +69,17 @@ class Person(models.Model):
         DECEASED = "deceased", _("deceased")
 
     # Gender and birth date are derived from the ID number by the service that writes a person.
-    id_number = models.CharField(_("ID number"), max_length=18, unique=True)
-    id_hash = models.CharField(_("keyed hash of the ID number"), max_length=64, db_index=True, editable=False)
-    name = models.CharField(_("name"), max_length=50, db_index=True)
+    # Unique by the constraint person_id_number_unique (one b-tree, no second LIKE index).
+    id_number = models.CharField(_("ID number"), max_length=18)
+    id_hash = models.CharField(_("keyed hash of the ID number"), max_length=64, editable=False)
+    name = models.CharField(_("name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, editable=False)
     birth_date = models.DateField(_("birth date"), editable=False, db_index=True)
     hukou_class = models.CharField(_("hukou class"), max_length=8, choices=HukouClass.choices)
     local_hukou = models.BooleanField(_("local hukou"), default=True)
-    town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="persons", verbose_name=_("town"))
+    # Indexed by person_town_status (town first), which serves every lookup by town.
+    town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="persons", verbose_name=_("town"),
+                             db_index=False)
     community = models.ForeignKey(
         Community, on_delete=models.PROTECT, null=True, blank=True, related_name="persons", verbose_name=_("community")
     )
@@ -85,7 +93,7 @@ class Person(models.Model):
     # Facts the 分类施保 add-ons and review intervals read (assessed by caseworkers).
     is_student = models.BooleanField(_("student"), default=False)
     seriously_ill = models.BooleanField(_("seriously ill"), default=False)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ALIVE, db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ALIVE)
     date_of_death = models.DateField(_("date of death"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -101,13 +109,22 @@ class Person(models.Model):
             ("view_full_bank_account", _("Can see whole bank account numbers")),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["id_number"], name="person_id_number_unique",
+                                    violation_error_message=_("This ID number is already registered.")),
             models.CheckConstraint(condition=Q(monthly_income__gte=0), name="person_income_gte_0"),
             models.CheckConstraint(
                 condition=Q(status="alive", date_of_death__isnull=True) | Q(status="deceased", date_of_death__isnull=False),
                 name="person_death_date_matches_status",
             ),
         ]
-        indexes = [models.Index(fields=["town", "status"], name="person_town_status")]
+        # Plain b-tree indexes: a db_index on a CharField adds a second (LIKE) index that no query here uses
+        # and that a million-row load pays for. Status alone is too unselective to index.
+        indexes = [
+            models.Index(fields=["town", "status"], name="person_town_status"),
+            # Matched by equality only (cross-bureau duplicates): a hash index is a quarter of a b-tree's size.
+            HashIndex(fields=["id_hash"], name="person_id_hash"),
+            models.Index(fields=["name"], name="person_name"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -206,3 +223,83 @@ class DisabilityCertificate(models.Model):
     @property
     def severe(self) -> bool:
         return self.level <= 2
+
+
+class PopulationGroup(models.TextChoices):
+    """Groups a synthetic population marks; the values are the programme codes they are meant for."""
+
+    DIBAO = "dibao", _("低保 target household")
+    DIBAO_MARGINAL = "dibao_marginal", _("低保边缘 target household")
+    HARDSHIP_EXPENSE = "hardship_expense", _("支出型困难 target household")
+    TEKUN = "tekun", _("特困 candidate")
+    ORPHAN = "orphan", _("orphan or de-facto unsupported child")
+    CHILD_IN_DIFFICULTY = "child_in_difficulty", _("child in difficulty")
+
+
+class SyntheticPopulation(models.Model):
+    """The one synthetic population of a bureau (`generate_population`): its parameters and progress.
+
+    At most one row per bureau (`singleton` is unique), so a second run with other parameters is
+    refused, and a run with the same parameters resumes or finds nothing left to do.
+    """
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+
+    singleton = models.BooleanField(default=True, unique=True, editable=False)
+    seed = models.BigIntegerField(_("seed"))
+    scale = models.DecimalField(_("scale"), max_digits=12, decimal_places=6)
+    as_of = models.DateField(_("ages as of"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    chunks_total = models.PositiveIntegerField(_("chunks"), default=0)
+    chunks_done = models.PositiveIntegerField(_("chunks written"), default=0)
+    persons = models.PositiveIntegerField(_("persons"), default=0)
+    households = models.PositiveIntegerField(_("households"), default=0)
+    plan = models.JSONField(_("plan"), default=dict, blank=True)
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("synthetic population")
+        verbose_name_plural = _("synthetic populations")
+
+    def __str__(self) -> str:
+        return f"seed {self.seed}, scale {self.scale} ({self.status})"
+
+
+class PopulationMarker(models.Model):
+    """Marks a synthetic household or person as generated for a group (see PopulationGroup).
+
+    The assistance and pensions demo commands read these to know whom to enrol; the registry itself
+    never does. `variant` refines the group: urban/rural (household groups), dispersed/institutional
+    (tekun), scattered/institutional (orphan).
+    """
+
+    population = models.ForeignKey(SyntheticPopulation, on_delete=models.CASCADE, related_name="markers",
+                                   verbose_name=_("synthetic population"))
+    group = models.CharField(_("group"), max_length=24, choices=PopulationGroup.choices)
+    variant = models.CharField(_("variant"), max_length=16, blank=True)
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, null=True, blank=True,
+                                  related_name="population_markers", verbose_name=_("household"))
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="population_markers", verbose_name=_("person"))
+
+    class Meta:
+        verbose_name = _("population marker")
+        verbose_name_plural = _("population markers")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(household__isnull=False, person__isnull=True)
+                | Q(household__isnull=True, person__isnull=False),
+                name="population_marker_household_xor_person",
+            ),
+            models.UniqueConstraint(fields=["group", "household"], condition=Q(household__isnull=False),
+                                    name="population_marker_unique_household"),
+            models.UniqueConstraint(fields=["group", "person"], condition=Q(person__isnull=False),
+                                    name="population_marker_unique_person"),
+        ]
+        indexes = [models.Index(fields=["group", "variant"], name="population_marker_group")]
+
+    def __str__(self) -> str:
+        return f"{self.group} {self.household_id or self.person_id}"

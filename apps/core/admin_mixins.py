@@ -1,0 +1,169 @@
+"""Admin helpers every bureau app uses: town scoping and masked personal data.
+
+    @admin.register(Entitlement, site=bureau_admin_site)
+    class EntitlementAdmin(TownScopedAdminMixin, PiiMaskingAdminMixin, SimpleHistoryAdmin):
+        town_path = "person__town"                      # how the record reaches its town
+        scoped_foreign_keys = {"person": "town"}        # FK choices a caseworker may pick, and their town path
+        list_display = ["person", "person__id_number"]  # masked unless people.view_full_id_number
+
+A record outside a caseworker's town is "not found" (404) in every view, history included, so its
+existence does not leak.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from .idcard import mask_account, mask_id_number
+from .scoping import scope_to_town, user_town_id
+
+# Field name -> (masking function, permission that shows the whole value).
+PII_FIELDS = {
+    "id_number": (mask_id_number, "people.view_full_id_number"),
+    "bank_account": (mask_account, "people.view_full_bank_account"),
+    "account": (mask_account, "people.view_full_bank_account"),
+    "payee_account": (mask_account, "people.view_full_bank_account"),
+}
+
+
+def _resolve(obj, path: str):
+    for part in path.split("__"):
+        if obj is None:
+            return None
+        obj = getattr(obj, part, None)
+    return obj
+
+
+class TownScopedAdminMixin:
+    """Confines users with a town (caseworkers) to that town's records, in lists, forms and history."""
+
+    town_path: str = "town"
+    # Foreign keys whose choices are limited to the user's town: field name -> path from that model to its town.
+    scoped_foreign_keys: dict[str, str] = {}
+
+    def get_queryset(self, request):
+        return scope_to_town(super().get_queryset(request), request.user, self.town_path)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        town_id = user_town_id(request.user)
+        if town_id is not None:
+            path = self._town_path_of_fk(db_field.name)
+            if path is not None:
+                queryset = kwargs["queryset"] if "queryset" in kwargs else db_field.remote_field.model._default_manager.all()
+                kwargs["queryset"] = queryset.filter(**{f"{path}_id" if path else "pk": town_id})
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def _town_path_of_fk(self, name: str) -> str | None:
+        if name in self.scoped_foreign_keys:
+            return self.scoped_foreign_keys[name]
+        if self.town_path == name:  # the record's own town field: the choice is the user's town itself
+            return ""
+        return None
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Django redirects to the index with a message; out of scope must look like absent: 404.
+        raise Http404
+
+    def _ensure_in_scope(self, request, object_id) -> None:
+        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._ensure_in_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._ensure_in_scope(request, object_id)
+        if request.method == "POST":
+            # A revert would bypass the services' checks; history is a record, not an undo.
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def save_model(self, request, obj, form, change):
+        town_id = user_town_id(request.user)
+        if town_id is not None:
+            record_town = _resolve(obj, self.town_path)
+            if record_town is None or record_town.pk != town_id:
+                raise PermissionDenied
+        super().save_model(request, obj, form, change)
+
+
+class PiiMaskingAdminMixin:
+    """Shows ID numbers and bank accounts masked (`440***********123X`) unless the user may see them whole.
+
+    Applies to list_display entries and to form fields named like a key of `pii_fields`, also
+    through relations (`person__id_number`). Search keeps working on the whole value.
+    """
+
+    pii_fields: dict = PII_FIELDS
+
+    def _pii(self, name: str):
+        return self.pii_fields.get(name.rsplit("__", 1)[-1])
+
+    def _masked_name(self, name: str, request) -> str:
+        pii = self._pii(name)
+        if pii is None or request.user.has_perm(pii[1]):
+            return name
+        masked = f"{name.replace('__', '_')}_masked"
+        if not hasattr(self, masked):
+            setattr(self, masked, self._masked_display(name, pii[0]))
+        return masked
+
+    def _masked_display(self, name: str, mask):
+        field_name = name.rsplit("__", 1)[-1]
+        try:
+            model = self.model
+            for part in name.split("__")[:-1]:
+                model = model._meta.get_field(part).related_model
+            label = model._meta.get_field(field_name).verbose_name
+        except Exception:  # a property or a callable: fall back to its name
+            label = field_name.replace("_", " ")
+
+        @admin.display(description=label)
+        def display(obj):
+            value = _resolve(obj, name)
+            return mask(value) if value else "-"
+
+        return display
+
+    def get_list_display(self, request):
+        return [self._masked_name(name, request) if isinstance(name, str) else name
+                for name in super().get_list_display(request)]
+
+    def get_fields(self, request, obj=None):
+        return [self._masked_name(name, request) if isinstance(name, str) else name
+                for name in super().get_fields(request, obj)]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        for name in self._declared_field_names(request, obj):
+            masked = self._masked_name(name, request)
+            if masked != name and masked not in readonly:
+                readonly.append(masked)
+        return readonly
+
+    def get_exclude(self, request, obj=None):
+        exclude = list(super().get_exclude(request, obj) or [])
+        for name in self._declared_field_names(request, obj):
+            if "__" not in name and self._masked_name(name, request) != name and name not in exclude:
+                exclude.append(name)
+        return exclude
+
+    def _declared_field_names(self, request, obj):
+        if self.fields:
+            return [name for name in self.fields if isinstance(name, str)]
+        if self.fieldsets:
+            return [name for _, options in self.fieldsets for name in options.get("fields", ()) if isinstance(name, str)]
+        return [field.name for field in self.model._meta.fields]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        return [(title, {**options, "fields": [self._masked_name(n, request) if isinstance(n, str) else n
+                                               for n in options.get("fields", ())]})
+                for title, options in fieldsets]

@@ -1,0 +1,101 @@
+"""Reads from the people registry, always through the user's town scope (a caseworker sees one town)."""
+
+from __future__ import annotations
+
+import re
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from apps.core.scoping import scope_to_town, user_town_id
+
+from .models import Community, DisabilityCertificate, Household, HouseholdMember, Person, Town
+
+
+def town_list(*, user) -> QuerySet[Town]:
+    town_id = user_town_id(user)
+    towns = Town.objects.all()
+    return towns.filter(pk=town_id) if town_id is not None else towns
+
+
+def community_list(*, user, town: Town | None = None) -> QuerySet[Community]:
+    communities = scope_to_town(Community.objects.select_related("town"), user)
+    return communities.filter(town=town) if town is not None else communities
+
+
+def person_list(*, user, filters: dict | None = None) -> QuerySet[Person]:
+    """Persons the user may see; `filters`: town, community, hukou_class, status, household, search."""
+    filters = filters or {}
+    persons = scope_to_town(Person.objects.all(), user).select_related("town", "community", "membership__household")
+    for key in ("town", "community", "hukou_class", "status", "gender"):
+        if filters.get(key) not in (None, ""):
+            persons = persons.filter(**{key: filters[key]})
+    if filters.get("household") not in (None, ""):
+        persons = persons.filter(membership__household=filters["household"])
+    if filters.get("search"):
+        persons = persons.filter(person_search_q(filters["search"]))
+    return persons
+
+
+ID_LIKE = re.compile(r"^(\d{17}[\dXx]|\d{15})$")
+
+
+def person_search_q(term: str) -> Q:
+    """A whole ID number (exact, x or X; masked lists must not break search), else a name fragment.
+
+    An ID-shaped term is looked up by the unique index only: no table scan, no partial-number fishing.
+    """
+    term = term.strip()
+    if ID_LIKE.match(term):
+        return Q(id_number=term.upper())
+    return Q(name__icontains=term)
+
+
+def household_search_q(term: str) -> Q:
+    """A household number, a member's whole ID number or a fragment of a member's name."""
+    term = term.strip()
+    if ID_LIKE.match(term):
+        return Q(members__person__id_number=term.upper())
+    return Q(code=term) | Q(members__person__name__icontains=term)
+
+
+def person_get(*, user, pk) -> Person:
+    """Raises Person.DoesNotExist when the person is outside the user's scope as well as when absent."""
+    return person_list(user=user).get(pk=pk)
+
+
+def household_list(*, user, filters: dict | None = None) -> QuerySet[Household]:
+    filters = filters or {}
+    members = HouseholdMember.objects.select_related("person").order_by("id")
+    households = (
+        scope_to_town(Household.objects.all(), user)
+        .select_related("town", "community")
+        .prefetch_related(Prefetch("members", queryset=members))
+    )
+    for key in ("town", "community", "hukou_class"):
+        if filters.get(key) not in (None, ""):
+            households = households.filter(**{key: filters[key]})
+    if filters.get("search"):
+        households = households.filter(household_search_q(filters["search"])).distinct()
+    return households
+
+
+def household_get(*, user, pk) -> Household:
+    return household_list(user=user).get(pk=pk)
+
+
+def household_of(*, person: Person) -> Household | None:
+    member = HouseholdMember.objects.filter(person=person).select_related("household").first()
+    return member.household if member else None
+
+
+def disability_certificate_list(*, user, person: Person | None = None) -> QuerySet[DisabilityCertificate]:
+    certificates = scope_to_town(DisabilityCertificate.objects.select_related("person"), user, "person__town")
+    return certificates.filter(person=person) if person is not None else certificates
+
+
+def town_population_counts(*, user) -> QuerySet[Town]:
+    """Towns with their counts of living persons and households (admin index, demo checks)."""
+    return town_list(user=user).annotate(
+        persons_alive=Count("persons", filter=Q(persons__status=Person.Status.ALIVE), distinct=True),
+        households_count=Count("households", distinct=True),
+    )
