@@ -74,7 +74,12 @@ SEED_LOADERS = [
 ]
 
 # The nightly run of each bureau (apps.core.nightly): functions `step(*, today) -> dict`, in order.
-NIGHTLY_STEPS: list[str] = []
+NIGHTLY_STEPS = [
+    # Life events first: the eligibility engine must not enrol the dead.
+    "apps.benefits.services.entitlements_stop_for_deaths",
+    "apps.pensions.nightly.eligibility_step",
+    "apps.assistance.services.reviews_overdue",
+]
 
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -84,6 +89,8 @@ PUBLIC_SCHEMA_NAME = "public"
 PUBLIC_SCHEMA_URLCONF = "civaffairs.urls_public"
 ROOT_URLCONF = "civaffairs.urls_tenant"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+# Set search_path once per tenant switch rather than before every query (halves round trips).
+TENANT_LIMIT_SET_CALLS = True
 
 MIDDLEWARE = [
     "tenants.middleware.BureauMiddleware",

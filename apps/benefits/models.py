@@ -147,6 +147,20 @@ class Entitlement(models.Model):
                 name="entitlement_end_after_start",
             ),
             models.CheckConstraint(condition=Q(start_period__day=1), name="entitlement_start_is_month"),
+            # The database refuses a second open-ended dibao (低保边缘, 支出型) for a household or 特困 for a person, so
+            # two concurrent approvals (or a re-run demo) cannot both succeed. Ended ones (渐退期, a
+            # fact change from a period) carry an end_period and do not count.
+            models.UniqueConstraint(
+                fields=["household", "programme"],
+                condition=Q(programme__in=["dibao", "dibao_marginal", "hardship_expense"], status="active",
+                            end_period__isnull=True),
+                name="entitlement_one_open_assistance_per_household",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "programme"],
+                condition=Q(programme__in=["tekun", "tekun_care"], status="active", end_period__isnull=True),
+                name="entitlement_one_open_tekun_per_person",
+            ),
         ]
         indexes = [
             models.Index(fields=["programme", "status"], name="entitlement_programme_status"),

@@ -1,0 +1,221 @@
+"""The demo caseload: the synthetic population's assistance groups taken through the real workflow.
+
+Each marked household (people.PopulationMarker groups dibao, dibao_marginal, hardship_expense) and
+each 特困 candidate becomes an application that goes 申请 → 受理 → 入户调查 (income records from each
+member's declared monthly income, assets check passed) → 核对 → 公示 → 审批, by the town's caseworker
+(or the bureau administrator where a town has no demo caseworker) and the bureau's approver, with every
+rule of the services applied. Steps are dated so approvals fall over the months before `as_of`
+(publicity eight days before approval), so entitlements are active now and reviews fall due over time.
+
+One transaction per application; a candidate that already has an application of its programme is
+skipped, so a second run creates nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef
+
+from apps.benefits import rules
+from apps.benefits.selectors import StandardBook, current_bureau
+from apps.core.models import StaffProfile
+from apps.people.models import Household, HouseholdMember, Person, PopulationMarker
+
+from . import services
+from .models import Application, RigidExpense
+
+# Approvals spread over this many days before as_of, deterministically by id.
+SPREAD_DAYS = 150
+HOUSEHOLD_GROUPS = ("dibao", "dibao_marginal", "hardship_expense")
+# Six daily-living tests failed, picked by person id: mostly self-care, some partial, a few full.
+FAILED_TESTS_CYCLE = (0, 0, 0, 0, 1, 2, 3, 0, 4, 6)
+
+
+@dataclass
+class CaseloadReport:
+    created: Counter = field(default_factory=Counter)  # applications approved, by resulting programme
+    rejected: Counter = field(default_factory=Counter)
+    refused: Counter = field(default_factory=Counter)  # a service refused a step: reason → count
+    skipped: int = 0
+    notes: Counter = field(default_factory=Counter)
+
+    def as_dict(self) -> dict:
+        return {"approved": dict(self.created), "rejected": dict(self.rejected), "refused": dict(self.refused),
+                "skipped_existing": self.skipped, "notes": dict(self.notes)}
+
+
+def _users(schema: str):
+    User = get_user_model()
+    approver = User.objects.get(username=f"{schema}-approver")
+    # Towns without a demo caseworker: the bureau administrator takes their applications (never the
+    # approver, so investigation and approval stay with different people).
+    fallback = User.objects.get(username=f"{schema}-admin")
+    by_town = {p.town_id: p.user for p in StaffProfile.objects.select_related("user").filter(
+        town__isnull=False, user__groups__name="caseworker")}
+    return approver, fallback, by_town
+
+
+def _shard(markers, key: str, shard: tuple[int, int] | None):
+    if shard is None or shard[1] == 1:
+        return markers
+    index, count = shard
+    return markers.annotate(shard=F(key) % count).filter(shard=index)
+
+
+def household_candidates(limit: int | None, shard=None) -> Iterator[tuple[str, Household]]:
+    """Marked households without an application of their group's programme yet (anti-join)."""
+    applied = Application.objects.filter(household_id=OuterRef("household_id"), programme=OuterRef("group"))
+    markers = (PopulationMarker.objects.filter(group__in=HOUSEHOLD_GROUPS, household__isnull=False)
+               .filter(~Exists(applied)).select_related("household").order_by("household_id"))
+    markers = _shard(markers, "household_id", shard)
+    if limit is not None:
+        markers = markers[:limit]
+    for marker in markers.iterator(chunk_size=500):
+        yield marker.group, marker.household
+
+
+def tekun_candidates(limit: int | None, shard=None) -> Iterator[tuple[str, Person]]:
+    applied = Application.objects.filter(person_id=OuterRef("person_id"), programme="tekun")
+    markers = (PopulationMarker.objects.filter(group="tekun", person__isnull=False).filter(~Exists(applied))
+               .select_related("person").order_by("person_id"))
+    markers = _shard(markers, "person_id", shard)
+    if limit is not None:
+        markers = markers[:limit]
+    for marker in markers.iterator(chunk_size=500):
+        yield marker.variant, marker.person
+
+
+def _dates(key: int, as_of: datetime.date) -> dict[str, datetime.date]:
+    approved = as_of - datetime.timedelta(days=1 + (key * 7919) % SPREAD_DAYS)
+    publicised = approved - datetime.timedelta(days=8)
+    return {"submitted": publicised - datetime.timedelta(days=12), "accepted": publicised - datetime.timedelta(days=11),
+            "investigated": publicised - datetime.timedelta(days=5), "checked": publicised - datetime.timedelta(days=1),
+            "publicised": publicised, "approved": approved}
+
+
+def _income_type(person: Person, on: datetime.date) -> str:
+    return "pension" if rules.age_on(person.birth_date, on) >= 65 else "wages"
+
+
+def _household_application(group: str, household: Household, *, worker, approver, book: StandardBook,
+                           marginal_multiple: Decimal, as_of: datetime.date, report: CaseloadReport) -> None:
+    d = _dates(household.pk, as_of)
+    member_ids = HouseholdMember.objects.filter(household=household).values_list("person_id", flat=True)
+    members = list(Person.objects.filter(pk__in=list(member_ids), status=Person.Status.ALIVE).order_by("id"))
+    app = services.application_create(user=worker, programme=group, household=household, submitted_on=d["submitted"],
+                                      reason="demo caseload")
+    app = services.application_transition(application=app, action="accept", user=worker, on=d["accepted"])
+    services.income_records_set(application=app, user=worker, records=[
+        {"person": p, "income_type": _income_type(p, d["investigated"]), "monthly_amount": p.monthly_income}
+        for p in members if p.monthly_income])
+    services.asset_check_record(application=app, user=worker, passed=True, note="demo", on=d["investigated"])
+    if group == "hardship_expense" and members:
+        # Medical bills over the last 12 months that bring per-capita income to 1.2 × the standard.
+        standard = book.dibao(household.hukou_class, d["checked"]) or Decimal(0)
+        total = sum((p.monthly_income or Decimal(0)) for p in members)
+        excess = Decimal(total) / len(members) - Decimal("1.2") * standard
+        if excess > 0:
+            services.rigid_expense_add(application=app, user=worker, kind=RigidExpense.Kind.MEDICAL,
+                                       amount=Decimal(math.ceil(excess * len(members) * 12)), note="demo")
+    app = services.application_transition(application=app, action="investigate", user=worker, on=d["investigated"])
+    app = services.application_transition(application=app, action="check", user=worker, on=d["checked"])
+    if app.classification == "not_eligible":
+        services.application_transition(application=app, action="reject", user=approver, on=d["checked"],
+                                        note=app.classification_reason)
+        report.rejected[group] += 1
+        return
+    app = services.application_transition(application=app, action="publicise", user=worker, on=d["publicised"])
+    services.application_transition(application=app, action="approve", user=approver, on=d["approved"],
+                                    note="demo caseload")
+    report.created[app.classification] += 1
+    if app.classification != group:
+        report.notes[f"{group} household classified {app.classification}"] += 1
+
+
+def _tekun_application(variant: str, person: Person, *, worker, approver, institutions: dict, as_of: datetime.date,
+                       report: CaseloadReport) -> None:
+    d = _dates(person.pk, as_of)
+    institution = None
+    if variant == "institutional":
+        institution = institutions.get(person.town_id) or institutions.get(None)
+        if institution is None:
+            report.notes["institutional 特困 without a care institution: dispersed"] += 1
+    mode = "institutional" if institution else "dispersed"
+    app = services.application_create(user=worker, programme="tekun", person=person, submitted_on=d["submitted"],
+                                      reason="demo caseload", support_mode=mode, care_institution=institution)
+    app = services.application_transition(application=app, action="accept", user=worker, on=d["accepted"])
+    failed = FAILED_TESTS_CYCLE[person.pk % len(FAILED_TESTS_CYCLE)]
+    tests = {name: i >= failed for i, name in enumerate(rules.ADL_TESTS)}
+    services.care_assessment_record(person=person, user=worker, on=d["accepted"], application=app, **tests)
+    services.asset_check_record(application=app, user=worker, passed=True, note="demo", on=d["investigated"])
+    app = services.application_transition(application=app, action="investigate", user=worker, on=d["investigated"])
+    app = services.application_transition(application=app, action="check", user=worker, on=d["checked"])
+    app = services.application_transition(application=app, action="publicise", user=worker, on=d["publicised"])
+    services.application_transition(application=app, action="approve", user=approver, on=d["approved"],
+                                    note="demo caseload")
+    report.created[f"tekun ({mode})"] += 1
+
+
+def demo_caseload(*, schema: str, limit: int | None = None, as_of: datetime.date | None = None,
+                  progress: Callable[[int], None] | None = None, shard: tuple[int, int] | None = None
+                  ) -> CaseloadReport:
+    """Run the current bureau's marked groups through the workflow; see the module docstring.
+
+    `shard=(k, n)` takes only the candidates whose id is k modulo n: n processes share the work
+    without ever touching the same household or person.
+    """
+    from apps.pensions.models import CareInstitution
+
+    as_of = as_of or datetime.date.today()
+    bureau = current_bureau()
+    book = StandardBook.load(bureau)
+    approver, fallback, caseworkers = _users(schema)
+    institutions: dict = {}
+    for inst in CareInstitution.objects.order_by("id"):
+        institutions.setdefault(inst.town_id, inst)
+        institutions.setdefault(None, inst)
+    report = CaseloadReport()
+    remaining = limit
+
+    def run(make: Callable[[], None], key: str) -> None:
+        try:
+            with transaction.atomic():
+                make()
+        except (ValidationError, PermissionDenied) as exc:
+            text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            report.refused[f"{key}: {text[:120]}"] += 1
+        if progress:
+            progress(1)
+
+    for group, household in household_candidates(remaining, shard):
+        worker = caseworkers.get(household.town_id, fallback)
+        run(lambda g=group, h=household, w=worker: _household_application(
+            g, h, worker=w, approver=approver, book=book, marginal_multiple=bureau.marginal_income_multiple,
+            as_of=as_of, report=report), group)
+        if remaining is not None:
+            remaining -= 1
+    if remaining is None or remaining > 0:
+        for variant, person in tekun_candidates(remaining, shard):
+            worker = caseworkers.get(person.town_id, fallback)
+            run(lambda v=variant, p=person, w=worker: _tekun_application(
+                v, p, worker=w, approver=approver, institutions=institutions, as_of=as_of, report=report), "tekun")
+    return report
+
+
+def candidate_count(limit: int | None = None) -> int:
+    applied_h = Application.objects.filter(household_id=OuterRef("household_id"), programme=OuterRef("group"))
+    applied_p = Application.objects.filter(person_id=OuterRef("person_id"), programme="tekun")
+    n = (PopulationMarker.objects.filter(group__in=HOUSEHOLD_GROUPS, household__isnull=False)
+         .filter(~Exists(applied_h)).count()
+         + PopulationMarker.objects.filter(group="tekun", person__isnull=False).filter(~Exists(applied_p)).count())
+    return n if limit is None else min(n, limit)
+

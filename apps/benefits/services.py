@@ -1,0 +1,515 @@
+"""Writes to standards, entitlements and grants. Each service is one transaction; bad input raises
+ValidationError with a specific message and writes nothing.
+
+Entitlement facts are never edited in place: a change "from a period" ends the entitlement the month
+before and opens a new one, so every past period keeps the facts it was paid with (the disbursement
+engine recomputes past periods for arrears).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Greatest, Least, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.people.models import HouseholdMember, Person
+
+from . import rules
+from .models import CareLevel, Entitlement, Grant, Programme, ProgrammeCode, Standard
+from .selectors import entitlement_open_q
+
+# Variants each programme accepts. Longevity takes age brackets such as "80-89" or "100+", and
+# "grant:<bracket>:<month>" for a once-a-year grant (apps.pensions.rules.parse_grant; 广州 grant:100+:10).
+PROGRAMME_VARIANTS: dict[str, set[str] | re.Pattern] = {
+    ProgrammeCode.DIBAO: {"unified", "urban", "rural"},
+    ProgrammeCode.DIBAO_MARGINAL: {"unified", "urban", "rural"},
+    ProgrammeCode.HARDSHIP_EXPENSE: {"unified", "urban", "rural"},
+    ProgrammeCode.TEKUN: {"unified", "urban", "rural"},
+    ProgrammeCode.TEKUN_CARE: {c.value for c in CareLevel},
+    ProgrammeCode.ORPHAN: {"institutional", "scattered"},
+    ProgrammeCode.LONGEVITY: re.compile(r"^(\d{2,3}(-\d{2,3}|\+)|grant:\d{2,3}(-\d{2,3}|\+):(1[0-2]|[1-9]))$"),
+}
+DEFAULT_VARIANTS = {"unified"}
+
+
+def _require(user, permission: str, what: str) -> None:
+    if user is None or not user.has_perm(permission):
+        raise PermissionDenied(_("You may not %(what)s: that needs the permission %(permission)s.")
+                               % {"what": what, "permission": permission})
+
+
+def _money_field(field: str, value, *, label: str) -> Decimal:
+    try:
+        return rules.parse_money(value)
+    except ValueError as exc:
+        if str(exc) == "negative":
+            raise ValidationError({field: _("%(label)s cannot be negative (%(value)s).")
+                                   % {"label": label, "value": value}}) from None
+        raise ValidationError({field: _("%(label)s must be a number of yuan, not %(value)r.")
+                               % {"label": label, "value": value}}) from None
+
+
+def _period_field(field: str, value, *, label: str) -> datetime.date:
+    if value in (None, ""):
+        raise ValidationError({field: _("%(label)s is required.") % {"label": label}})
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(value if len(value) > 7 else f"{value}-01")
+        except ValueError:
+            raise ValidationError({field: _("%(value)r is not a month (YYYY-MM).") % {"value": value}}) from None
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if value.day != 1:
+        raise ValidationError({field: _("%(label)s must be the first day of a month, not %(value)s.")
+                               % {"label": label, "value": value.isoformat()}})
+    return value
+
+
+def _date_field(field: str, value, *, label: str) -> datetime.date:
+    if value in (None, ""):
+        raise ValidationError({field: _("%(label)s is required.") % {"label": label}})
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationError({field: _("%(value)r is not a date (YYYY-MM-DD).") % {"value": value}}) from None
+
+
+def _programme(code) -> Programme:
+    code = getattr(code, "code", code)
+    try:
+        return Programme.objects.get(code=code)
+    except Programme.DoesNotExist:
+        raise ValidationError({"programme": _("There is no programme %(code)r.") % {"code": code}}) from None
+
+
+def _check_variant(programme: Programme, variant: str) -> str:
+    variant = (variant or "").strip()
+    allowed = PROGRAMME_VARIANTS.get(programme.code, DEFAULT_VARIANTS)
+    ok = bool(allowed.match(variant)) if isinstance(allowed, re.Pattern) else variant in allowed
+    if not ok:
+        expected = "an age bracket such as 80-89 or 100+, or grant:100+:10" if isinstance(allowed, re.Pattern) else ", ".join(sorted(allowed))
+        raise ValidationError({"variant": _("%(variant)r is not a variant of %(programme)s (expected %(expected)s).")
+                               % {"variant": variant, "programme": programme.code, "expected": expected}})
+    return variant
+
+
+# --------------------------------------------------------------------------- standards
+
+
+def _standard_validate(*, programme, variant, amount, unit, effective_from) -> dict:
+    programme = _programme(programme)
+    values = {
+        "programme": programme,
+        "variant": _check_variant(programme, variant),
+        "amount": _money_field("amount", amount, label=_("The amount")),
+        "effective_from": _date_field("effective_from", effective_from, label=_("The effective date")),
+    }
+    if unit not in Standard.Unit.values:
+        raise ValidationError({"unit": _("The unit is %(units)s, not %(unit)r.")
+                               % {"units": " or ".join(Standard.Unit.values), "unit": unit}})
+    values["unit"] = unit
+    return values
+
+
+def _standard_duplicate_message(programme, variant, effective_from, existing_id) -> ValidationError:
+    return ValidationError({"effective_from": _(
+        "A standard for %(programme)s/%(variant)s effective %(date)s already exists (#%(id)s); change that one "
+        "instead.") % {"programme": programme.code, "variant": variant, "date": effective_from.isoformat(),
+                       "id": existing_id}})
+
+
+def standard_validate(*, programme, variant, amount, unit, effective_from, exclude_pk=None) -> dict:
+    """The checks of standard_create/update without writing (admin forms show the same messages)."""
+    values = _standard_validate(programme=programme, variant=variant, amount=amount, unit=unit,
+                                effective_from=effective_from)
+    clash = (Standard.objects.filter(programme=values["programme"], variant=values["variant"],
+                                     effective_from=values["effective_from"]).exclude(pk=exclude_pk)
+             .values_list("id", flat=True).first())
+    if clash:
+        raise _standard_duplicate_message(values["programme"], values["variant"], values["effective_from"], clash)
+    return values
+
+
+@transaction.atomic
+def standard_create(*, user, programme, variant: str = "unified", amount, unit: str = "month",
+                    effective_from, source: str = "") -> Standard:
+    """A new standard from a date. A past date is allowed: the next payment run pays the arrears."""
+    _require(user, "benefits.add_standard", _("create standards"))
+    values = standard_validate(programme=programme, variant=variant, amount=amount, unit=unit,
+                               effective_from=effective_from)
+    standard = Standard(source=(source or "")[:300], **values)
+    standard._history_user = user
+    try:
+        with transaction.atomic():
+            standard.save()
+    except IntegrityError:
+        # A concurrent create of the same (programme, variant, date) won the race.
+        raise _standard_duplicate_message(values["programme"], values["variant"], values["effective_from"],
+                                          "?") from None
+    return standard
+
+
+@transaction.atomic
+def standard_update(*, user, standard: Standard, **changes) -> Standard:
+    _require(user, "benefits.change_standard", _("change standards"))
+    standard = Standard.objects.select_for_update().get(pk=standard.pk)
+    current = {"programme": standard.programme_id, "variant": standard.variant, "amount": standard.amount,
+               "unit": standard.unit, "effective_from": standard.effective_from}
+    unknown = set(changes) - set(current) - {"source"}
+    if unknown:
+        raise ValidationError(_("Standards have no field(s) %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
+    source = changes.pop("source", None)
+    values = standard_validate(**{**current, **changes}, exclude_pk=standard.pk)
+    for name, value in values.items():
+        setattr(standard, name, value)
+    if source is not None:
+        standard.source = source[:300]
+    standard._history_user = user
+    standard.save()
+    return standard
+
+
+# --------------------------------------------------------------------------- entitlements
+
+
+def _lock_persons(ids) -> None:
+    """Row locks on the persons concerned, in id order, so two approvals for one person serialise."""
+    ids = sorted({i for i in ids if i})
+    if ids:
+        list(Person.objects.select_for_update().filter(id__in=ids).order_by("id").values_list("id", flat=True))
+
+
+def _household_person_ids(household_id) -> list[int]:
+    return list(HouseholdMember.objects.filter(household_id=household_id).values_list("person_id", flat=True))
+
+
+def _open_overlapping(start_period: datetime.date, end_period: datetime.date | None) -> Q:
+    """Active entitlements that pay in some period of [start, end]."""
+    q = Q(status=Entitlement.Status.ACTIVE) & (Q(end_period__isnull=True) | Q(end_period__gte=start_period))
+    if end_period is not None:
+        q &= Q(start_period__lte=end_period)
+    return q
+
+
+def dibao_tekun_conflict(*, programme: str, household_id=None, person_id=None, start_period: datetime.date,
+                         end_period: datetime.date | None = None, members: list[int] | None = None) -> str | None:
+    """Why the new entitlement would put someone on dibao and 特困 at once, or None.
+
+    A person covered by a dibao household entitlement cannot get 特困, and a household with a member
+    on 特困 cannot get dibao (SPEC §4).
+    """
+    overlap = _open_overlapping(start_period, end_period)
+    if programme == ProgrammeCode.TEKUN and person_id:
+        membership = HouseholdMember.objects.filter(person_id=person_id).values_list("household_id", flat=True).first()
+        clash = Entitlement.objects.filter(overlap, programme_id=ProgrammeCode.DIBAO).filter(
+            Q(person_id=person_id) | Q(household_id=membership) if membership else Q(person_id=person_id)).first()
+        if clash:
+            person = Person.objects.get(pk=person_id)
+            return _("%(name)s is covered by dibao entitlement #%(id)s (household %(household)s); a person is never "
+                     "on dibao and 特困 at once. Stop the dibao first.") % {
+                "name": person.name, "id": clash.pk, "household": clash.household.code if clash.household else "—"}
+    if programme == ProgrammeCode.DIBAO and household_id:
+        members = _household_person_ids(household_id) if members is None else members
+        clash = (Entitlement.objects.filter(overlap, programme_id=ProgrammeCode.TEKUN, person_id__in=members)
+                 .select_related("person").first())
+        if clash:
+            return _("%(name)s in this household receives 特困 support (entitlement #%(id)s); a person is never on "
+                     "dibao and 特困 at once.") % {"name": clash.person.name, "id": clash.pk}
+    return None
+
+
+def _entitlement_validate(e: Entitlement, programme: Programme) -> None:
+    if programme.payment == Programme.Payment.ONE_OFF:
+        raise ValidationError({"programme": _("%(programme)s pays once: record a grant, not an entitlement.")
+                               % {"programme": programme.code}})
+    if e.household_id is None and e.person_id is None:
+        raise ValidationError(_("An entitlement needs a beneficiary: a household or a person."))
+    if (e.payee_person_id is None) == (e.payee_institution_id is None):
+        raise ValidationError(_("An entitlement is paid to exactly one payee: a person or a care institution."))
+    if e.end_period is not None and e.end_period < e.start_period:
+        raise ValidationError({"end_period": _("The last period %(end)s is before the first %(start)s.")
+                               % {"end": e.end_period.isoformat(), "start": e.start_period.isoformat()}})
+    if programme.code in (ProgrammeCode.DIBAO, ProgrammeCode.DIBAO_MARGINAL, ProgrammeCode.HARDSHIP_EXPENSE):
+        if e.household_id is None:
+            raise ValidationError({"household": _("%(programme)s is granted to a household.")
+                                   % {"programme": programme.code}})
+        if e.per_capita_income is None:
+            raise ValidationError({"per_capita_income": _("The per-capita income is required.")})
+        if not e.covered_members:
+            raise ValidationError({"covered_members": _("At least one member must be covered.")})
+        if e.addon_members > e.covered_members:
+            raise ValidationError({"addon_members": _(
+                "%(addon)s members with an add-on, but only %(covered)s covered.")
+                % {"addon": e.addon_members, "covered": e.covered_members}})
+    if programme.code == ProgrammeCode.TEKUN_CARE and e.care_level not in CareLevel.values:
+        raise ValidationError({"care_level": _("特困 care needs a care level (%(levels)s).")
+                               % {"levels": ", ".join(CareLevel.values)}})
+    if programme.code in (ProgrammeCode.TEKUN, ProgrammeCode.TEKUN_CARE) and e.person_id is None:
+        raise ValidationError({"person": _("特困 support is granted to a person.")})
+
+
+@transaction.atomic
+def entitlement_create(*, programme, variant: str = "unified", household=None, person=None, payee_person=None,
+                       payee_institution=None, per_capita_income=None, covered_members: int | None = None,
+                       addon_members: int = 0, care_level: str = "", start_period, end_period=None,
+                       reason: str = "", source: str = "", user=None) -> Entitlement:
+    programme = _programme(programme)
+    entitlement = Entitlement(
+        programme=programme, variant=_check_variant(programme, variant), household=household, person=person,
+        payee_person=payee_person, payee_institution=payee_institution,
+        per_capita_income=None if per_capita_income is None else _money_field(
+            "per_capita_income", per_capita_income, label=_("The per-capita income")),
+        covered_members=covered_members, addon_members=addon_members or 0, care_level=care_level or "",
+        start_period=_period_field("start_period", start_period, label=_("The first period")),
+        end_period=None if end_period is None else _period_field("end_period", end_period, label=_("The last period")),
+        reason=(reason or "")[:300], source=(source or "")[:100],
+    )
+    _entitlement_validate(entitlement, programme)
+    if programme.code in (ProgrammeCode.DIBAO, ProgrammeCode.TEKUN):
+        # Lock the persons concerned so that a concurrent dibao and 特困 approval cannot both pass.
+        person_ids = [entitlement.person_id]
+        if entitlement.household_id:
+            person_ids += _household_person_ids(entitlement.household_id)
+        _lock_persons(person_ids)
+        conflict = dibao_tekun_conflict(programme=programme.code, household_id=entitlement.household_id,
+                                        person_id=entitlement.person_id, start_period=entitlement.start_period,
+                                        end_period=entitlement.end_period,
+                                        members=person_ids[1:] if entitlement.household_id else None)
+    else:
+        conflict = None
+    if conflict:
+        raise ValidationError(conflict)
+    entitlement._history_user = user
+    try:
+        with transaction.atomic():
+            entitlement.save()
+    except IntegrityError as exc:
+        if "entitlement_one_open" in str(exc):
+            raise ValidationError(_("There is already an open %(programme)s entitlement for this %(whom)s.")
+                                  % {"programme": programme.code,
+                                     "whom": _("household") if entitlement.household_id else _("person")}) from None
+        raise
+    return entitlement
+
+
+def _locked(entitlement: Entitlement) -> Entitlement:
+    return Entitlement.objects.select_for_update().get(pk=entitlement.pk)
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason.")})
+    return reason[:300]
+
+
+@transaction.atomic
+def entitlement_change_facts(*, entitlement: Entitlement, from_period, user=None, reason: str,
+                             per_capita_income=None, covered_members: int | None = None,
+                             addon_members: int | None = None, care_level: str | None = None,
+                             variant: str | None = None) -> Entitlement:
+    """New facts from a period on: the entitlement ends the month before, a successor starts then."""
+    reason = _require_reason(reason)
+    old = _locked(entitlement)
+    from_period = _period_field("from_period", from_period, label=_("The first period of the change"))
+    if old.status != Entitlement.Status.ACTIVE:
+        raise ValidationError(_("Entitlement #%(id)s is %(status)s; only an active one can change.")
+                              % {"id": old.pk, "status": old.get_status_display()})
+    if from_period <= old.start_period:
+        raise ValidationError({"from_period": _(
+            "The change must start after the entitlement's first period %(start)s.") % {"start": old.start_period}})
+    if old.end_period is not None and from_period > old.end_period:
+        raise ValidationError({"from_period": _("Entitlement #%(id)s ends with %(end)s.")
+                               % {"id": old.pk, "end": old.end_period.isoformat()}})
+    old_end = old.end_period
+    old.end_period = rules.add_months(from_period, -1)
+    old.reason = _("changed from %(period)s: %(reason)s") % {"period": from_period.strftime("%Y-%m"), "reason": reason}
+    old.reason = old.reason[:300]
+    old._history_user = user
+    old.save(update_fields=["end_period", "reason", "updated_at"])
+    return entitlement_create(
+        programme=old.programme_id, variant=variant or old.variant, household=old.household, person=old.person,
+        payee_person=old.payee_person, payee_institution=old.payee_institution,
+        per_capita_income=old.per_capita_income if per_capita_income is None else per_capita_income,
+        covered_members=old.covered_members if covered_members is None else covered_members,
+        addon_members=old.addon_members if addon_members is None else addon_members,
+        care_level=old.care_level if care_level is None else care_level,
+        start_period=from_period, end_period=old_end, reason=reason, source=old.source, user=user,
+    )
+
+
+@transaction.atomic
+def entitlement_suspend(*, entitlement: Entitlement, user=None, reason: str) -> Entitlement:
+    reason = _require_reason(reason)
+    e = _locked(entitlement)
+    if e.status != Entitlement.Status.ACTIVE:
+        raise ValidationError(_("Entitlement #%(id)s is %(status)s; only an active one can be suspended.")
+                              % {"id": e.pk, "status": e.get_status_display()})
+    e.status, e.reason = Entitlement.Status.SUSPENDED, reason
+    e._history_user = user
+    e.save(update_fields=["status", "reason", "updated_at"])
+    return e
+
+
+@transaction.atomic
+def entitlement_resume(*, entitlement: Entitlement, user=None, reason: str) -> Entitlement:
+    reason = _require_reason(reason)
+    e = _locked(entitlement)
+    if e.status != Entitlement.Status.SUSPENDED:
+        raise ValidationError(_("Entitlement #%(id)s is not suspended.") % {"id": e.pk})
+    conflict = dibao_tekun_conflict(programme=e.programme_id, household_id=e.household_id, person_id=e.person_id,
+                                    start_period=e.start_period, end_period=e.end_period)
+    if conflict:
+        raise ValidationError(conflict)
+    e.status, e.reason = Entitlement.Status.ACTIVE, reason
+    e._history_user = user
+    try:
+        with transaction.atomic():
+            e.save(update_fields=["status", "reason", "updated_at"])
+    except IntegrityError:
+        raise ValidationError(_("Another open %(programme)s entitlement exists for this beneficiary.")
+                              % {"programme": e.programme_id}) from None
+    return e
+
+
+@transaction.atomic
+def entitlement_stop(*, entitlement: Entitlement, user=None, reason: str, end_period) -> Entitlement:
+    """Stop after `end_period` (the last month paid): "from the month after X" is end_period = X's month."""
+    reason = _require_reason(reason)
+    e = _locked(entitlement)
+    end_period = _period_field("end_period", end_period, label=_("The last period"))
+    if e.status == Entitlement.Status.STOPPED:
+        raise ValidationError(_("Entitlement #%(id)s is already stopped.") % {"id": e.pk})
+    if end_period < e.start_period:
+        # Stopped before it ever paid: it ends with its first period and pays nothing (status stopped).
+        end_period = e.start_period
+    if e.end_period is not None and end_period > e.end_period:
+        end_period = e.end_period
+    e.status, e.end_period, e.reason = Entitlement.Status.STOPPED, end_period, reason
+    e._history_user = user
+    e.save(update_fields=["status", "end_period", "reason", "updated_at"])
+    return e
+
+
+@transaction.atomic
+def entitlement_end(*, entitlement: Entitlement, user=None, reason: str, end_period) -> Entitlement:
+    """Keep paying through `end_period`, then nothing (渐退期): the entitlement stays active until then."""
+    reason = _require_reason(reason)
+    e = _locked(entitlement)
+    end_period = _period_field("end_period", end_period, label=_("The last period"))
+    if e.status != Entitlement.Status.ACTIVE:
+        raise ValidationError(_("Entitlement #%(id)s is %(status)s.") % {"id": e.pk, "status": e.get_status_display()})
+    if end_period < e.start_period:
+        raise ValidationError({"end_period": _("The last period %(end)s is before the first %(start)s.")
+                               % {"end": end_period.isoformat(), "start": e.start_period.isoformat()}})
+    e.end_period, e.reason = end_period, reason
+    e._history_user = user
+    e.save(update_fields=["end_period", "reason", "updated_at"])
+    return e
+
+
+def entitlements_stop_for_deaths(*, today: datetime.date) -> dict:
+    """Nightly step: every active entitlement of a deceased person ends with the month of death.
+
+    Set-based: one UPDATE over all such entitlements (person-beneficiary ones; a household
+    entitlement is reviewed by its caseworker when a member dies), then their history rows in bulk.
+    Paid lines for later months are the disbursement's recovery (追回) list.
+    """
+    with transaction.atomic():
+        death_month = TruncMonth(Subquery(Person.objects.filter(pk=OuterRef("person_id")).values("date_of_death")[:1]))
+        targets = Entitlement.objects.select_for_update().filter(
+            status__in=[Entitlement.Status.ACTIVE, Entitlement.Status.SUSPENDED], person__status=Person.Status.DECEASED)
+        ids = list(targets.values_list("id", flat=True))
+        if not ids:
+            return {"stopped": 0, "by_programme": {}}
+        reason = _("deceased: stopped from the month after death")[:300]
+        Entitlement.objects.filter(id__in=ids).update(
+            status=Entitlement.Status.STOPPED,
+            end_period=Greatest(F("start_period"), Least(death_month, F("end_period"))),
+            reason=reason,
+            updated_at=timezone.now(),
+        )
+        changed = list(Entitlement.objects.filter(id__in=ids))
+        Entitlement.history.bulk_history_create(changed, update=True, default_change_reason="nightly: deaths")
+    by_programme: dict[str, int] = {}
+    for e in changed:
+        by_programme[e.programme_id] = by_programme.get(e.programme_id, 0) + 1
+    return {"stopped": len(changed), "by_programme": by_programme, "as_of": today.isoformat()}
+
+
+# --------------------------------------------------------------------------- grants
+
+
+@transaction.atomic
+def grant_create(*, programme, amount, period, household=None, person=None, payee_person=None,
+                 payee_institution=None, payee_name: str = "", payee_account: str = "", payee_bank: str = "",
+                 variant: str = "unified", reason: str = "", source: str = "", user=None) -> Grant:
+    programme = _programme(programme)
+    if programme.payment != Programme.Payment.ONE_OFF:
+        raise ValidationError({"programme": _("%(programme)s is not a one-off programme.")
+                               % {"programme": programme.code}})
+    if household is None and person is None:
+        raise ValidationError(_("A grant needs a beneficiary: a household or a person."))
+    payees = sum(1 for p in (payee_person, payee_institution, payee_name or None) if p)
+    if payees != 1:
+        raise ValidationError(_("A grant is paid to exactly one payee: a person, a care institution or a named "
+                                "account."))
+    if payee_name and not re.fullmatch(r"\d{12,19}", payee_account or ""):
+        raise ValidationError({"payee_account": _("A bank account number is 12 to 19 digits.")})
+    grant = Grant(
+        programme=programme, variant=variant or "unified", household=household, person=person,
+        payee_person=payee_person, payee_institution=payee_institution, payee_name=payee_name,
+        payee_account=payee_account, payee_bank=payee_bank,
+        amount=_money_field("amount", amount, label=_("The amount")),
+        period=_period_field("period", period, label=_("The period")), reason=(reason or "")[:300],
+        source=(source or "")[:100],
+    )
+    if grant.amount <= 0:
+        raise ValidationError({"amount": _("A grant must be more than 0.00.")})
+    grant._history_user = user
+    try:
+        with transaction.atomic():
+            grant.save()
+    except IntegrityError:
+        raise ValidationError({"source": _("A grant for %(source)s already exists.") % {"source": source}}) from None
+    return grant
+
+
+@transaction.atomic
+def grant_cancel(*, grant: Grant, user=None, reason: str) -> Grant:
+    reason = _require_reason(reason)
+    g = Grant.objects.select_for_update().get(pk=grant.pk)
+    if g.status != Grant.Status.PENDING:
+        raise ValidationError(_("Grant #%(id)s is %(status)s; only a pending grant can be cancelled.")
+                              % {"id": g.pk, "status": g.get_status_display()})
+    g.status, g.reason = Grant.Status.CANCELLED, reason
+    g._history_user = user
+    g.save(update_fields=["status", "reason"])
+    return g
+
+
+def open_entitlement_programme(*, programmes: list[str], household_id=None, person_id=None) -> str | None:
+    """The programme of an open entitlement of the household (or person) among `programmes`, or None."""
+    qs = Entitlement.objects.filter(entitlement_open_q(), programme_id__in=programmes)
+    if household_id:
+        qs = qs.filter(household_id=household_id)
+    if person_id:
+        qs = qs.filter(person_id=person_id)
+    return qs.values_list("programme_id", flat=True).first()
+
+
+def open_entitlement_exists(*, programme: str, household_id=None, person_id=None) -> bool:
+    return open_entitlement_programme(programmes=[programme], household_id=household_id,
+                                      person_id=person_id) is not None
+
