@@ -1,0 +1,388 @@
+"""Writes of the pensions app: registries, child-welfare records, bracket standards, and the
+eligibility engine with the confirmation of what it found.
+
+The engine (`eligibility_run`) proposes; a change does nothing to an entitlement until it is
+confirmed — at once when the bureau sets auto_confirm_eligibility, else by staff holding
+pensions.confirm_eligibilitychange (`eligibility_changes_confirm`). Confirmation applies it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+from simple_history.utils import bulk_create_with_history
+
+from apps.benefits.models import Standard
+from apps.core.scoping import scope_to_town
+from apps.people.models import DisabilityCertificate, Person, Town
+
+from . import engine, rules
+from .models import CareInstitution, ChildWelfareRecord, EligibilityChange, EligibilityRun, MealSite
+from .selectors import current_bureau, grant_specs, longevity_brackets
+
+# --------------------------------------------------------------------------- registries
+
+
+def _validated_save(instance):
+    """full_clean names every bad field (nursing beds above beds, a star rating of 6, ...)."""
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
+def _meals(value) -> int:
+    try:
+        meals = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError({"meals_per_month": _("Meals served per month is a whole number.")}) from None
+    if meals < 0:
+        raise ValidationError({"meals_per_month": _(
+            "Meals served per month cannot be negative (%(value)d).") % {"value": meals}})
+    return meals
+
+
+@transaction.atomic
+def care_institution_create(*, name: str, ownership: str, town: Town, beds: int, nursing_beds: int,
+                            star_rating: int | None = None, bank_account: str = "", bank_name: str = "") -> CareInstitution:
+    return _validated_save(CareInstitution(
+        name=name, ownership=ownership, town=town, beds=beds, nursing_beds=nursing_beds, star_rating=star_rating,
+        bank_account=bank_account, bank_name=bank_name))
+
+
+@transaction.atomic
+def care_institution_update(*, institution: CareInstitution, **fields) -> CareInstitution:
+    for name, value in fields.items():
+        setattr(institution, name, value)
+    return _validated_save(institution)
+
+
+@transaction.atomic
+def meal_site_create(*, name: str, town: Town, kind: str = MealSite.Kind.ELDER_CANTEEN, star_rating: int | None = None,
+                     meals_per_month=0) -> MealSite:
+    return _validated_save(MealSite(name=name, town=town, kind=kind, star_rating=star_rating,
+                                    meals_per_month=_meals(meals_per_month)))
+
+
+@transaction.atomic
+def meal_site_update(*, site: MealSite, **fields) -> MealSite:
+    if "meals_per_month" in fields:
+        fields["meals_per_month"] = _meals(fields["meals_per_month"])
+    for name, value in fields.items():
+        setattr(site, name, value)
+    return _validated_save(site)
+
+
+# --------------------------------------------------------------------------- disability certificates
+
+
+@transaction.atomic
+def disability_certificate_record(*, person: Person, number: str, category: str, level, valid_from: datetime.date,
+                                  valid_until: datetime.date | None = None) -> DisabilityCertificate:
+    """Record a certificate the 两项补贴 read; the people model's constraints stand behind these checks."""
+    errors = {}
+    try:
+        level = int(level)
+    except (TypeError, ValueError):
+        errors["level"] = _("A certificate level is a number from 1 to 4.")
+    else:
+        if not 1 <= level <= 4:
+            errors["level"] = _("A certificate level is 1 to 4 (1 the most severe); %(level)d is not a level.") % {
+                "level": level}
+    if valid_until is not None and valid_from is not None and valid_until < valid_from:
+        errors["valid_until"] = _("The certificate ends on %(until)s, before it starts on %(from)s.") % {
+            "until": valid_until.isoformat(), "from": valid_from.isoformat()}
+    if errors:
+        raise ValidationError(errors)
+    return _validated_save(DisabilityCertificate(person=person, number=number, category=category, level=level,
+                                                 valid_from=valid_from, valid_until=valid_until))
+
+
+# --------------------------------------------------------------------------- child welfare
+
+
+def child_welfare_record_check(record: ChildWelfareRecord) -> None:
+    """The checks of a record before it is written (the admin form runs them too)."""
+    errors = {}
+    person = record.person
+    if record.since and rules.age_on(person.birth_date, record.since) >= rules.ADULT_AGE:
+        errors["since"] = _("%(name)s was already 18 on %(date)s; the record is for children.") % {
+            "name": person.name, "date": record.since.isoformat()}
+    if record.ended_on and record.since and record.ended_on < record.since:
+        errors["ended_on"] = _("The record ends on %(end)s, before it starts on %(start)s.") % {
+            "end": record.ended_on.isoformat(), "start": record.since.isoformat()}
+    if record.guardian_id and record.guardian_id == record.person_id:
+        errors["guardian"] = _("A child cannot be their own guardian.")
+    if record.institution_id and record.placement != ChildWelfareRecord.Placement.INSTITUTIONAL:
+        errors["institution"] = _("Only a child in 集中养育 is paid through an institution.")
+    if not record.ended_on:
+        open_records = ChildWelfareRecord.objects.filter(person_id=record.person_id, ended_on__isnull=True)
+        if record.pk:
+            open_records = open_records.exclude(pk=record.pk)
+        if open_records.exists():
+            errors["person"] = _("%(name)s already has an open child-welfare record; end it first.") % {
+                "name": person.name}
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def child_welfare_record_create(*, person: Person, kind: str, placement: str, since: datetime.date,
+                                institution: CareInstitution | None = None, guardian: Person | None = None,
+                                note: str = "") -> ChildWelfareRecord:
+    Person.objects.select_for_update().filter(pk=person.pk).first()  # one open record per child, even when raced
+    record = ChildWelfareRecord(person=person, kind=kind, placement=placement, since=since, institution=institution,
+                                guardian=guardian, note=note)
+    child_welfare_record_check(record)
+    return _validated_save(record)
+
+
+@transaction.atomic
+def child_welfare_record_update(*, record: ChildWelfareRecord, **fields) -> ChildWelfareRecord:
+    for name, value in fields.items():
+        setattr(record, name, value)
+    child_welfare_record_check(record)
+    return _validated_save(record)
+
+
+# --------------------------------------------------------------------------- 高龄津贴 bracket standards
+
+
+@transaction.atomic
+def longevity_standard_save(*, variant: str, amount, effective_from: datetime.date, unit: str = Standard.Unit.MONTH,
+                            source: str = "", pk: int | None = None) -> Standard:
+    """Create or change a 高龄津贴 standard; refused when the bureau's bracket table would have a gap
+    or an overlap (the whole table is checked, with the change in it)."""
+    variant = (variant or "").strip()
+    rows = Standard.objects.select_for_update().filter(programme_id="longevity")
+    variants = set(rows.exclude(pk=pk).values_list("variant", flat=True)) if pk else set(
+        rows.values_list("variant", flat=True))
+    try:
+        rules.check_brackets(variants | {variant})
+    except ValidationError as exc:
+        raise ValidationError({"variant": exc.messages}) from None
+    standard = Standard.objects.get(pk=pk, programme_id="longevity") if pk else Standard(programme_id="longevity")
+    standard.variant, standard.amount, standard.unit = variant, Decimal(str(amount)), unit
+    standard.effective_from, standard.source = effective_from, source
+    return _validated_save(standard)
+
+
+# --------------------------------------------------------------------------- the eligibility engine
+
+
+def _lock() -> None:
+    # One engine run or confirmation at a time per bureau: a confirmation must not apply a change
+    # the engine is superseding, and two runs must not both insert.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':pensions.eligibility'))")
+
+
+def _reason_labels() -> dict[str, str]:
+    from django.conf import settings
+
+    with override(settings.LANGUAGE_CODE):
+        return {code: str(label) for code, label in EligibilityChange.Reason.choices}
+
+
+@transaction.atomic
+def eligibility_run(*, today: datetime.date, confirm: bool | None = None, user=None,
+                    run: EligibilityRun | None = None) -> EligibilityRun:
+    """政策主动找人: find everyone newly eligible, move brackets, end what no longer applies.
+
+    One set-based pass; writes an EligibilityChange per change, confirmed at once when `confirm`
+    (default: the bureau's auto_confirm_eligibility) and then applied. A second run with the same
+    facts finds nothing new.
+    """
+    started = time.monotonic()
+    bureau = current_bureau()
+    auto = bureau.auto_confirm_eligibility if confirm is None else confirm
+    _lock()
+    if run is None:
+        run = EligibilityRun(today=today, triggered_by=user)
+    run.auto_confirm, run.status, run.started_at = auto, EligibilityRun.Status.RUNNING, timezone.now()
+    run.save()
+
+    warnings: list[str] = []
+    programmes = list(engine.PROGRAMMES)
+    try:
+        brackets = longevity_brackets()
+    except ValidationError as exc:
+        # A broken table must not stop everyone's allowance: longevity is left as it is tonight.
+        brackets = []
+        programmes.remove("longevity")
+        warnings.append(_("高龄津贴 skipped: %(problems)s") % {"problems": " ".join(exc.messages)})
+    timings: dict[str, float] = {}
+    clock = [started]
+
+    def lap(name: str) -> None:
+        now = time.monotonic()
+        timings[name], clock[0] = round(now - clock[0], 2), now
+
+    with connection.cursor() as cursor:
+        eng = engine.Engine(cursor, today=today, programmes=tuple(programmes))
+        eng.build(brackets=brackets)
+        lap("facts")
+        eng.propose(grants=grant_specs(today=today) if "longevity" in programmes else [])
+        lap("proposals")
+        superseded = engine.supersede_stale(cursor)
+        inserted = engine.insert_changes(cursor, run_id=run.pk, confirmed=auto)
+        lap("record")
+        applied = {}
+        if auto and inserted:
+            applied = engine.apply_changes(cursor, change_ids=[row[0] for row in inserted],
+                                           user_id=getattr(user, "pk", None), reasons=_reason_labels())
+        lap("apply")
+    counts: dict[str, dict[str, int]] = {}
+    for _id, programme, action in inserted:
+        counts.setdefault(programme, {}).setdefault(action, 0)
+        counts[programme][action] += 1
+    run.summary = {
+        "today": today.isoformat(), "auto_confirm": auto, "changes": len(inserted), "by_programme": counts,
+        "superseded": superseded, "applied": applied, "warnings": warnings,
+        "seconds": round(time.monotonic() - started, 2), "timings": timings,
+    }
+    run.status, run.finished_at = EligibilityRun.Status.SUCCEEDED, timezone.now()
+    run.save()
+    return run
+
+
+def _decidable(*, change_ids, user):
+    if not user.has_perm("pensions.confirm_eligibilitychange"):
+        raise PermissionDenied(_("Confirming or rejecting eligibility changes needs the approver's permission."))
+    ids = sorted({int(i) for i in change_ids})
+    if not ids:
+        raise ValidationError({"ids": _("Name at least one change.")})
+    changes = scope_to_town(EligibilityChange.objects.filter(pk__in=ids), user, "person__town")
+    found = dict(changes.values_list("pk", "status"))
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise ValidationError({"ids": _("No eligibility change %(ids)s.") % {"ids": ", ".join(map(str, missing))}})
+    decided = [i for i in ids if found[i] != EligibilityChange.Status.PENDING]
+    if decided:
+        raise ValidationError({"ids": _("Change %(ids)s is no longer pending.") % {
+            "ids": ", ".join(f"{i} ({found[i]})" for i in decided)}})
+    return ids
+
+
+@transaction.atomic
+def eligibility_changes_confirm(*, change_ids, user, note: str = "") -> dict:
+    """Confirm pending changes and apply them: entitlements start, move or end; grants are created."""
+    _lock()
+    ids = _decidable(change_ids=change_ids, user=user)
+    # The status test in the UPDATE makes a double click confirm (and apply) once.
+    confirmed = list(EligibilityChange.objects.filter(pk__in=ids, status=EligibilityChange.Status.PENDING)
+                     .values_list("pk", flat=True))
+    EligibilityChange.objects.filter(pk__in=confirmed).update(
+        status=EligibilityChange.Status.CONFIRMED, decided_by=user, decided_at=timezone.now(), note=note[:300])
+    with connection.cursor() as cursor:
+        applied = engine.apply_changes(cursor, change_ids=confirmed, user_id=user.pk, reasons=_reason_labels())
+    return {"confirmed": len(confirmed), **applied}
+
+
+@transaction.atomic
+def eligibility_changes_reject(*, change_ids, user, note: str = "") -> dict:
+    """Reject pending changes; the engine will not propose the same change again."""
+    _lock()
+    ids = _decidable(change_ids=change_ids, user=user)
+    if not note.strip():
+        raise ValidationError({"note": _("Say why the change is rejected.")})
+    rejected = EligibilityChange.objects.filter(pk__in=ids, status=EligibilityChange.Status.PENDING).update(
+        status=EligibilityChange.Status.REJECTED, decided_by=user, decided_at=timezone.now(), note=note[:300])
+    return {"rejected": rejected}
+
+
+# --------------------------------------------------------------------------- demo registry
+
+
+@transaction.atomic
+def registry_demo_populate(*, statistics: dict[str, Decimal | None]) -> dict:
+    """Care institutions and meal sites whose totals are the bureau's reported ones (deterministic).
+
+    statistics: care_institutions, care_beds, care_nursing_beds, care_institutions_public_star_rated,
+    meal_sites, meal_sites_star_rated, meals_served (a year's meals). Missing figures give no rows
+    (institutions) or zero (beds). Existing demo rows (names ending in the demo marks) are replaced.
+    """
+    towns = list(Town.objects.order_by("id"))
+    if not towns:
+        raise ValidationError(_("The bureau has no towns; load its seed first."))
+
+    def figure(key: str) -> int:
+        value = statistics.get(key)
+        return int(Decimal(str(value))) if value is not None else 0
+
+    institutions, beds, nursing = figure("care_institutions"), figure("care_beds"), figure("care_nursing_beds")
+    if nursing > beds:
+        raise ValidationError(_("The reported nursing beds (%(n)d) exceed the beds (%(b)d).") % {"n": nursing, "b": beds})
+    CareInstitution.objects.filter(name__endswith="(demo)").delete()
+    MealSite.objects.filter(name__endswith="(demo)").delete()
+    public_star = figure("care_institutions_public_star_rated")
+    ownerships = [CareInstitution.Ownership.PUBLIC, CareInstitution.Ownership.PUBLIC_PRIVATE,
+                  CareInstitution.Ownership.PRIVATE]
+    bed_split = rules.split_evenly(beds, institutions)
+    nursing_split = _split_capped(nursing, bed_split)
+    rows = []
+    for i in range(institutions):
+        town = towns[i % len(towns)]
+        rated = i < public_star
+        rows.append(CareInstitution(
+            name=f"{town.name}养老院{i + 1:03d} (demo)", town=town,
+            ownership=CareInstitution.Ownership.PUBLIC if rated else ownerships[i % 3],
+            beds=bed_split[i], nursing_beds=nursing_split[i], star_rating=(3 + i % 3) if rated else None))
+    bulk_create_with_history(rows, CareInstitution)
+    sites, star_sites = figure("meal_sites"), figure("meal_sites_star_rated")
+    meals = rules.split_evenly(figure("meals_served") // 12, sites)
+    kinds = [MealSite.Kind.ELDER_CANTEEN, MealSite.Kind.HAPPINESS_CANTEEN]
+    site_rows = [MealSite(name=f"{towns[i % len(towns)].name}长者饭堂{i + 1:04d} (demo)", town=towns[i % len(towns)],
+                          kind=kinds[i % 2], star_rating=(3 + i % 3) if i < star_sites else None,
+                          meals_per_month=meals[i]) for i in range(sites)]
+    bulk_create_with_history(site_rows, MealSite, batch_size=1000)
+    return {"institutions": institutions, "beds": beds, "nursing_beds": nursing, "meal_sites": sites}
+
+
+def _split_capped(total: int, capacities: list[int]) -> list[int]:
+    """Spread `total` over the rows in proportion to their capacities, never above a row's capacity."""
+    whole = sum(capacities)
+    if not whole:
+        return [0] * len(capacities)
+    shares = [total * c // whole for c in capacities]
+    left = total - sum(shares)
+    for i in range(len(shares)):
+        if left == 0:
+            break
+        if shares[i] < capacities[i]:
+            shares[i] += 1
+            left -= 1
+    return shares
+
+
+@transaction.atomic
+def child_welfare_records_from_population(*, since: datetime.date) -> int:
+    """Demo: a child-welfare record for every child the synthetic population marks as an orphan
+    (people.PopulationMarker group "orphan", variant = placement); scattered children get the head
+    of their household as guardian. Children already on record are left alone."""
+    from apps.people.models import HouseholdMember, PopulationMarker
+
+    markers = (PopulationMarker.objects.filter(group="orphan", person__isnull=False,
+                                               person__status=Person.Status.ALIVE)
+               .exclude(person__child_welfare_records__isnull=False).select_related("person"))
+    rows = []
+    for marker in markers.order_by("person_id"):
+        child = marker.person
+        start = max(since, child.birth_date)
+        if rules.age_on(child.birth_date, start) >= rules.ADULT_AGE:
+            continue
+        head = (HouseholdMember.objects.filter(household__members__person=child, relation="head")
+                .exclude(person=child).values_list("person_id", flat=True).first())
+        rows.append(ChildWelfareRecord(
+            person=child, kind=ChildWelfareRecord.Kind.DE_FACTO if child.pk % 4 == 0 else ChildWelfareRecord.Kind.ORPHAN,
+            placement=marker.variant or ChildWelfareRecord.Placement.SCATTERED, since=start,
+            guardian_id=head if marker.variant != ChildWelfareRecord.Placement.INSTITUTIONAL else None,
+            note="synthetic population"))
+    bulk_create_with_history(rows, ChildWelfareRecord, batch_size=1000)
+    return len(rows)

@@ -1,0 +1,144 @@
+"""残疾人两项补贴: living subsidy with dibao / 低保边缘 and never with 特困; nursing for levels 1-2."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import translation
+
+from apps.pensions.models import EligibilityChange
+from apps.pensions.services import disability_certificate_record
+from apps.people.models import DisabilityCertificate
+from tests import factories
+
+D = datetime.date
+
+
+def _holder(level, *, valid_until=None, number="C-1"):
+    person = factories.person(birth_date=D(1975, 4, 4))
+    disability_certificate_record(person=person, number=number, category="physical", level=level,
+                                  valid_from=D(2020, 3, 1), valid_until=valid_until)
+    return person
+
+
+def test_zhongshan_level_2_not_on_dibao_gets_nursing_only(in_bureau, run_engine, entitlements, amount):
+    with in_bureau("zhongshan"):
+        person = _holder(2)
+        run_engine(D(2024, 6, 3))
+        [nursing] = entitlements(person, "disability_nursing")
+        assert amount(nursing, D(2024, 6, 1)) == Decimal("270.00")
+        assert amount(nursing, D(2025, 6, 1)) == Decimal("280.00")
+        assert entitlements(person, "disability_living") == []
+
+
+def test_zhongshan_level_2_on_dibao_gets_both(in_bureau, run_engine, entitlements, amount):
+    with in_bureau("zhongshan"):
+        person = _holder(2)
+        household = factories.household(person)
+        factories.entitlement(programme="dibao", household=household, per_capita_income=Decimal("300.00"),
+                              covered_members=1)
+        run_engine(D(2024, 6, 3))
+        [nursing] = entitlements(person, "disability_nursing")
+        [living] = entitlements(person, "disability_living")
+        assert (amount(nursing, D(2024, 6, 1)), amount(living, D(2024, 6, 1))) == (Decimal("270.00"), Decimal("202.00"))
+        assert (amount(nursing, D(2025, 6, 1)), amount(living, D(2025, 6, 1))) == (Decimal("280.00"), Decimal("209.00"))
+
+
+def test_marginal_household_gets_the_living_subsidy(in_bureau, run_engine, entitlements, amount):
+    with in_bureau("haifeng"):
+        person = _holder(3)
+        household = factories.household(person)
+        factories.entitlement(programme="dibao_marginal", household=household, start_period=D(2023, 1, 1))
+        run_engine(D(2023, 9, 9))
+        [living] = entitlements(person, "disability_living")
+        assert amount(living, D(2023, 9, 1)) == Decimal("195.00")
+        assert entitlements(person, "disability_nursing") == []
+
+
+def test_tekun_person_with_level_3_gets_no_living_subsidy(in_bureau, run_engine, entitlements):
+    with in_bureau("zhongshan"):
+        person = _holder(3)
+        factories.household(person)
+        factories.entitlement(programme="tekun", person=person)
+        run_engine(D(2024, 6, 3))
+        assert entitlements(person, "disability_living") == []
+        assert entitlements(person, "disability_nursing") == []
+        from apps.pensions.selectors import eligibility_explain
+
+        findings = {f["programme"]: f for f in eligibility_explain(person=person, today=D(2024, 6, 3))}
+        assert findings["disability_living"]["reason_code"] == "on_tekun"
+        assert findings["disability_nursing"]["reason_code"] == "certificate_not_severe"
+
+
+def test_living_subsidy_stops_when_the_person_enters_tekun(in_bureau, run_engine, entitlements):
+    with in_bureau("zhongshan"):
+        person = _holder(3)
+        household = factories.household(person)
+        dibao = factories.entitlement(programme="dibao", household=household, per_capita_income=Decimal("100.00"),
+                                      covered_members=1)
+        run_engine(D(2024, 3, 3))
+        [living] = entitlements(person, "disability_living")
+        dibao.end_period = D(2024, 6, 1)
+        dibao.save()
+        factories.entitlement(programme="tekun", person=person, start_period=D(2024, 7, 1))
+        run_engine(D(2024, 6, 10))
+        living.refresh_from_db()
+        assert living.end_period == D(2024, 6, 1)
+        assert EligibilityChange.objects.get(person=person, action="stop").reason_code == "on_tekun"
+
+
+def test_known_certificate_end_ends_both_from_the_next_month(in_bureau, run_engine, entitlements, amount):
+    with in_bureau("zhongshan"):
+        person = _holder(1, valid_until=D(2024, 8, 15))
+        household = factories.household(person)
+        factories.entitlement(programme="dibao", household=household, per_capita_income=Decimal("0.00"),
+                              covered_members=1)
+        run_engine(D(2024, 6, 3))
+        [nursing] = entitlements(person, "disability_nursing")
+        [living] = entitlements(person, "disability_living")
+        assert nursing.end_period == living.end_period == D(2024, 8, 1)
+        assert amount(nursing, D(2024, 8, 1)) == Decimal("270.00")
+        assert amount(nursing, D(2024, 9, 1)) == amount(living, D(2024, 9, 1)) == Decimal("0.00")
+
+
+def test_certificate_found_expired_ends_both_and_a_renewal_starts_again(in_bureau, run_engine, entitlements):
+    with in_bureau("zhongshan"):
+        person = _holder(2)
+        run_engine(D(2024, 6, 3))
+        DisabilityCertificate.objects.filter(person=person).update(valid_until=D(2024, 7, 10))
+        run_engine(D(2024, 7, 20))
+        [nursing] = entitlements(person, "disability_nursing")
+        assert nursing.end_period == D(2024, 7, 1)
+        stop = EligibilityChange.objects.get(person=person, action="stop")
+        assert (stop.reason_code, stop.period) == ("no_valid_certificate", D(2024, 7, 1))
+        disability_certificate_record(person=person, number="C-2", category="physical", level=2,
+                                      valid_from=D(2024, 9, 2))
+        run_engine(D(2024, 9, 3))
+        old, new = entitlements(person, "disability_nursing")
+        assert (new.start_period, new.end_period) == (D(2024, 10, 1), None)
+
+
+@pytest.mark.parametrize("level, message", [
+    (5, "A certificate level is 1 to 4 (1 the most severe); 5 is not a level."),
+    (0, "A certificate level is 1 to 4 (1 the most severe); 0 is not a level."),
+])
+def test_certificate_level_outside_1_to_4_is_refused(in_bureau, level, message):
+    with in_bureau("zhongshan"), translation.override("en"):
+        person = factories.person()
+        with pytest.raises(ValidationError) as exc:
+            disability_certificate_record(person=person, number="C-9", category="visual", level=level,
+                                          valid_from=D(2024, 1, 1))
+        assert exc.value.message_dict == {"level": [message]}
+        assert not DisabilityCertificate.objects.filter(person=person).exists()
+
+
+def test_certificate_ending_before_it_starts_is_refused(in_bureau):
+    with in_bureau("zhongshan"), translation.override("en"):
+        person = factories.person()
+        with pytest.raises(ValidationError) as exc:
+            disability_certificate_record(person=person, number="C-8", category="visual", level=2,
+                                          valid_from=D(2024, 5, 1), valid_until=D(2024, 4, 30))
+        assert exc.value.message_dict == {
+            "valid_until": ["The certificate ends on 2024-04-30, before it starts on 2024-05-01."]}
+        assert not DisabilityCertificate.objects.filter(person=person).exists()
