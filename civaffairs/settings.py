@@ -79,6 +79,9 @@ NIGHTLY_STEPS = [
     "apps.benefits.services.entitlements_stop_for_deaths",
     "apps.pensions.nightly.eligibility_step",
     "apps.assistance.services.reviews_overdue",
+    "apps.disbursement.nightly.resume_stalled_runs",
+    "apps.disbursement.nightly.export_approved_runs",
+    "apps.disbursement.nightly.recovery_listing",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]

@@ -163,6 +163,10 @@ def bootstrap(*, seeds: list[Seed]) -> BootstrapReport:
     with schema_context("public"):
         province_ensure(report=report)
         province_overseer_group_ensure()
+        from apps.disbursement.schedules import schedules_ensure
+
+        for line in schedules_ensure():
+            report.note(line.startswith("+"), line.lstrip("+= "))
         site = f"http://{domain_suffix()}:8000/"
         user_ensure(username="province-admin", superuser=True, report=report, site=site, role="province administrator")
         user_ensure(username="overseer", report=report, site=site, role="province overseer",

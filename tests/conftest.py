@@ -79,8 +79,12 @@ def login_as(client_for):
 
 
 @pytest.fixture
-def committed_db(django_db_blocker):
-    """Autocommit access for tests whose data another process must see; they clean up themselves."""
+def committed_db(django_db_setup, django_db_blocker):
+    """Autocommit access for tests whose data another process must see; they clean up themselves.
+
+    Depends on django_db_setup so that, run alone, such a test still gets the test database and
+    never the development one.
+    """
     with django_db_blocker.unblock():
         yield
         connection.set_schema_to_public()

@@ -183,7 +183,8 @@ class ApplicationAdmin(ServiceAddAdminMixin, TownScopedAdminMixin, SimpleHistory
         check = AssetCheck.objects.filter(application=app).first()
         if check is None:
             return "—"
-        return f"{_('passed') if check.passed else _('not passed')} ({check.checked_on}) {check.note}"
+        result = _("passed") if check.passed else _("not passed")
+        return f"{result} ({check.checked_on}) {check.note}"
 
     @admin.display(description=gettext_lazy("publicity until"))
     def publicity_end(self, app):

@@ -1,0 +1,129 @@
+"""Serializers of the disbursement API: input validation and output shapes only."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from apps.core.idcard import mask_account, mask_id_number
+
+from ..models import BankReturnImport, Overpayment, PaymentLine, PaymentRun
+from ..rules import parse_period
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class MaskedField(serializers.Field):
+    """An ID number or account, whole only for users holding `permission`."""
+
+    def __init__(self, *, mask, permission: str, **kwargs):
+        kwargs["read_only"] = True
+        self.mask, self.permission = mask, permission
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        request = self.context.get("request")
+        if not value or (request is not None and request.user.has_perm(self.permission)):
+            return value
+        return self.mask(value)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class PeriodField(serializers.Field):
+    """A month as YYYY-MM."""
+
+    default_error_messages = {"invalid": _("Give the month as YYYY-MM.")}
+
+    def to_internal_value(self, data):
+        try:
+            return parse_period(str(data))
+        except ValueError:
+            self.fail("invalid")
+
+    def to_representation(self, value):
+        return f"{value:%Y-%m}"
+
+
+class PaymentRunOutputSerializer(serializers.ModelSerializer):
+    period = PeriodField()
+    started_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    total_amount = serializers.DecimalField(max_digits=16, decimal_places=2, coerce_to_string=True)
+    progress_percent = serializers.SerializerMethodField()
+    elapsed_seconds = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PaymentRun
+        fields = ["id", "period", "kind", "status", "started_by", "approved_by", "approved_at", "exported_at",
+                  "closed_at", "lines_done", "lines_total", "progress_percent", "line_count", "total_amount",
+                  "started_at", "finished_at", "elapsed_seconds", "error", "detail", "bank_file_sha256"]
+
+    def get_progress_percent(self, run) -> float:
+        if run.status != PaymentRun.Status.GENERATING:
+            return 100.0
+        return round(100 * run.lines_done / run.lines_total, 1) if run.lines_total else 0.0
+
+    def get_elapsed_seconds(self, run) -> float:
+        return round(((run.finished_at or timezone.now()) - run.started_at).total_seconds(), 1)
+
+
+class PaymentRunInputSerializer(serializers.Serializer):
+    period = PeriodField()
+    kind = serializers.ChoiceField(choices=PaymentRun.Kind.choices, default=PaymentRun.Kind.REGULAR)
+
+
+class PaymentLineOutputSerializer(serializers.ModelSerializer):
+    period = PeriodField()
+    id_number = MaskedField(mask=mask_id_number, permission="people.view_full_id_number")
+    bank_account = MaskedField(mask=mask_account, permission="people.view_full_bank_account")
+    town = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=True)
+    status = serializers.SerializerMethodField(help_text=_("pending, exported, paid, failed or cancelled"))
+
+    class Meta:
+        model = PaymentLine
+        fields = ["id", "run", "programme", "line_type", "period", "amount", "status", "entitlement", "grant",
+                  "original_line", "household", "person", "payee_name", "id_number", "bank_account", "bank_name",
+                  "town", "failure_reason", "bank_reference", "posted_on"]
+
+
+    def get_status(self, line) -> str:
+        return getattr(line, "shown_status", None) or line.status
+
+
+class RecoveryOutputSerializer(PaymentLineOutputSerializer):
+    reason = serializers.CharField(read_only=True)
+    cutoff = PeriodField(read_only=True, help_text=_("The last month that was due."))
+    amount_to_recover = serializers.DecimalField(source="amount", max_digits=12, decimal_places=2, read_only=True)
+
+    class Meta(PaymentLineOutputSerializer.Meta):
+        fields = PaymentLineOutputSerializer.Meta.fields + ["reason", "cutoff", "amount_to_recover"]
+
+
+class OverpaymentOutputSerializer(serializers.ModelSerializer):
+    period = PeriodField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = Overpayment
+        fields = ["id", "entitlement", "programme", "period", "paid_amount", "new_amount", "amount", "town",
+                  "found_in_run", "created_at"]
+
+
+class BankReturnImportOutputSerializer(serializers.ModelSerializer):
+    imported_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    duplicate = serializers.SerializerMethodField()
+
+    class Meta:
+        model = BankReturnImport
+        fields = ["id", "run", "file_name", "sha256", "status", "rows", "paid_count", "failed_count",
+                  "unchanged_count", "errors", "imported_by", "imported_at", "duplicate"]
+
+    def get_duplicate(self, record) -> bool:
+        return bool(getattr(record, "duplicate", False))
+
+
+class BankReturnInputSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text=_("The bank's return file (CSV or XLSX)."))

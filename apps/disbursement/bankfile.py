@@ -1,0 +1,305 @@
+"""The bank file of a run (SPEC §5): CSV (UTF-8 with BOM) or XLSX, streamed with bounded memory.
+
+Layout: a header line and one line per payment (序号, 姓名, 公民身份号码, 社保卡号/银行账号, 开户行,
+金额, 补贴项目代码, 补贴项目名称, 发放期号, 所属区划, 备注, 明细编号), then the control record
+`控制记录,批次号,<run id>,笔数,<lines>,总金额,<total>,SHA-256,<hex>`. The checksum covers the body:
+the header line and the payment lines exactly as written in the CSV (UTF-8, without the BOM). The
+control record comes last so the file is produced in one pass; the XLSX carries the same figures,
+and the same checksum of the CSV body, on its first sheet.
+
+PostgreSQL writes the body itself (`COPY … TO STDOUT`), which is as fast as reading the rows can
+be; Python only hashes and forwards the bytes in 256 KB pieces.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .models import BankFileDownload, PaymentRun
+from .rules import control_record
+
+BOM = "\ufeff".encode()
+PIECE = 256 * 1024
+COLUMNS = ["序号", "姓名", "公民身份号码", "社保卡号/银行账号", "开户行", "金额", "补贴项目代码", "补贴项目名称",
+           "发放期号", "所属区划", "备注", "明细编号"]
+
+
+def _literal(text) -> str:
+    # standard_conforming_strings is on (the PostgreSQL default): doubling quotes is the whole escape.
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def _case(column: str, mapping: dict, *, key=_literal) -> str:
+    """A CASE over a handful of values: per row, cheaper than any join a planner picks for a million rows."""
+    if not mapping:
+        return "NULL"
+    return f"CASE {column} " + " ".join(f"WHEN {key(k)} THEN {_literal(v)}" for k, v in mapping.items()) + " END"
+
+
+# The biggest programmes first: a CASE stops at its first match.
+PROGRAMME_ORDER = ["longevity", "dibao", "disability_living", "disability_nursing", "elderly_service", "tekun",
+                   "tekun_care", "orphan", "temporary", "eco_burial", "funeral_waiver"]
+
+
+def _programmes() -> tuple[dict, dict]:
+    """(code → bank file code, code → Chinese name) from the catalogue, biggest programmes first."""
+    from apps.benefits.models import Programme, ProgrammeCode
+
+    labels = dict(ProgrammeCode.choices)
+    rows = sorted(Programme.objects.values_list("code", "bank_code"),
+                  key=lambda row: PROGRAMME_ORDER.index(row[0]) if row[0] in PROGRAMME_ORDER else 99)
+    codes, names = {}, {}
+    with translation.override("zh-hans"):
+        for code, bank_code in rows:
+            codes[code] = bank_code
+            names[code] = re.sub(r"\s*\(.*\)$", "", str(labels.get(code, code)))
+    return codes, names
+
+
+def body_query(run: PaymentRun) -> str:
+    """The bank file's columns after 序号 (numbered while streaming: a window function would sort)."""
+    from apps.people.models import Town
+
+    codes, names = _programmes()
+    towns = dict(Town.objects.values_list("pk", "name"))
+    town = _case("l.town_id", towns, key=int) if len(towns) <= 500 else (
+        "(SELECT t.name FROM people_town t WHERE t.id = l.town_id)")
+    return f"""
+        SELECT l.payee_name AS "姓名",
+               nullif(l.id_number, '') AS "公民身份号码",
+               nullif(l.bank_account, '') AS "社保卡号/银行账号",
+               nullif(l.bank_name, '') AS "开户行",
+               l.amount AS "金额",
+               {_case("l.programme_id", codes)} AS "补贴项目代码",
+               {_case("l.programme_id", names)} AS "补贴项目名称",
+               CASE WHEN l.period = DATE '{run.period:%Y-%m-%d}' THEN '{run.period:%Y%m}'
+                    ELSE to_char(l.period, 'YYYYMM') END AS "发放期号",
+               {town} AS "所属区划",
+               CASE l.line_type WHEN 'regular' THEN NULL WHEN 'arrears' THEN '差额补发' WHEN 'reissue' THEN '补发'
+                                WHEN 'grant' THEN '一次性补助' END AS "备注",
+               l.id AS "明细编号"
+        FROM disbursement_paymentline l
+        WHERE l.run_id = {int(run.pk)} AND l.status <> 'cancelled'
+        ORDER BY l.id
+    """
+
+
+class CopyOut:
+    """`COPY … TO STDOUT` read straight from libpq: `get(0)` → (size, row); size -1 at the end.
+
+    psycopg's Copy iterator spends several Python calls per row — more than PostgreSQL spends making
+    the row — and a bank file is a million rows; here the caller's loop makes one libpq call per row
+    (psycopg.pq is psycopg's documented libpq wrapper). The caller sets `done` when it saw -1. Left
+    early (a download cut off, an error), the rest is read and dropped, so that the connection is
+    usable again.
+    """
+
+    def __init__(self, query: str):
+        self.query = query
+        self.done = False
+
+    def __enter__(self) -> CopyOut:
+        from django.db import DatabaseError
+        from psycopg import pq
+
+        with connection.cursor() as cursor:  # also sets the bureau's search_path
+            self.pgconn = cursor.cursor.connection.pgconn
+        self.pgconn.send_query(self.query.encode())
+        result = self.pgconn.get_result()
+        if result is None or result.status != pq.ExecStatus.COPY_OUT:
+            message = result.error_message.decode(errors="replace") if result is not None else ""
+            while self.pgconn.get_result() is not None:
+                pass
+            raise DatabaseError(message or "COPY did not start")
+        self.get = self.pgconn.get_copy_data
+        return self
+
+    def __exit__(self, exc_type, exc, traceback) -> None:
+        from django.db import DatabaseError
+        from psycopg import pq
+
+        while not self.done and self.get(0)[0] >= 0:
+            pass
+        result = self.pgconn.get_result()
+        while self.pgconn.get_result() is not None:
+            pass
+        if exc_type is None and (not self.done or result is None or result.status != pq.ExecStatus.COMMAND_OK):
+            message = result.error_message.decode(errors="replace") if result is not None else ""
+            raise DatabaseError(message or self.pgconn.error_message.decode(errors="replace"))
+
+
+class BodyStream:
+    """Iterates the CSV body in pieces while hashing and counting it; `sha256`/`rows` when done."""
+
+    def __init__(self, run: PaymentRun):
+        self.run = run
+        self.hasher = hashlib.sha256()
+        self.rows = 0
+        self.done = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        query = f"COPY ({body_query(self.run)}) TO STDOUT WITH (FORMAT csv, HEADER true)"
+        piece = bytearray()
+        number = 0
+        with CopyOut(query) as copy:
+            get = copy.get
+            size, header = get(0)
+            if size >= 0:
+                piece += "序号,".encode()
+                piece += header
+            while size >= 0:
+                size, data = get(0)
+                if size < 0:
+                    break
+                number += 1
+                piece += b"%d," % number
+                piece += data
+                if len(piece) >= PIECE:
+                    self.hasher.update(piece)
+                    yield bytes(piece)
+                    piece.clear()
+            copy.done = size == -1
+        if piece:
+            self.hasher.update(piece)
+            yield bytes(piece)
+        self.rows = number
+        self.done = True
+
+    @property
+    def sha256(self) -> str:
+        return self.hasher.hexdigest()
+
+
+def _check_exportable(run: PaymentRun, user) -> None:
+    if user is not None and not user.has_perm("disbursement.export_paymentrun"):
+        raise PermissionDenied(_("You may not export payment runs."))
+    if run.status not in (PaymentRun.Status.APPROVED, PaymentRun.Status.EXPORTED, PaymentRun.Status.CLOSED):
+        raise ValidationError(
+            _("Payment run %(run)s is %(status)s: only an approved run has a bank file.")
+            % {"run": run.pk, "status": run.get_status_display()}
+        )
+
+
+def _finish(download: BankFileDownload, run: PaymentRun, body: BodyStream) -> list[str]:
+    """Check the body against the run, record the download, and give the control record."""
+    if body.rows != run.line_count:
+        raise RuntimeError(f"run {run.pk}: {body.rows} lines written but the run has {run.line_count}")
+    BankFileDownload.objects.filter(pk=download.pk).update(
+        completed=True, line_count=body.rows, total_amount=run.total_amount, sha256=body.sha256)
+    if not run.bank_file_sha256:
+        PaymentRun.objects.filter(pk=run.pk, bank_file_sha256="").update(bank_file_sha256=body.sha256)
+    return control_record(run_id=run.pk, count=body.rows, total=run.total_amount, sha256=body.sha256)
+
+
+def bank_file_open(*, run: PaymentRun, user, fmt: str, channel: str) -> tuple[str, Iterator[bytes]]:
+    """(file name, bytes iterator) of the run's bank file; the first export marks the run exported.
+
+    Permission-gated (export_paymentrun) and logged (BankFileDownload: who, when, run, format,
+    and — once the last byte is out — line count, total and checksum).
+    """
+    from .services import payment_run_mark_exported
+
+    if fmt not in BankFileDownload.Format.values:
+        raise ValidationError({"format": _("Choose csv or xlsx.")})
+    run = PaymentRun.objects.get(pk=run.pk)  # the status now, not the caller's copy
+    _check_exportable(run, user)
+    if run.status == PaymentRun.Status.APPROVED:
+        run = payment_run_mark_exported(run=run, user=user)
+    download = BankFileDownload.objects.create(run=run, user=user, format=fmt, channel=channel)
+    name = f"{connection.schema_name}-run{run.pk}-{run.period:%Y%m}.{fmt}"
+    return name, (_csv_chunks(run, download) if fmt == "csv" else _xlsx_chunks(run, download))
+
+
+def _csv_chunks(run: PaymentRun, download: BankFileDownload) -> Iterator[bytes]:
+    yield BOM
+    body = BodyStream(run)
+    yield from body
+    control = _finish(download, run, body)
+    yield (",".join(control) + "\n").encode()
+
+
+XLSX_ROWS_PER_SHEET = 1_000_000  # Excel holds 1,048,576 rows a sheet; larger runs continue on 明细2, …
+
+
+def write_xlsx(run: PaymentRun, path: str, download: BankFileDownload) -> None:
+    """The XLSX bank file: sheet 控制记录 with the control figures, then the lines on 明细 (明细2, …)."""
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "tmpdir": os.path.dirname(path)})
+    control_sheet = workbook.add_worksheet("控制记录")
+    bold = workbook.add_format({"bold": True})
+    money_format = workbook.add_format({"num_format": "0.00"})
+    body = BodyStream(run)
+    # A piece always ends at the end of a row, so decoding piece by piece never splits a character.
+    reader = csv.reader(_split_lines(piece.decode("utf-8") for piece in body))
+    header = next(reader)
+    sheet, row_index, sheets = None, XLSX_ROWS_PER_SHEET, 0
+    text_columns = (1, 2, 3, 4, 6, 7, 8, 9, 10)
+    for row in reader:
+        if row_index == XLSX_ROWS_PER_SHEET:
+            sheets += 1
+            sheet = workbook.add_worksheet("明细" if sheets == 1 else f"明细{sheets}")
+            sheet.write_row(0, 0, header, bold)
+            write_string, write_number = sheet.write_string, sheet.write_number
+            row_index = 0
+        row_index += 1
+        write_number(row_index, 0, int(row[0]))
+        for col in text_columns:
+            if row[col]:
+                write_string(row_index, col, row[col])
+        write_number(row_index, 5, float(row[5]), money_format)
+        write_number(row_index, 11, int(row[11]))
+    if sheet is None:
+        workbook.add_worksheet("明细").write_row(0, 0, header, bold)
+    control = _finish(download, run, body)
+    for row_index, (key, value) in enumerate(zip(control[1::2], control[2::2], strict=False)):
+        control_sheet.write_string(row_index, 0, key, bold)
+        control_sheet.write_string(row_index, 1, value)
+    control_sheet.write_string(len(control) // 2 + 1, 0, _("The SHA-256 is that of the CSV bank file's body "
+                                                           "(its header and lines, UTF-8, without BOM)."))
+    workbook.close()
+
+
+def _split_lines(pieces: Iterator[str]) -> Iterator[str]:
+    rest = ""
+    for piece in pieces:
+        rest += piece
+        *complete, rest = rest.split("\n")
+        for line in complete:
+            yield line + "\n"
+    if rest:
+        yield rest
+
+
+def _xlsx_chunks(run: PaymentRun, download: BankFileDownload) -> Iterator[bytes]:
+    handle, path = tempfile.mkstemp(suffix=".xlsx")
+    os.close(handle)
+    try:
+        write_xlsx(run, path, download)
+        with open(path, "rb") as file:
+            while piece := file.read(PIECE):
+                yield piece
+    finally:
+        os.unlink(path)
+
+
+def bank_file_save(*, run: PaymentRun, user, fmt: str, channel: str, folder: str) -> str:
+    """Write the bank file into `folder` (nightly export, demo); returns its path."""
+    name, chunks = bank_file_open(run=run, user=user, fmt=fmt, channel=channel)
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, name)
+    with open(path + ".part", "wb") as file:
+        for piece in chunks:
+            file.write(piece)
+    os.replace(path + ".part", path)
+    return path

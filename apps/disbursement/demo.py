@@ -1,0 +1,90 @@
+"""Demo data for `make demo`: a few paying entitlements where a bureau has none, and a bank's answer."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from decimal import Decimal
+
+from django.db import transaction
+
+from .models import PaymentLine, PaymentRun
+from .rules import FAILURE_REASONS, control_record
+
+DEMO_SOURCE = "disbursement.demo"
+
+
+@transaction.atomic
+def demo_entitlements_ensure(*, period: datetime.date, count: int) -> int:
+    """Give a bureau without any paying entitlement `count` deterministic ones; returns how many were created.
+
+    Only dibao and 特困 (from applications the demo did not make, so no eligibility engine revisits
+    them), with the standards in force in the period, so every entitlement pays.
+    """
+    from apps.benefits.models import Entitlement, Standard
+    from apps.core.idcard import id_hash, make_id_number
+    from apps.people.models import Household, HouseholdMember, Person, Town
+
+    from .generation import current_bureau
+
+    paying = Entitlement.objects.filter(status="active", start_period__lte=period).exclude(end_period__lt=period)
+    if count <= 0 or paying.exists():
+        return 0
+    in_force = set(Standard.objects.filter(effective_from__lte=period).values_list("programme_id", "variant"))
+    dibao_variant = next((v for v in ("unified", "urban", "rural") if ("dibao", v) in in_force), None)
+    tekun = sorted(v for p, v in in_force if p == "tekun")
+    if not tekun and dibao_variant == "unified":
+        tekun = ["unified"]  # derived from the unified dibao standard
+    others = [("tekun", variant) for variant in tekun]
+    towns = list(Town.objects.order_by("id")[:3])
+    if not towns or (dibao_variant is None and not others):
+        return 0
+    bureau = current_bureau()
+    area = bureau.area_code or (bureau.id_area_codes or ["110101"])[0]
+    created = 0
+    for i in range(count):
+        town = towns[i % len(towns)]
+        birth = datetime.date(1940 + i % 50, 1 + i % 12, 1 + i % 28)
+        gender = "M" if i % 2 else "F"
+        number = make_id_number(town.area_code or area, birth, i, gender)
+        person, _ = Person.objects.get_or_create(id_number=number, defaults={
+            "id_hash": id_hash(number), "name": f"示例{i + 1:03d}", "gender": gender, "birth_date": birth,
+            "hukou_class": "urban", "town": town, "bank_account": f"6222{bureau.pk:03d}{i:012d}",
+            "bank_name": "中国农业银行"})
+        start = period.replace(month=1) if period.month > 1 else period
+        if dibao_variant and (i % 3 == 0 or not others):
+            household = Household.objects.create(code=f"DEMO-{bureau.schema_name}-{i:04d}", town=town,
+                                                 hukou_class="urban")
+            HouseholdMember.objects.create(household=household, person=person, relation="head")
+            Entitlement.objects.create(programme_id="dibao", variant=dibao_variant, household=household,
+                                       payee_person=person, per_capita_income=Decimal(100 * (i % 4)),
+                                       covered_members=1 + i % 3, addon_members=i % 2, start_period=start,
+                                       source=DEMO_SOURCE)
+        else:
+            programme, variant = others[i % len(others)]
+            Entitlement.objects.create(programme_id=programme, variant=variant, person=person, payee_person=person,
+                                       start_period=start, source=DEMO_SOURCE)
+        created += 1
+    return created
+
+
+def demo_returns_csv(*, run: PaymentRun, fail_every: int = 10) -> bytes:
+    """The bank's answer to a run, deterministic: every `fail_every`-th line (4th, 14th, …) fails."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["明细编号", "账号", "金额", "结果", "失败原因", "银行流水号", "入账日期"])
+    posted = run.period.replace(day=5)
+    count, total, failures = 0, Decimal("0.00"), 0
+    lines = (PaymentLine.objects.filter(run=run).exclude(status=PaymentLine.Status.CANCELLED).order_by("id")
+             .values_list("id", "bank_account", "amount"))
+    for index, (line_id, account, amount) in enumerate(lines.iterator(chunk_size=5000)):
+        failed = index % fail_every == 3
+        reason = FAILURE_REASONS[failures % len(FAILURE_REASONS)] if failed else ""
+        failures += failed
+        writer.writerow([line_id, account, f"{amount:.2f}", "失败" if failed else "成功", reason,
+                         "" if failed else f"DEMO{run.pk:04d}{line_id:010d}", posted.isoformat()])
+        count += 1
+        total += amount
+    writer.writerow(control_record(run_id=run.pk, count=count, total=total))
+    return ("\ufeff" + out.getvalue()).encode()

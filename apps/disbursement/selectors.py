@@ -1,0 +1,102 @@
+"""Reads of the disbursement, scoped: a town caseworker sees the lines of their own town only."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Case, CharField, DateField, F, QuerySet, Sum, Value, When
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, TruncMonth
+
+from apps.core.scoping import scope_to_town
+
+from .models import BankReturnImport, Overpayment, PaymentLine, PaymentRun, RecoveryLine
+
+
+def payment_run_list(*, filters: dict | None = None) -> QuerySet[PaymentRun]:
+    """Runs are bureau-wide (no town): whoever may view runs sees them all."""
+    filters = filters or {}
+    qs = PaymentRun.objects.select_related("started_by", "approved_by")
+    for key in ("period", "kind", "status"):
+        if filters.get(key):
+            qs = qs.filter(**{key: filters[key]})
+    return qs
+
+
+def effective_status() -> Case:
+    """A line's status as staff read it: a pending line of an exported run is exported."""
+    return Case(
+        When(status=PaymentLine.Status.PENDING, run__status__in=PaymentLine.EXPORTED_RUN_STATUSES,
+             then=Value(PaymentLine.Status.EXPORTED)),
+        default=F("status"), output_field=CharField(),
+    )
+
+
+def payment_line_list(*, user, filters: dict | None = None) -> QuerySet[PaymentLine]:
+    filters = filters or {}
+    qs = scope_to_town(PaymentLine.objects.select_related("programme", "town"), user, "town")
+    qs = qs.annotate(shown_status=effective_status())
+    for key, field in (("run", "run_id"), ("status", "shown_status"), ("programme", "programme_id"),
+                       ("line_type", "line_type"), ("period", "period"), ("town", "town_id")):
+        if filters.get(key):
+            qs = qs.filter(**{field: filters[key]})
+    return qs.order_by("run_id", "id")
+
+
+# Paid lines of ended entitlements for months after the end or the death month: each ended
+# entitlement is looked up month by month (the months that have runs) on the exactly-once key,
+# whose first column is the month, so the lines of the other entitlements are never read.
+RECOVERABLE_LINES = """
+SELECT l.id
+FROM benefits_entitlement e
+LEFT JOIN people_person p ON p.id = e.person_id
+JOIN (SELECT DISTINCT period FROM disbursement_paymentrun) r
+  ON r.period > LEAST(coalesce(e.end_period, 'infinity'::date),
+                      coalesce(date_trunc('month', p.date_of_death)::date, 'infinity'::date))
+JOIN disbursement_paymentline l
+  ON l.period = r.period AND l.line_type IN ('regular', 'arrears', 'reissue') AND l.key_ref = e.id
+ AND l.entitlement_id = e.id AND l.status = 'paid'
+WHERE e.end_period IS NOT NULL OR p.date_of_death IS NOT NULL
+"""
+
+
+def recovery_list(*, user, filters: dict | None = None) -> QuerySet[RecoveryLine]:
+    """追回: paid lines for months after the beneficiary's death or after the entitlement's last month.
+
+    `reason` is "death" or "stopped"; `cutoff` is the last month that was due; the amount to recover
+    is the line's amount.
+    """
+    death_month = Cast(TruncMonth("entitlement__person__date_of_death", output_field=DateField()), DateField())
+    qs = (
+        RecoveryLine.objects.filter(pk__in=RawSQL(RECOVERABLE_LINES, []))
+        .annotate(death_month=death_month, entitlement_end=F("entitlement__end_period"))
+        .annotate(
+            reason=Case(When(period__gt=F("death_month"), then=Value("death")), default=Value("stopped"),
+                        output_field=CharField()),
+            cutoff=Case(When(period__gt=F("death_month"), then=F("death_month")), default=F("entitlement_end"),
+                        output_field=DateField()),
+        )
+        .select_related("programme", "town", "run")
+    )
+    qs = scope_to_town(qs, user, "town")
+    filters = filters or {}
+    for key, field in (("programme", "programme_id"), ("period", "period"), ("reason", "reason"),
+                       ("run", "run_id")):
+        if filters.get(key):
+            qs = qs.filter(**{field: filters[key]})
+    return qs.order_by("period", "id")
+
+
+def overpayment_list(*, user) -> QuerySet[Overpayment]:
+    return scope_to_town(Overpayment.objects.all(), user, "town")
+
+
+def recovery_totals(*, user=None) -> dict:
+    rows = recovery_list(user=user).aggregate(total=Sum("amount"))
+    return {"recoveries": recovery_list(user=user).count(), "recovery_amount": f"{rows['total'] or Decimal(0):.2f}",
+            "overpayments": overpayment_list(user=user).count()}
+
+
+def bank_return_list(*, run: PaymentRun | None = None) -> QuerySet[BankReturnImport]:
+    qs = BankReturnImport.objects.select_related("run", "imported_by")
+    return qs.filter(run=run) if run else qs

@@ -1,0 +1,35 @@
+"""THE AMOUNT RULE and the line generation in SQL, one statement per file.
+
+Files are plain SQL with psycopg parameters (`%(period)s`) and, where a statement prices lines, the
+`{rates}` placeholder for the CTEs in rates.sql (standards in force per period, 特困 derivation),
+which must precede a CTE named `periods(period)`. apps.benefits.rules is the same rule in Python;
+tests/disbursement/test_amount_sql.py holds both to the same worked numbers.
+"""
+
+from functools import cache
+from pathlib import Path
+
+_DIR = Path(__file__).resolve().parent
+
+# dibao: max(0, S − income) × covered + round(share × S, 2) × add-ons; every other programme: S.
+AMOUNT = (
+    "CASE WHEN {programme} = 'dibao' THEN"
+    " greatest(0, {standard} - coalesce({income}, 0)) * coalesce({covered}, 0)"
+    " + round(%(share)s * {standard}, 2) * coalesce({addon}, 0)"
+    " ELSE {standard} END"
+)
+
+
+def amount_expr(*, programme: str, standard: str, income: str, covered: str, addon: str) -> str:
+    return AMOUNT.format(programme=programme, standard=standard, income=income, covered=covered, addon=addon)
+
+
+@cache
+def _raw(name: str) -> str:
+    return (_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def statement(name: str, **parts: str) -> str:
+    """The statement in `<name>.sql` with its {placeholders} filled ({rates} always available)."""
+    parts.setdefault("rates", _raw("rates").strip().rstrip(","))
+    return _raw(name).format(**parts)

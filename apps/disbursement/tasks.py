@@ -1,0 +1,45 @@
+"""Celery tasks of the disbursement: thin, idempotent, safe to redeliver.
+
+acks_late + reject_on_worker_lost: a worker that dies mid-run leaves its message unacknowledged,
+so the broker hands it out again after the visibility timeout; the service resumes the run from
+what the chunks already committed, and the unique key makes a duplicate delivery harmless.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+from apps.core.jobs import job_run
+
+
+@shared_task(name="disbursement.monthly_run", acks_late=True, reject_on_worker_lost=True)
+def monthly_run(period: str | None = None, chunk_size: int | None = None) -> dict:
+    """This bureau's regular run of the month (default: the current month, Asia/Shanghai)."""
+    from .rules import first_of_month, parse_period
+    from .services import payment_run_monthly
+
+    day = parse_period(period) if period else first_of_month(timezone.localdate())
+    with job_run(job="disbursement.monthly_run", task_id=monthly_run.request.id or "") as job:
+        run = payment_run_monthly(period=day, chunk_size=chunk_size)
+        job.detail = _summary(run)
+    return job.detail
+
+
+@shared_task(name="disbursement.generate_run", acks_late=True, reject_on_worker_lost=True)
+def generate_run(run_id: int, chunk_size: int | None = None) -> dict:
+    """Generate a run started from the admin or the API (resumes it if redelivered)."""
+    from .generation import payment_run_generate
+    from .models import PaymentRun
+
+    run = PaymentRun.objects.get(pk=run_id)
+    with job_run(job="disbursement.generate_run", task_id=generate_run.request.id or "") as job:
+        if run.status in (PaymentRun.Status.GENERATING, PaymentRun.Status.FAILED):
+            run = payment_run_generate(run=run, chunk_size=chunk_size)
+        job.detail = _summary(run)
+    return job.detail
+
+
+def _summary(run) -> dict:
+    return {"run": run.pk, "period": f"{run.period:%Y-%m}", "kind": run.kind, "status": run.status,
+            "lines": run.line_count, "total": f"{run.total_amount:.2f}", **(run.detail or {})}

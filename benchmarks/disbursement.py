@@ -1,0 +1,398 @@
+"""Disbursement at scale: one bureau (xcity) with 1,000,000 active entitlements.
+
+    python -m benchmarks.disbursement [--entitlements N] [--chunk-size N] [--no-xlsx]
+
+Measures, in one run on the same data:
+  (a) the generation service (chunked INSERT … SELECT, advisory lock, progress, exactly-once key)
+      against a hand-written single INSERT … SELECT of the same lines into an unindexed scratch
+      table (the floor) — target ratio ≤ 2.0;
+  (c) an idempotent re-run of the generated period — target ≤ 0.3 × the floor of (a);
+  (b) the CSV bank file export (permission check, download log, COPY of the bank-file query, 序号,
+      SHA-256, control record) against COPY … TO STDOUT of the rows: the lines' own columns (the
+      stricter floor) and the bank-file query itself (the export's own overhead). Each runs in a
+      fresh process whose peak RSS is reported — target ratio ≤ 1.5 and RSS < 300 MB; and the XLSX
+      export time.
+
+The service's time includes its closing VACUUM of the new lines (what lets the re-run of (c) and
+the export read the indexes alone); the floor leaves that work to autovacuum.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import sys
+import time
+
+from benchmarks.common import (
+    ensure_bureau,
+    ensure_database,
+    fill_columns,
+    peak_rss_mb,
+    print_table,
+    row_count,
+    run_child,
+    setup_django,
+)
+
+SCHEMA = "xcity"
+PERIOD = datetime.date(2024, 8, 1)
+SOURCE = "benchmark"
+
+# The floor of (a): the same lines, written by hand as one statement, no chunks, no lock, no
+# anti-join, no ON CONFLICT, into a table without indexes.
+FLOOR_SQL = """
+INSERT INTO bench_scratch_lines (
+    run_id, programme_id, line_type, key_ref, key_variant, period, entitlement_id,
+    household_id, person_id, payee_person_id, payee_institution_id,
+    payee_name, id_number, bank_account, bank_name, town_id,
+    variant, standard_amount, per_capita_income, covered_members, addon_members,
+    amount, status, failure_reason, bank_reference)
+WITH std AS (
+    SELECT DISTINCT ON (programme_id, variant) programme_id, variant,
+           CASE WHEN unit = 'year' THEN round(amount / 12, 2) ELSE amount END AS monthly
+    FROM benefits_standard WHERE effective_from <= %(period)s
+    ORDER BY programme_id, variant, effective_from DESC
+),
+rate AS (
+    SELECT programme_id, variant, monthly FROM std WHERE programme_id <> 'tekun'
+    UNION ALL
+    SELECT 'tekun', c.variant, coalesce(t.monthly, tu.monthly, ceil(%(multiplier)s * coalesce(d.monthly, du.monthly)))
+    FROM (VALUES ('unified'), ('urban'), ('rural')) AS c(variant)
+    LEFT JOIN std t ON t.programme_id = 'tekun' AND t.variant = c.variant
+    LEFT JOIN std tu ON tu.programme_id = 'tekun' AND tu.variant = 'unified'
+    LEFT JOIN std d ON d.programme_id = 'dibao' AND d.variant = c.variant
+    LEFT JOIN std du ON du.programme_id = 'dibao' AND du.variant = 'unified'
+),
+priced AS (
+    SELECT e.*, r.monthly,
+           CASE WHEN e.programme_id = 'tekun_care' THEN e.care_level ELSE e.variant END AS basis_variant,
+           CASE WHEN e.programme_id = 'dibao'
+                THEN greatest(0, r.monthly - coalesce(e.per_capita_income, 0)) * coalesce(e.covered_members, 0)
+                     + round(%(share)s * r.monthly, 2) * e.addon_members
+                ELSE r.monthly END AS amount
+    FROM benefits_entitlement e
+    JOIN benefits_programme pg ON pg.code = e.programme_id AND pg.payment = 'monthly'
+    JOIN rate r ON r.programme_id = e.programme_id
+               AND r.variant = CASE WHEN e.programme_id = 'tekun_care' THEN e.care_level ELSE e.variant END
+    WHERE e.status = 'active' AND e.start_period <= %(period)s
+      AND (e.end_period IS NULL OR e.end_period >= %(period)s)
+)
+SELECT 0, p.programme_id, 'regular', p.id, 0, %(period)s, p.id,
+       p.household_id, p.person_id, p.payee_person_id, p.payee_institution_id,
+       coalesce(pp.name, ci.name, ''), coalesce(pp.id_number, ''),
+       coalesce(pp.bank_account, ci.bank_account, ''), coalesce(pp.bank_name, ci.bank_name, ''),
+       coalesce(h.town_id, bp.town_id, pp.town_id, ci.town_id),
+       p.basis_variant, p.monthly, p.per_capita_income, p.covered_members, p.addon_members,
+       p.amount, 'pending', '', ''
+FROM priced p
+LEFT JOIN people_person pp ON pp.id = p.payee_person_id
+LEFT JOIN pensions_careinstitution ci ON ci.id = p.payee_institution_id
+LEFT JOIN people_household h ON h.id = p.household_id
+LEFT JOIN people_person bp ON bp.id = p.person_id
+WHERE p.amount > 0
+"""
+
+RIC_CHECK = """
+CREATE OR REPLACE FUNCTION pg_temp.ric_check(body text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT substr('10X98765432', (sum(substr(body, i::int, 1)::int * w) % 11)::int + 1, 1)
+    FROM unnest(ARRAY[7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]) WITH ORDINALITY AS t(w, i)
+$$
+"""
+
+
+def _cursor():
+    from django.db import connection
+
+    return connection.cursor()
+
+
+def populate(n: int) -> bool:
+    """n persons, each the beneficiary and payee of one active entitlement (30% dibao households).
+
+    Rebuilt only when the bureau does not hold exactly n benchmark entitlements. Returns True if built.
+    """
+    with _cursor() as cursor:
+        if row_count(cursor, "benefits_entitlement", f"source = '{SOURCE}'") == n == row_count(
+                cursor, "benefits_entitlement"):
+            return False
+        print(f"building {n:,} entitlements in {SCHEMA} (once) …", flush=True)
+        started = time.perf_counter()
+        cursor.execute("TRUNCATE disbursement_paymentline, disbursement_linebasis, disbursement_paymentlineevent, "
+                       "disbursement_overpayment, disbursement_bankfiledownload, disbursement_bankreturnimport, "
+                       "disbursement_paymentrun, disbursement_historicalpaymentrun CASCADE")
+        cursor.execute("TRUNCATE benefits_entitlement, benefits_grant, people_householdmember, people_household, "
+                       "people_person RESTART IDENTITY CASCADE")
+        cursor.execute("SELECT id, coalesce(nullif(area_code, ''), '522601') FROM people_town ORDER BY id")
+        towns = cursor.fetchall()
+        town_case = "CASE i %% {} {} END".format(len(towns), " ".join(
+            f"WHEN {k} THEN {town_id}" for k, (town_id, _) in enumerate(towns)))
+        area_case = "CASE i %% {} {} END".format(len(towns), " ".join(
+            f"WHEN {k} THEN '{area}'" for k, (_, area) in enumerate(towns)))
+        cursor.execute(RIC_CHECK)
+        body = (f"{area_case} || to_char(DATE '1925-01-01' + (i / 1000)::int, 'YYYYMMDD') "
+                f"|| lpad((i %% 1000)::text, 3, '0')")
+        columns, values = fill_columns(cursor, "people_person", {
+            "id_number": f"({body}) || pg_temp.ric_check({body})",
+            "id_hash": f"md5(({body})) || md5(({body}) || 'h')",
+            "name": "'基准' || i", "gender": "CASE WHEN i %% 2 = 1 THEN 'M' ELSE 'F' END",
+            "birth_date": "DATE '1925-01-01' + (i / 1000)::int",
+            "hukou_class": "CASE WHEN i %% 2 = 1 THEN 'urban' ELSE 'rural' END", "local_hukou": "true",
+            "town_id": town_case, "phone": "''", "bank_account": "'6222' || lpad(i::text, 15, '0')",
+            "bank_name": "'中国农业银行'", "is_student": "false", "seriously_ill": "false", "status": "'alive'",
+            "created_at": "now()", "updated_at": "now()",
+        })
+        cursor.execute(f"INSERT INTO people_person ({columns}) SELECT {values} FROM generate_series(1, %s) AS g(i) "
+                       f"ORDER BY g.i", [n])
+        dibao = "i %% 20 < 6"
+        columns, values = fill_columns(cursor, "people_household", {
+            "code": "'B' || i", "town_id": town_case, "hukou_class": "CASE WHEN i %% 2 = 1 THEN 'urban' ELSE 'rural' END",
+            "address": "''", "single_parent": "false", "created_at": "now()", "updated_at": "now()",
+        })
+        cursor.execute(f"INSERT INTO people_household ({columns}) SELECT {values} FROM generate_series(1, %s) AS g(i) "
+                       f"WHERE {dibao} ORDER BY g.i", [n])
+        columns, values = fill_columns(cursor, "people_householdmember", {
+            "household_id": "h.id", "person_id": "substr(h.code, 2)::bigint", "relation": "'head'"})
+        cursor.execute(f"INSERT INTO people_householdmember ({columns}) SELECT {values} FROM people_household h")
+        programme = ("CASE WHEN i %% 20 < 6 THEN 'dibao' WHEN i %% 20 < 8 THEN 'tekun' WHEN i %% 20 = 8 THEN "
+                     "'tekun_care' WHEN i %% 20 < 16 THEN 'longevity' WHEN i %% 20 < 18 THEN 'elderly_service' "
+                     "WHEN i %% 20 = 18 THEN 'orphan' ELSE 'longevity' END")
+        variant = ("CASE WHEN i %% 20 < 6 THEN (CASE WHEN i %% 2 = 1 THEN 'urban' ELSE 'rural' END) "
+                   "WHEN i %% 20 < 8 THEN (ARRAY['unified', 'urban', 'rural'])[1 + i %% 3] "
+                   "WHEN i %% 20 = 8 THEN 'unified' "
+                   "WHEN i %% 20 < 16 OR i %% 20 = 19 THEN (CASE WHEN i %% 50 = 9 THEN '100+' ELSE '80-99' END) "
+                   "WHEN i %% 20 = 18 THEN 'scattered' ELSE 'unified' END")
+        columns, values = fill_columns(cursor, "benefits_entitlement", {
+            "programme_id": programme, "variant": variant,
+            "household_id": f"CASE WHEN {dibao} THEN (SELECT h.id FROM people_household h WHERE h.code = 'B' || i) END",
+            "person_id": f"CASE WHEN {dibao} THEN NULL ELSE i END", "payee_person_id": "i",
+            "per_capita_income": f"CASE WHEN {dibao} THEN (i %% 5) * 50 END",
+            "covered_members": f"CASE WHEN {dibao} THEN 1 + i %% 4 END",
+            "addon_members": f"CASE WHEN {dibao} THEN i %% 2 ELSE 0 END",
+            "care_level": "CASE WHEN i %% 20 = 8 THEN (ARRAY['self_care', 'partial', 'full'])[1 + i %% 3] ELSE '' END",
+            "start_period": "DATE '2024-01-01'", "status": "'active'", "reason": "''", "source": f"'{SOURCE}'",
+            "created_at": "now()", "updated_at": "now()",
+        })
+        cursor.execute(f"INSERT INTO benefits_entitlement ({columns}) SELECT {values} FROM generate_series(1, %s) AS g(i) "
+                       f"ORDER BY g.i", [n])
+        # xcity quotes no 特困 care standards; the benchmark gives it some so every entitlement pays.
+        for level, amount in (("self_care", 100), ("partial", 300), ("full", 600)):
+            cursor.execute(
+                "INSERT INTO benefits_standard (programme_id, variant, amount, unit, effective_from, source, created_at) "
+                "VALUES ('tekun_care', %s, %s, 'month', DATE '2024-01-01', 'benchmark', now()) ON CONFLICT DO NOTHING",
+                [level, amount])
+        for table in ("people_person", "people_household", "people_householdmember", "benefits_entitlement",
+                      "benefits_standard"):
+            cursor.execute(f"VACUUM ANALYZE {table}")
+        print(f"  built in {time.perf_counter() - started:.0f}s", flush=True)
+        return True
+
+
+def reset_lines() -> None:
+    with _cursor() as cursor:
+        cursor.execute("TRUNCATE disbursement_paymentline, disbursement_linebasis, disbursement_paymentlineevent, "
+                       "disbursement_overpayment, disbursement_bankfiledownload, disbursement_bankreturnimport, "
+                       "disbursement_paymentrun, disbursement_historicalpaymentrun CASCADE")
+        cursor.execute("DROP TABLE IF EXISTS bench_scratch_lines")
+        # Warm the caches the same way for both contenders.
+        for table in ("people_person", "people_household", "benefits_entitlement"):
+            cursor.execute(f"SELECT count(*) FROM {table}")
+
+
+def checkpoint() -> None:
+    with _cursor() as cursor:
+        cursor.execute("CHECKPOINT")
+
+
+def floor_generation() -> tuple[float, int, str]:
+    from apps.disbursement.generation import current_bureau
+
+    bureau = current_bureau()
+    with _cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_scratch_lines")
+        cursor.execute("CREATE TABLE bench_scratch_lines (LIKE disbursement_paymentline INCLUDING DEFAULTS "
+                       "INCLUDING IDENTITY)")
+    checkpoint()
+    started = time.perf_counter()
+    with _cursor() as cursor:
+        cursor.execute(FLOOR_SQL, {"period": PERIOD, "multiplier": bureau.tekun_multiplier,
+                                   "share": bureau.classified_share})
+    seconds = time.perf_counter() - started
+    with _cursor() as cursor:
+        cursor.execute("SELECT count(*), sum(amount) FROM bench_scratch_lines")
+        count, total = cursor.fetchone()
+    return seconds, count, f"{total:.2f}"
+
+
+def same_lines(run_id: int) -> bool:
+    """The service's lines and the floor's are the same set (key, amount, payee, account, town)."""
+    cols = "key_ref, programme_id, period, amount, payee_name, id_number, bank_account, town_id, standard_amount"
+    with _cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM (SELECT {cols} FROM disbursement_paymentline WHERE run_id = %s "
+                       f"EXCEPT SELECT {cols} FROM bench_scratch_lines) d", [run_id])
+        one = cursor.fetchone()[0]
+        cursor.execute(f"SELECT count(*) FROM (SELECT {cols} FROM bench_scratch_lines EXCEPT "
+                       f"SELECT {cols} FROM disbursement_paymentline WHERE run_id = %s) d", [run_id])
+        return one == 0 and cursor.fetchone()[0] == 0
+
+
+def child(kind: str, run_id: int) -> None:
+    """One export measurement in this (fresh) process; prints a JSON line."""
+    from django.db import connection
+    from django_tenants.utils import schema_context
+
+    from apps.disbursement.bankfile import CopyOut, bank_file_open, body_query
+    from apps.disbursement.models import PaymentRun
+
+    size = 0
+    raw = kind.endswith("-raw")
+    kind = kind.removesuffix("-raw")
+    with schema_context(SCHEMA), open(os.devnull, "wb") as sink:
+        run = PaymentRun.objects.get(pk=run_id)
+        started = time.perf_counter()
+        if kind in ("csv", "xlsx"):
+            _name, chunks = bank_file_open(run=run, user=None, fmt=kind, channel="command")
+            for piece in chunks:
+                sink.write(piece)
+                size += len(piece)
+        else:
+            query = body_query(run) if kind == "copy-same" else (
+                "SELECT id, payee_name, id_number, bank_account, bank_name, amount, programme_id, period, town_id, "
+                f"line_type FROM disbursement_paymentline WHERE run_id = {int(run_id)} ORDER BY id")
+            statement = f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER true)"
+            if raw:
+                with CopyOut(statement) as copy:
+                    get = copy.get
+                    while True:
+                        length, data = get(0)
+                        if length < 0:
+                            copy.done = length == -1
+                            break
+                        sink.write(data)
+                        size += length
+            else:
+                with connection.cursor() as cursor, cursor.copy(statement) as copy:
+                    for data in copy:
+                        sink.write(data)
+                        size += len(data)
+        seconds = time.perf_counter() - started
+    print(json.dumps({"seconds": seconds, "bytes": size, "peak_rss_mb": round(peak_rss_mb(), 1)}))
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.disbursement", description=__doc__.split("\n")[0])
+    parser.add_argument("--entitlements", type=int, default=1_000_000)
+    parser.add_argument("--chunk-size", type=int, default=None)
+    parser.add_argument("--no-xlsx", action="store_true")
+    parser.add_argument("--child", nargs=2, metavar=("KIND", "RUN"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    from benchmarks.common import bench_database_url
+
+    url = bench_database_url()
+    ensure_database(url)
+    setup_django()
+    if args.child:
+        child(args.child[0], int(args.child[1]))
+        return {}
+
+    from django.contrib.auth import get_user_model
+    from django_tenants.utils import schema_context
+
+    from apps.disbursement.generation import payment_run_generate
+    from apps.disbursement.services import payment_run_approve, payment_run_create, payment_run_mark_exported
+
+    ensure_bureau(SCHEMA)
+    figures: dict = {"database": url.rsplit("/", 1)[-1], "entitlements": args.entitlements}
+    print(f"disbursement benchmark: {args.entitlements:,} entitlements in {SCHEMA} ({figures['database']})",
+          flush=True)
+    with schema_context(SCHEMA):
+        populate(args.entitlements)
+        reset_lines()
+
+        floor1, floor_count, floor_total = floor_generation()
+        print(f"  (a) floor: {floor_count:,} lines in {floor1:.2f}s", flush=True)
+
+        checkpoint()
+        run, _ = payment_run_create(period=PERIOD)
+        started = time.perf_counter()
+        run = payment_run_generate(run=run, chunk_size=args.chunk_size)
+        service = time.perf_counter() - started
+        print(f"  (a) service: {run.line_count:,} lines in {service:.2f}s", flush=True)
+        if (run.line_count, f"{run.total_amount:.2f}") != (floor_count, floor_total):
+            raise SystemExit(f"the service made {run.line_count} lines / {run.total_amount}, "
+                             f"the floor {floor_count} / {floor_total}")
+        identical = same_lines(run.pk)
+
+        checkpoint()
+        started = time.perf_counter()
+        rerun = payment_run_generate(run=run, chunk_size=args.chunk_size)
+        rerun_seconds = time.perf_counter() - started
+        if rerun.line_count != run.line_count:
+            raise SystemExit("the re-run changed the run's lines")
+        print(f"  (c) re-run: {rerun_seconds:.2f}s", flush=True)
+
+        floor2, _, _ = floor_generation()
+        floor = min(floor1, floor2)
+
+        approver = get_user_model().objects.get(username=f"{SCHEMA}-approver")
+        run = payment_run_approve(run=run, user=approver)
+        checkpoint()
+        started = time.perf_counter()
+        payment_run_mark_exported(run=run)
+        mark_seconds = time.perf_counter() - started
+        with _cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS bench_scratch_lines")
+            cursor.execute("VACUUM ANALYZE disbursement_paymentline")
+
+    module = "benchmarks.disbursement"
+    # Each floor read both ways — psycopg's Copy iterator and libpq directly — and the faster kept.
+    copy_plain = min((run_child(module, "--child", kind, str(run.pk)) for kind in ("copy-plain", "copy-plain-raw")),
+                     key=lambda figure: figure["seconds"])
+    copy_same = min((run_child(module, "--child", kind, str(run.pk)) for kind in ("copy-same", "copy-same-raw")),
+                    key=lambda figure: figure["seconds"])
+    csv_export = run_child(module, "--child", "csv", str(run.pk))
+    xlsx_export = None if args.no_xlsx else run_child(module, "--child", "xlsx", str(run.pk))
+
+    figures.update({
+        "lines": run.line_count, "total": f"{run.total_amount:.2f}", "identical_lines": identical,
+        "a_floor_seconds": [round(floor1, 2), round(floor2, 2)], "a_service_seconds": round(service, 2),
+        "a_ratio": round(service / floor, 2),
+        "c_rerun_seconds": round(rerun_seconds, 2), "c_ratio_to_floor": round(rerun_seconds / floor, 3),
+        "mark_exported_seconds": round(mark_seconds, 2),
+        "b_copy_plain_seconds": round(copy_plain["seconds"], 2), "b_copy_same_seconds": round(copy_same["seconds"], 2),
+        "b_csv_seconds": round(csv_export["seconds"], 2), "b_csv_bytes": csv_export["bytes"],
+        "b_ratio": round(csv_export["seconds"] / copy_plain["seconds"], 2),
+        "b_ratio_same_query": round(csv_export["seconds"] / copy_same["seconds"], 2),
+        "b_csv_peak_rss_mb": csv_export["peak_rss_mb"],
+        "xlsx_seconds": xlsx_export and round(xlsx_export["seconds"], 2),
+        "xlsx_peak_rss_mb": xlsx_export and xlsx_export["peak_rss_mb"],
+    })
+    ok = lambda good: "ok" if good else "MISSED"  # noqa: E731
+    print("\nresults")
+    print_table([
+        ("lines / total", f"{run.line_count:,} / {run.total_amount:,.2f} (same lines as the floor: {identical})"),
+        ("(a) floor: one INSERT … SELECT", f"{floor1:.2f}s, {floor2:.2f}s (best {floor:.2f}s)"),
+        ("(a) generation service", f"{service:.2f}s  ratio {service / floor:.2f}  (target ≤ 2.0: "
+                                   f"{ok(service / floor <= 2.0)})"),
+        ("(c) idempotent re-run", f"{rerun_seconds:.2f}s  = {rerun_seconds / floor:.3f} × floor  (target ≤ 0.3: "
+                                  f"{ok(rerun_seconds / floor <= 0.3)})"),
+        ("    approved → exported (1 UPDATE)", f"{mark_seconds:.2f}s"),
+        ("(b) COPY TO STDOUT, line columns", f"{copy_plain['seconds']:.2f}s"),
+        ("(b) COPY TO STDOUT, bank-file query", f"{copy_same['seconds']:.2f}s"),
+        ("(b) CSV bank file export", f"{csv_export['seconds']:.2f}s, {csv_export['bytes'] / 1e6:.0f} MB  ratio "
+                                     f"{figures['b_ratio']:.2f} (target ≤ 1.5: {ok(figures['b_ratio'] <= 1.5)}); "
+                                     f"{figures['b_ratio_same_query']:.2f} against the same query"),
+        ("(b) peak RSS of the exporting process", f"{csv_export['peak_rss_mb']:.0f} MB  (target < 300: "
+                                                  f"{ok(csv_export['peak_rss_mb'] < 300)})"),
+        ("XLSX bank file export", "skipped" if xlsx_export is None else
+         f"{xlsx_export['seconds']:.2f}s, peak RSS {xlsx_export['peak_rss_mb']:.0f} MB"),
+    ])
+    print("\n" + json.dumps(figures))
+    return figures
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
