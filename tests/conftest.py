@@ -1,6 +1,7 @@
 """Test harness: one test database per session with the real five bureaus bootstrapped from seeds/.
 
-Tests marked `db` run inside a transaction that is rolled back; a test switches bureau with the
+Tests run in English (the message ids) unless they set LANGUAGE_CODE; the product defaults to
+Chinese. Tests marked `db` run inside a transaction that is rolled back; a test switches bureau with the
 `in_bureau` fixture or talks to a host through `client_for`. Tests that need committed data (a
 Celery worker in another process reads it) use `committed_db` and clean up what they wrote.
 """
@@ -25,6 +26,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("bootstrap", quiet_logins=True, stdout=io.StringIO())
     yield
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Tests read messages in English (the msgids); tests of the Chinese UI set zh-hans themselves."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

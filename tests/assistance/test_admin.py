@@ -42,7 +42,7 @@ def test_workflow_in_the_admin(login_as, in_bureau):
     with in_bureau("haifeng"):
         app = Application.objects.get(household=household)
     change = f"/admin/assistance/application/{app.pk}/"
-    assert "受理 accept" in caseworker.get(change + "change/").content.decode()
+    assert ">accept<" in caseworker.get(change + "change/").content.decode()
 
     def step(client, action, days=None, note=""):
         return client.post(f"{change}transition/{action}/", {"note": note, "on": ago(days) if days else ""})

@@ -75,7 +75,7 @@ def test_refused_transition_is_400_json_with_the_reason(login_as, haifeng_househ
     app = post(caseworker, "/api/v1/applications/", {"programme": "dibao", "household": household.pk}).json()
     r = post(caseworker, f"/api/v1/applications/{app['id']}/transition/", {"action": "publicise"})
     assert r.status_code == 400
-    assert r.json() == {"action": [f"Cannot publicise application #{app['id']}: it is 申请 submitted. "
+    assert r.json() == {"action": [f"Cannot publicise application #{app['id']}: it is submitted. "
                                    "Possible now: accept, reject."]}
     r = post(caseworker, f"/api/v1/applications/{app['id']}/transition/", {"action": "approve"})
     assert r.status_code == 403

@@ -71,7 +71,7 @@ def test_phase_out_pays_six_more_periods_unchanged_then_stops(in_bureau, user_na
                                  per_capita_income="1300", on=datetime.date(2024, 3, 20), note="子女就业")
         e.refresh_from_db()
         assert e.end_period == datetime.date(2024, 9, 1)
-        assert e.reason == "渐退期 of 6 months until 2024-09: 子女就业"
+        assert e.reason == "phase-out period of 6 months until 2024-09: 子女就业"
         # April … September unchanged (6 periods), nothing from October.
         assert amounts(e, range(3, 11)) == [D("2175.00")] * 7 + [D("0.00")]
         review.refresh_from_db()
@@ -82,7 +82,7 @@ def test_phase_out_pays_six_more_periods_unchanged_then_stops(in_bureau, user_na
 def test_phase_out_needs_income_above_the_standard(in_bureau, user_named):
     with in_bureau("zhongshan"):
         e, review = _reviewed_entitlement()
-        with pytest.raises(ValidationError, match="A 渐退期 starts when income exceeds the standard; 1000.00 is below "
+        with pytest.raises(ValidationError, match="A phase-out period starts when income exceeds the standard; 1000.00 is below "
                                                   "1225.00."):
             services.review_complete(review=review, user=user_named("zhongshan-reviewer"), outcome="phase_out",
                                      per_capita_income="1000", on=datetime.date(2024, 3, 20))
@@ -93,7 +93,7 @@ def test_phase_out_needs_income_above_the_standard(in_bureau, user_named):
 def test_income_above_the_standard_cannot_be_left_unchanged(in_bureau, user_named):
     with in_bureau("zhongshan"):
         _e, review = _reviewed_entitlement()
-        with pytest.raises(ValidationError, match="choose a 渐退期 \\(phase-out\\) or stop"):
+        with pytest.raises(ValidationError, match="choose a phase-out period or stop"):
             services.review_complete(review=review, user=user_named("zhongshan-reviewer"), outcome="unchanged",
                                      per_capita_income="1225", on=datetime.date(2024, 3, 20))
 

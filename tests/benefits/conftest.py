@@ -1,12 +1,4 @@
 import pytest
-from django.utils import translation
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    # Messages are asserted in English; the bureau UI defaults to Chinese.
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

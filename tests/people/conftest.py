@@ -12,15 +12,6 @@ from apps.core.idcard import make_id_number
 PASSWORD = "civaffairs-demo"
 
 
-@pytest.fixture(autouse=True)
-def _english():
-    """Messages are asserted in English, whatever catalogues the project ships."""
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield
-
-
 @pytest.fixture
 def zs(in_bureau):
     """Run the test body inside 中山's schema; yields the two towns the demo caseworkers serve."""
