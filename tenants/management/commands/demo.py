@@ -38,6 +38,7 @@ class Command(BaseCommand):
         self._print_sites(port)
         if no_serve:
             return
+        self.stdout.write("Press Ctrl-C to stop.\n")
         self._serve(port)
 
     def _bureau(self, schema: str, scale: str) -> None:
@@ -67,7 +68,6 @@ class Command(BaseCommand):
         self.stdout.write(f"  province           http://{suffix}:{port}/            (admin: /admin/, API: /api/docs/)")
         for bureau in bureau_list():
             self.stdout.write(f"  {bureau.name_zh:<14} http://{bureau.schema_name}.{suffix}:{port}/admin/")
-        self.stdout.write("Press Ctrl-C to stop.\n")
 
     def _serve(self, port: int) -> None:
         python = sys.executable
