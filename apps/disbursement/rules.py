@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
-CENT = Decimal("0.01")
+# Periods and money round one way everywhere: the benefits kernel owns them.
+from apps.benefits.rules import first_of_month, money  # noqa: F401 - re-exported to this app
+
 _PERIOD = re.compile(r"^(\d{4})-?(\d{2})$")
 
 
@@ -24,13 +26,6 @@ def parse_period(text: str) -> datetime.date:
 def period_label(period: datetime.date) -> str:
     return f"{period:%Y-%m}"
 
-
-def first_of_month(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-def money(value) -> Decimal:
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def parse_amount(text: str) -> Decimal:

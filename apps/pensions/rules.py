@@ -21,6 +21,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+# Periods come from the benefits kernel, so every app counts months the same way.
+from apps.benefits.rules import add_months, first_of_month  # noqa: F401 - re-exported to this app
+
 # 经济困难高龄老年人服务补贴 and the nursing subsidy's level limit are national rules, not bureau settings.
 ELDERLY_SERVICE_AGE = 80
 SEVERE_LEVEL_MAX = 2
@@ -129,15 +132,6 @@ def check_brackets(variants) -> list[Bracket]:
 
 
 # --------------------------------------------------------------------------- dates
-
-
-def first_of_month(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-def add_months(period: datetime.date, months: int) -> datetime.date:
-    index = period.year * 12 + (period.month - 1) + months
-    return datetime.date(index // 12, index % 12 + 1, 1)
 
 
 def month_after(day: datetime.date) -> datetime.date:

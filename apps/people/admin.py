@@ -55,8 +55,25 @@ class _CommunityChoicesMixin:
 class _ServiceModelForm(forms.ModelForm):
     """Uniqueness is the services' business: they say which record clashes."""
 
+    # Set by forms whose whole record a service validates (the same checks as the API and import).
+    service_fields: tuple = ()
+    service_validate = None
+
     def validate_unique(self):
         pass
+
+    def clean(self):
+        data = super().clean()
+        if self.errors or self.service_validate is None:
+            return data
+        fields = {key: data.get(key) for key in self.service_fields if key in self.fields}
+        if self.instance.pk:
+            fields = {key: value for key, value in fields.items() if key in self.changed_data}
+        try:
+            self.service_validate(data=fields, instance=self.instance if self.instance.pk else None)
+        except ValidationError as exc:
+            _add_errors(self, exc)
+        return data
 
 
 # --------------------------------------------------------------------------- towns and communities
@@ -110,18 +127,8 @@ class PersonAdminForm(_ServiceModelForm):
         model = Person
         fields = list(services.PERSON_FIELDS)
 
-    def clean(self):
-        data = super().clean()
-        if self.errors:
-            return data
-        fields = {key: data.get(key) for key in services.PERSON_FIELDS if key in self.fields}
-        if self.instance.pk:
-            fields = {key: value for key, value in fields.items() if key in self.changed_data}
-        try:
-            services.person_validate(data=fields, instance=self.instance if self.instance.pk else None)
-        except ValidationError as exc:
-            _add_errors(self, exc)
-        return data
+    service_fields = services.PERSON_FIELDS
+    service_validate = staticmethod(services.person_validate)
 
 
 class DisabilityCertificateForm(_ServiceModelForm):
@@ -293,18 +300,8 @@ class HouseholdAdminForm(_ServiceModelForm):
             self.fields["code"].required = False
             self.fields["code"].help_text = _("Left empty, a number is assigned.")
 
-    def clean(self):
-        data = super().clean()
-        if self.errors:
-            return data
-        fields = {key: data.get(key) for key in services.HOUSEHOLD_FIELDS if key in self.fields}
-        if self.instance.pk:
-            fields = {key: value for key, value in fields.items() if key in self.changed_data}
-        try:
-            services.household_validate(data=fields, instance=self.instance if self.instance.pk else None)
-        except ValidationError as exc:
-            _add_errors(self, exc)
-        return data
+    service_fields = services.HOUSEHOLD_FIELDS
+    service_validate = staticmethod(services.household_validate)
 
 
 class MemberInlineForm(_ServiceModelForm):
