@@ -75,10 +75,10 @@ def populate(cursor, persons: int) -> dict:
         "covered_members": "x.covered", "addon_members": "0", "care_level": "''",
         "start_period": "DATE '2024-01-01'", "end_period": "NULL", "status": "'active'", "reason": "''",
         "source": "'benchmark'", "created_at": "now()", "updated_at": "now()"})
-    cursor.execute("SELECT id FROM pensions_careinstitution ORDER BY id LIMIT 1")
+    cursor.execute("SELECT id FROM people_careinstitution ORDER BY id LIMIT 1")
     home = cursor.fetchone()
     if home is None:
-        cursor.execute("INSERT INTO pensions_careinstitution (name, ownership, town_id, beds, nursing_beds, "
+        cursor.execute("INSERT INTO people_careinstitution (name, ownership, town_id, beds, nursing_beds, "
                        "star_rating, bank_account, bank_name) SELECT '基准敬老院', 'public', min(id), 500, 300, 3, "
                        "'622200000000000009', '农业银行' FROM people_town RETURNING id")
         home = cursor.fetchone()

@@ -121,9 +121,8 @@ def user_ensure(*, username: str, report: BootstrapReport, site: str, role: str,
 
 def bureau_users_ensure(*, bureau: Bureau, report: BootstrapReport) -> None:
     """One demo login per role of SPEC §1; two caseworkers in two towns, to show town scoping."""
-    from apps.core.models import StaffProfile
     from apps.core.roles import ROLE_LABELS, Role, roles_ensure
-    from apps.people.models import Town
+    from apps.people.models import StaffProfile, Town
 
     roles_ensure()
     site = f"http://{bureau.schema_name}.{domain_suffix()}:8000/admin/"

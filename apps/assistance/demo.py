@@ -26,9 +26,9 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef
 
 from apps.benefits import rules
-from apps.benefits.selectors import StandardBook, current_bureau
-from apps.core.models import StaffProfile
-from apps.people.models import Household, HouseholdMember, Person, PopulationMarker
+from apps.benefits.selectors import StandardBook
+from apps.people.models import Household, HouseholdMember, Person, PopulationMarker, StaffProfile
+from tenants.selectors import current_bureau
 
 from . import services
 from .models import Application, RigidExpense
@@ -173,7 +173,7 @@ def demo_caseload(*, schema: str, limit: int | None = None, as_of: datetime.date
     `shard=(k, n)` takes only the candidates whose id is k modulo n: n processes share the work
     without ever touching the same household or person.
     """
-    from apps.pensions.models import CareInstitution
+    from apps.people.models import CareInstitution
 
     as_of = as_of or datetime.date.today()
     bureau = current_bureau()

@@ -82,7 +82,7 @@ class Application(models.Model):
 
     # 特困
     support_mode = models.CharField(_("support mode"), max_length=16, choices=SupportMode.choices, blank=True)
-    care_institution = models.ForeignKey("pensions.CareInstitution", on_delete=models.PROTECT, null=True,
+    care_institution = models.ForeignKey("people.CareInstitution", on_delete=models.PROTECT, null=True,
                                          blank=True, related_name="tekun_applications",
                                          verbose_name=_("care institution"))
     care_level = models.CharField(_("care level"), max_length=16, choices=CareLevel.choices, blank=True)

@@ -109,7 +109,7 @@ class Entitlement(models.Model):
     # Who is paid: a person's bank account, or a care institution (集中供养).
     payee_person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="entitlements_paid", verbose_name=_("payee"))
-    payee_institution = models.ForeignKey("pensions.CareInstitution", on_delete=models.PROTECT, null=True, blank=True,
+    payee_institution = models.ForeignKey("people.CareInstitution", on_delete=models.PROTECT, null=True, blank=True,
                                           related_name="entitlements_paid", verbose_name=_("payee institution"))
     # Formula facts (dibao): monthly per-capita income, members covered, members with a 分类施保 add-on.
     per_capita_income = models.DecimalField(_("per-capita monthly income"), max_digits=12, decimal_places=2,
@@ -188,7 +188,7 @@ class Grant(models.Model):
                                related_name="grants", verbose_name=_("person"))
     payee_person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="grants_paid", verbose_name=_("payee"))
-    payee_institution = models.ForeignKey("pensions.CareInstitution", on_delete=models.PROTECT, null=True, blank=True,
+    payee_institution = models.ForeignKey("people.CareInstitution", on_delete=models.PROTECT, null=True, blank=True,
                                           related_name="grants_paid", verbose_name=_("payee institution"))
     # Funeral reimbursements are paid to the funeral home, which is not a person or care institution.
     payee_name = models.CharField(_("payee name"), max_length=100, blank=True)

@@ -24,20 +24,3 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
-
-
-class StaffProfile(models.Model):
-    """What a bureau user's role needs beyond django's groups: the town a caseworker serves."""
-
-    user = models.OneToOneField("auth.User", on_delete=models.CASCADE, related_name="staff_profile",
-                                verbose_name=_("user"))
-    town = models.ForeignKey("people.Town", on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="staff", verbose_name=_("town"),
-                             help_text=_("Set for town caseworkers: they see only this town's records."))
-
-    class Meta:
-        verbose_name = _("staff profile")
-        verbose_name_plural = _("staff profiles")
-
-    def __str__(self) -> str:
-        return f"{self.user} ({self.town or '—'})"

@@ -153,7 +153,7 @@ class PaymentLine(models.Model):
     payee_person = models.ForeignKey("people.Person", on_delete=models.DO_NOTHING, db_constraint=False,
                                      db_index=False, null=True, blank=True, related_name="+",
                                      verbose_name=_("payee"))
-    payee_institution = models.ForeignKey("pensions.CareInstitution", on_delete=models.DO_NOTHING,
+    payee_institution = models.ForeignKey("people.CareInstitution", on_delete=models.DO_NOTHING,
                                           db_constraint=False, db_index=False, null=True, blank=True,
                                           related_name="+", verbose_name=_("payee institution"))
     # Snapshot at generation: what the bank file prints and the bank pays to.

@@ -9,13 +9,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from apps.core.admin_mixins import ReadOnlyAdminMixin, add_service_errors
 from apps.core.admin_site import bureau_admin_site
 from apps.core.idcard import mask_account, mask_id_number
 from apps.core.scoping import scope_to_town
+from apps.people import services as people_services
+from apps.people.models import CareInstitution
 
 from . import rules, selectors, services
 from .models import (
-    CareInstitution,
     ChildWelfareRecord,
     EligibilityChange,
     EligibilityRun,
@@ -51,6 +53,19 @@ class CareInstitutionAdmin(TotalsChangeList, TownScopedAdmin):
     def masked_account(self, obj):
         return mask_account(obj.bank_account) if obj.bank_account else ""
 
+    def save_model(self, request, obj, form, change):
+        # The people app owns payees: its service is the one writer of care institutions.
+        values = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
+        if change:
+            people_services.care_institution_update(institution=obj, **values)
+        else:
+            saved = people_services.care_institution_create(**{
+                name: form.cleaned_data.get(name) for name in (
+                    "name", "ownership", "town", "beds", "nursing_beds", "star_rating", "bank_account", "bank_name")
+                if form.cleaned_data.get(name) is not None
+            })
+            obj.pk = saved.pk
+
 
 @admin.register(MealSite, site=bureau_admin_site)
 class MealSiteAdmin(TotalsChangeList, TownScopedAdmin):
@@ -74,8 +89,7 @@ class ChildWelfareForm(forms.ModelForm):
         try:
             services.child_welfare_record_check(record)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                self.add_error(field if field in self.fields else None, errors)
+            add_service_errors(self, exc)
         return cleaned
 
 
@@ -128,20 +142,11 @@ class LongevityStandardAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(EligibilityRun, site=bureau_admin_site)
-class EligibilityRunAdmin(admin.ModelAdmin):
+class EligibilityRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["id", "today", "status", "auto_confirm", "triggered_by", "started_at", "finished_at"]
     list_filter = ["status"]
     readonly_fields = ["today", "status", "auto_confirm", "triggered_by", "started_at", "finished_at", "summary"]
     change_list_template = "admin/pensions/eligibilityrun/change_list.html"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         run = self.admin_site.admin_view(self.run_now_view)

@@ -7,7 +7,6 @@ stop; a change becomes an entitlement (or its end) only when it is confirmed.
 """
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -15,51 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from apps.benefits.models import Standard
-from apps.people.models import Person, Town, bank_account_validator
-
-
-class CareInstitution(models.Model):
-    """An elderly-care institution (养老机构); also the payee of 集中供养 特困 support."""
-
-    class Ownership(models.TextChoices):
-        PUBLIC = "public", _("公办")
-        PUBLIC_PRIVATE = "public_private", _("公建民营")
-        PRIVATE = "private", _("民办")
-
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    ownership = models.CharField(_("ownership"), max_length=16, choices=Ownership.choices)
-    town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="care_institutions", verbose_name=_("town"))
-    beds = models.PositiveIntegerField(_("beds"))
-    nursing_beds = models.PositiveIntegerField(_("nursing beds"))
-    star_rating = models.PositiveSmallIntegerField(
-        _("star rating"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
-    )
-    bank_account = models.CharField(_("bank account"), max_length=19, blank=True, validators=[bank_account_validator])
-    bank_name = models.CharField(_("bank"), max_length=50, blank=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("care institution")
-        verbose_name_plural = _("care institutions")
-        ordering = ["name"]
-        constraints = [
-            models.CheckConstraint(condition=Q(nursing_beds__lte=F("beds")), name="nursing_beds_lte_beds"),
-            models.CheckConstraint(
-                condition=Q(star_rating__isnull=True) | Q(star_rating__gte=1, star_rating__lte=5),
-                name="institution_star_rating_1_to_5",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def clean(self) -> None:
-        super().clean()
-        if self.beds is not None and self.nursing_beds is not None and self.nursing_beds > self.beds:
-            raise ValidationError({"nursing_beds": _(
-                "Nursing beds (%(nursing)d) cannot be more than the institution's beds (%(beds)d)."
-            ) % {"nursing": self.nursing_beds, "beds": self.beds}})
+from apps.people.models import CareInstitution, Person, Town
 
 
 class MealSite(models.Model):

@@ -3,29 +3,17 @@
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from apps.benefits.models import Entitlement, Standard
+from apps.benefits.models import Standard
 from apps.core.scoping import scope_to_town
-from apps.people.models import Person
+from apps.people.models import CareInstitution, Person
 
 from . import engine, rules
-from .models import CareInstitution, ChildWelfareRecord, EligibilityChange, EligibilityRun, MealSite
-
-
-def current_bureau():
-    """The bureau whose schema the connection is in (request, task or `schema_context`)."""
-    from tenants.models import Bureau
-
-    tenant = getattr(connection, "tenant", None)
-    if isinstance(tenant, Bureau) and tenant.schema_name == connection.schema_name:
-        return tenant
-    return Bureau.objects.get(schema_name=connection.schema_name)
-
+from .models import ChildWelfareRecord, EligibilityChange, EligibilityRun, MealSite
 
 # --------------------------------------------------------------------------- registries
 
@@ -111,13 +99,6 @@ def grant_specs(*, today: datetime.date) -> list[engine.GrantSpec]:
         if row is not None:
             specs.append(engine.GrantSpec(variant=variant, bracket=grant.bracket, period=period, amount=row.amount))
     return specs
-
-
-def entitlement_amount(*, entitlement: Entitlement, period: datetime.date) -> Decimal:
-    """What an entitlement of these programmes pays for a period, by THE AMOUNT RULE (0.00 if nothing)."""
-    from apps.benefits.selectors import entitlement_amount as shared_amount
-
-    return shared_amount(entitlement=entitlement, period=rules.first_of_month(period))
 
 
 # --------------------------------------------------------------------------- eligibility

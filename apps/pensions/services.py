@@ -21,11 +21,12 @@ from simple_history.utils import bulk_create_with_history
 
 from apps.benefits.models import Standard
 from apps.core.scoping import scope_to_town
-from apps.people.models import DisabilityCertificate, Person, Town
+from apps.people.models import CareInstitution, DisabilityCertificate, Person, Town
+from tenants.selectors import current_bureau
 
 from . import engine, rules
-from .models import CareInstitution, ChildWelfareRecord, EligibilityChange, EligibilityRun, MealSite
-from .selectors import current_bureau, grant_specs, longevity_brackets
+from .models import ChildWelfareRecord, EligibilityChange, EligibilityRun, MealSite
+from .selectors import grant_specs, longevity_brackets
 
 # --------------------------------------------------------------------------- registries
 
@@ -46,21 +47,6 @@ def _meals(value) -> int:
         raise ValidationError({"meals_per_month": _(
             "Meals served per month cannot be negative (%(value)d).") % {"value": meals}})
     return meals
-
-
-@transaction.atomic
-def care_institution_create(*, name: str, ownership: str, town: Town, beds: int, nursing_beds: int,
-                            star_rating: int | None = None, bank_account: str = "", bank_name: str = "") -> CareInstitution:
-    return _validated_save(CareInstitution(
-        name=name, ownership=ownership, town=town, beds=beds, nursing_beds=nursing_beds, star_rating=star_rating,
-        bank_account=bank_account, bank_name=bank_name))
-
-
-@transaction.atomic
-def care_institution_update(*, institution: CareInstitution, **fields) -> CareInstitution:
-    for name, value in fields.items():
-        setattr(institution, name, value)
-    return _validated_save(institution)
 
 
 @transaction.atomic

@@ -5,13 +5,13 @@ from django.utils import timezone
 
 from apps.core.jobs import job_run
 
+from .models import EligibilityRun
+from .services import eligibility_run
+
 
 @shared_task(name="pensions.eligibility_run", acks_late=True)
 def eligibility_run_task(run_id: int) -> dict:
     """An on-demand engine run queued by the API; a redelivered task finds the run done and stops."""
-    from .models import EligibilityRun
-    from .services import eligibility_run
-
     run = EligibilityRun.objects.filter(pk=run_id).first()
     if run is None or run.status not in (EligibilityRun.Status.QUEUED, EligibilityRun.Status.RUNNING):
         return {"eligibility_run": run_id, "skipped": True}

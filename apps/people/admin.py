@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -17,7 +19,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from apps.core.admin_mixins import PII_FIELDS, PiiMaskingAdminMixin, TownScopedAdminMixin
+from apps.core.admin_mixins import PII_FIELDS, PiiMaskingAdminMixin, TownScopedAdminMixin, add_service_errors
 from apps.core.admin_site import bureau_admin_site
 from apps.core.idcard import mask_id_number
 from apps.core.scoping import user_town_id
@@ -31,16 +33,10 @@ from .models import (
     HouseholdMember,
     Person,
     PopulationMarker,
+    StaffProfile,
     SyntheticPopulation,
     Town,
 )
-
-
-def _add_errors(form: forms.Form, error: ValidationError) -> None:
-    for field, messages_ in error.message_dict.items():
-        target = field if field in form.fields else None
-        for message in messages_:
-            form.add_error(target, message if target else f"{field}: {message}")
 
 
 class _CommunityChoicesMixin:
@@ -72,7 +68,7 @@ class _ServiceModelForm(forms.ModelForm):
         try:
             self.service_validate(data=fields, instance=self.instance if self.instance.pk else None)
         except ValidationError as exc:
-            _add_errors(self, exc)
+            add_service_errors(self, exc)
         return data
 
 
@@ -143,7 +139,7 @@ class DisabilityCertificateForm(_ServiceModelForm):
         try:
             services.disability_certificate_validate(data=data, instance=self.instance if self.instance.pk else None)
         except ValidationError as exc:
-            _add_errors(self, exc)
+            add_service_errors(self, exc)
         return data
 
 
@@ -319,7 +315,7 @@ class MemberInlineForm(_ServiceModelForm):
                 services.household_member_validate(household=household, person=data["person"],
                                                    relation=data.get("relation"))
             except ValidationError as exc:
-                _add_errors(self, exc)
+                add_service_errors(self, exc)
         else:
             current = HouseholdMember.objects.filter(person=data["person"]).select_related("household").first()
             if current is not None:
@@ -488,3 +484,40 @@ class PopulationMarkerAdmin(_BureauWideReadOnly):
     list_select_related = ["household", "person"]
     raw_id_fields = ["household", "person"]
     show_full_result_count = False
+
+
+# Users and roles of this bureau: its administrator manages them on the bureau host (each schema has
+# its own auth tables), the province's admin never sees them.
+
+
+class StaffProfileInline(admin.StackedInline):
+    model = StaffProfile
+    can_delete = False
+    fields = ["town"]
+    verbose_name_plural = _("town (caseworkers)")
+
+
+@admin.register(User, site=bureau_admin_site)
+class BureauUserAdmin(UserAdmin):
+    inlines = [StaffProfileInline]
+    list_display = ["username", "first_name", "last_name", "is_active", "is_staff", "roles", "town"]
+    list_filter = ["is_active", "is_staff", "groups"]
+
+    @admin.display(description=_("roles"))
+    def roles(self, user):
+        return ", ".join(group.name for group in user.groups.all())
+
+    @admin.display(description=_("town"))
+    def town(self, user):
+        profile = getattr(user, "staff_profile", None)
+        return profile.town if profile and profile.town_id else "-"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups").select_related("staff_profile__town")
+
+
+@admin.register(StaffProfile, site=bureau_admin_site)
+class StaffProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "town"]
+    list_filter = ["town"]
+    list_select_related = ["user", "town"]

@@ -1,9 +1,11 @@
-"""The registry every programme reads: towns, persons, households, disability certificates."""
+"""The registry every programme reads: towns, persons, households, disability certificates, and the
+payees that several programmes pay (care institutions; funeral homes later)."""
 
 from django.contrib.postgres.indexes import HashIndex
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -223,6 +225,67 @@ class DisabilityCertificate(models.Model):
     @property
     def severe(self) -> bool:
         return self.level <= 2
+
+
+class StaffProfile(models.Model):
+    """What a bureau user's role needs beyond django's groups: the town a caseworker serves."""
+
+    user = models.OneToOneField("auth.User", on_delete=models.CASCADE, related_name="staff_profile",
+                                verbose_name=_("user"))
+    town = models.ForeignKey(Town, on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="staff", verbose_name=_("town"),
+                             help_text=_("Set for town caseworkers: they see only this town's records."))
+
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.town or '—'})"
+
+
+class CareInstitution(models.Model):
+    """An elderly-care institution (养老机构); also the payee of 集中供养 特困 support."""
+
+    class Ownership(models.TextChoices):
+        PUBLIC = "public", _("公办")
+        PUBLIC_PRIVATE = "public_private", _("公建民营")
+        PRIVATE = "private", _("民办")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    ownership = models.CharField(_("ownership"), max_length=16, choices=Ownership.choices)
+    town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="care_institutions", verbose_name=_("town"))
+    beds = models.PositiveIntegerField(_("beds"))
+    nursing_beds = models.PositiveIntegerField(_("nursing beds"))
+    star_rating = models.PositiveSmallIntegerField(
+        _("star rating"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    bank_account = models.CharField(_("bank account"), max_length=19, blank=True, validators=[bank_account_validator])
+    bank_name = models.CharField(_("bank"), max_length=50, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("care institution")
+        verbose_name_plural = _("care institutions")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(nursing_beds__lte=F("beds")), name="nursing_beds_lte_beds"),
+            models.CheckConstraint(
+                condition=Q(star_rating__isnull=True) | Q(star_rating__gte=1, star_rating__lte=5),
+                name="institution_star_rating_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.beds is not None and self.nursing_beds is not None and self.nursing_beds > self.beds:
+            raise ValidationError({"nursing_beds": _(
+                "Nursing beds (%(nursing)d) cannot be more than the institution's beds (%(beds)d)."
+            ) % {"nursing": self.nursing_beds, "beds": self.beds}})
 
 
 class PopulationGroup(models.TextChoices):

@@ -17,7 +17,16 @@ from django.utils.translation import gettext as _
 
 from apps.core.idcard import IdFacts, id_hash, parse_id_number
 
-from .models import Community, DisabilityCertificate, Household, HouseholdMember, HukouClass, Person, Town
+from .models import (
+    CareInstitution,
+    Community,
+    DisabilityCertificate,
+    Household,
+    HouseholdMember,
+    HukouClass,
+    Person,
+    Town,
+)
 
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 BANK_ACCOUNT_RE = re.compile(r"^\d{12,19}$")
@@ -347,3 +356,26 @@ def disability_certificate_create(*, person: Person, number: str, category: str,
     except IntegrityError as exc:
         raise ValidationError({"number": [_("Certificate %(number)s is already registered.") % {"number": number}]}) from exc
     return certificate
+
+
+# --------------------------------------------------------------------------- payees
+
+
+@transaction.atomic
+def care_institution_create(*, name: str, ownership: str, town: Town, beds: int, nursing_beds: int,
+                            star_rating: int | None = None, bank_account: str = "", bank_name: str = "") -> CareInstitution:
+    """full_clean names every bad field (nursing beds above beds, a star rating of 6, ...)."""
+    institution = CareInstitution(name=name, ownership=ownership, town=town, beds=beds, nursing_beds=nursing_beds,
+                                  star_rating=star_rating, bank_account=bank_account, bank_name=bank_name)
+    institution.full_clean()
+    institution.save()
+    return institution
+
+
+@transaction.atomic
+def care_institution_update(*, institution: CareInstitution, **fields) -> CareInstitution:
+    for name, value in fields.items():
+        setattr(institution, name, value)
+    institution.full_clean()
+    institution.save()
+    return institution

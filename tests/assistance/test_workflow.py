@@ -106,7 +106,7 @@ def test_income_at_one_and_a_half_times_the_standard_is_not_eligible(in_bureau, 
 
 
 def test_tekun_institutional_with_care_level(in_bureau, workflow, next_period):
-    from apps.pensions.models import CareInstitution
+    from apps.people.models import CareInstitution
 
     with in_bureau("zhongshan"):
         wf = workflow("zhongshan")

@@ -2,8 +2,7 @@
 
 import datetime
 
-from apps.pensions.models import CareInstitution
-from apps.people.models import Town
+from apps.people.models import CareInstitution, Town
 from tests import factories
 
 D = datetime.date
@@ -19,12 +18,12 @@ def test_admin_lists_render_with_totals_and_masks(in_bureau, login_as):
 
         ChildWelfareRecord.objects.create(person=child, kind="orphan", placement="scattered", since=D(2023, 1, 1))
     client = login_as("zhongshan", "zhongshan-admin")
-    for url in ["/admin/pensions/careinstitution/", "/admin/pensions/mealsite/", "/admin/pensions/childwelfarerecord/",
+    for url in ["/admin/people/careinstitution/", "/admin/pensions/mealsite/", "/admin/pensions/childwelfarerecord/",
                 "/admin/pensions/eligibilitychange/", "/admin/pensions/eligibilityrun/",
                 "/admin/pensions/longevitystandard/"]:
         response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
         assert response.status_code == 200, url
-    page = client.get("/admin/pensions/careinstitution/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = client.get("/admin/people/careinstitution/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "1 care institutions, 100 beds, 75 nursing beds (75.00%)" in page
     assert "6222***********2333" in page and "6222000011112222333" not in page
     page = client.get("/admin/pensions/childwelfarerecord/").content.decode()
@@ -35,7 +34,7 @@ def test_admin_form_refuses_nursing_beds_above_beds(in_bureau, login_as):
     with in_bureau("zhongshan"):
         town = Town.objects.order_by("id").first()
     client = login_as("zhongshan", "zhongshan-admin")
-    response = client.post("/admin/pensions/careinstitution/add/", {
+    response = client.post("/admin/people/careinstitution/add/", {
         "name": "小榄镇敬老院", "ownership": "public", "town": town.pk, "beds": 50, "nursing_beds": 60},
         HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200

@@ -2,8 +2,8 @@
 
 import datetime
 
-from apps.pensions.models import CareInstitution, EligibilityChange
-from apps.people.models import Town
+from apps.pensions.models import EligibilityChange
+from apps.people.models import CareInstitution, Town
 from tests import factories
 
 D = datetime.date

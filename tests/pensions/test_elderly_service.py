@@ -22,7 +22,7 @@ def test_80_plus_on_dibao_gets_50(in_bureau, run_engine, entitlements, amount):
 
 
 def test_dispersed_tekun_yes_institutional_tekun_no(in_bureau, run_engine, entitlements):
-    from apps.pensions.models import CareInstitution
+    from apps.people.models import CareInstitution
 
     with in_bureau("xcity"):
         dispersed = factories.person(birth_date=D(1940, 1, 1))

@@ -7,8 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from apps.pensions.models import CareInstitution, ChildWelfareRecord
+from apps.pensions.models import ChildWelfareRecord
 from apps.pensions.services import child_welfare_record_create, child_welfare_record_update
+from apps.people.models import CareInstitution
 from tests import factories
 
 D = datetime.date

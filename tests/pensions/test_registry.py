@@ -10,9 +10,11 @@ from django.core.management import call_command
 from django.db.models import F
 from django.utils import translation
 
-from apps.pensions.models import CareInstitution, MealSite
+from apps.pensions.models import MealSite
 from apps.pensions.selectors import registry_totals
-from apps.pensions.services import care_institution_create, meal_site_create, meal_site_update
+from apps.pensions.services import meal_site_create, meal_site_update
+from apps.people.models import CareInstitution
+from apps.people.services import care_institution_create
 from tests import factories
 
 D = datetime.date

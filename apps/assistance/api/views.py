@@ -10,7 +10,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from apps.core.api.permissions import ModelPermissions
-from apps.people.models import Household, Person
+from apps.people.models import CareInstitution, Household, Person
 
 from .. import selectors, services
 from ..models import Application, CareAssessment, Objection, Review, VagrantCase
@@ -94,8 +94,6 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
                                                    % {"what": field, "id": data[field]}]})
                 data[field] = obj
         if data.get("care_institution") is not None:
-            from apps.pensions.models import CareInstitution
-
             data["care_institution"] = CareInstitution.objects.filter(pk=data["care_institution"]).first()
             if data["care_institution"] is None:
                 raise ValidationError({"care_institution": [_("No such care institution.")]})

@@ -55,7 +55,7 @@ ins AS (
            d.difference, 'pending', '', ''
     FROM diff d
     LEFT JOIN people_person pp ON pp.id = d.payee_person_id
-    LEFT JOIN pensions_careinstitution ci ON ci.id = d.payee_institution_id
+    LEFT JOIN people_careinstitution ci ON ci.id = d.payee_institution_id
     WHERE d.difference > 0
     ON CONFLICT DO NOTHING
     RETURNING amount

@@ -22,7 +22,7 @@ ins AS (
            g.variant, g.amount, 'pending', '', ''
     FROM cand g
     LEFT JOIN people_person pp ON pp.id = g.payee_person_id
-    LEFT JOIN pensions_careinstitution ci ON ci.id = g.payee_institution_id
+    LEFT JOIN people_careinstitution ci ON ci.id = g.payee_institution_id
     LEFT JOIN people_household h ON h.id = g.household_id
     LEFT JOIN people_person bp ON bp.id = g.person_id
     WHERE NOT EXISTS (

@@ -27,7 +27,7 @@ ins AS (
     JOIN rate r ON r.programme_id = e.programme_id
                AND r.variant = CASE WHEN e.programme_id = 'tekun_care' THEN e.care_level ELSE e.variant END
     LEFT JOIN people_person pp ON pp.id = e.payee_person_id
-    LEFT JOIN pensions_careinstitution ci ON ci.id = e.payee_institution_id
+    LEFT JOIN people_careinstitution ci ON ci.id = e.payee_institution_id
     WHERE e.id BETWEEN %(lo)s AND %(hi)s
       AND e.status = 'active'
       AND e.start_period <= %(period)s

@@ -15,7 +15,7 @@ cur AS (
            coalesce(pp.bank_name, ci.bank_name, g.payee_bank, '') AS cur_bank
     FROM cand c
     LEFT JOIN people_person pp ON pp.id = c.payee_person_id
-    LEFT JOIN pensions_careinstitution ci ON ci.id = c.payee_institution_id
+    LEFT JOIN people_careinstitution ci ON ci.id = c.payee_institution_id
     LEFT JOIN benefits_grant g ON g.id = c.grant_id AND c.payee_person_id IS NULL AND c.payee_institution_id IS NULL
 ),
 ins AS (

@@ -3,9 +3,9 @@
 from rest_framework import serializers
 
 from apps.core.idcard import mask_account, mask_id_number
-from apps.people.models import Person, Town
+from apps.people.models import CareInstitution, Person, Town
 
-from ..models import CareInstitution, ChildWelfareRecord, EligibilityChange, EligibilityRun, MealSite
+from ..models import ChildWelfareRecord, EligibilityChange, EligibilityRun, MealSite
 from ..selectors import reason_text
 
 

@@ -17,10 +17,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.scoping import in_user_town
+from apps.people import services as people_services
 from apps.people.models import Person
+from tenants.selectors import current_bureau
 
 from .. import selectors, services
 from ..models import EligibilityRun
+from ..tasks import eligibility_run_task
 from . import serializers as s
 
 
@@ -87,10 +90,10 @@ class InstitutionViewSet(_RegistryViewSet):
         return selectors.institution_list(user=self.request.user)
 
     def create_service(self, **values):
-        return services.care_institution_create(**values)
+        return people_services.care_institution_create(**values)
 
     def update_service(self, instance, **values):
-        return services.care_institution_update(institution=instance, **values)
+        return people_services.care_institution_update(institution=instance, **values)
 
     @extend_schema(parameters=[OpenApiParameter("town", int)], responses=dict)
     @action(detail=False, methods=["get"])
@@ -178,10 +181,8 @@ class EligibilityRunView(APIView):
         if data.validated_data["wait"]:
             run = services.eligibility_run(today=today, user=request.user)
             return Response(s.EligibilityRunOutput(run).data, status=status.HTTP_200_OK)
-        from ..tasks import eligibility_run_task
-
         run = EligibilityRun.objects.create(today=today, triggered_by=request.user,
-                                            auto_confirm=selectors.current_bureau().auto_confirm_eligibility)
+                                            auto_confirm=current_bureau().auto_confirm_eligibility)
         transaction.on_commit(lambda: eligibility_run_task.delay(run.pk))
         return Response(s.EligibilityRunOutput(run).data, status=status.HTTP_202_ACCEPTED)
 
