@@ -21,8 +21,10 @@ venv: $(VENV)/.installed
 demo: venv
 	$(SERVICES) $(PY) manage.py demo
 
-## make test: the whole suite against real PostgreSQL schemas, Redis and a Celery worker
+## make test: the layer contracts (import-linter), then the whole suite against real PostgreSQL
+## schemas, Redis and a Celery worker
 test: venv
+	$(VENV)/bin/lint-imports
 	$(SERVICES) $(PY) -m pytest $(PYTEST_ARGS)
 
 ## Pieces of the demo, for running them in separate terminals (start services with `make services-up`)
@@ -51,6 +53,7 @@ messages: venv
 
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 clean: services-down
 	rm -rf .run

@@ -26,6 +26,7 @@ import os
 import sys
 import time
 
+from apps.disbursement import sql
 from benchmarks.common import (
     ensure_bureau,
     ensure_database,
@@ -43,39 +44,22 @@ SOURCE = "benchmark"
 
 # The floor of (a): the same lines, written by hand as one statement, no chunks, no lock, no
 # anti-join, no ON CONFLICT, into a table without indexes.
-FLOOR_SQL = """
+FLOOR_TEMPLATE = """
 INSERT INTO bench_scratch_lines (
     run_id, programme_id, line_type, key_ref, key_variant, period, entitlement_id,
     household_id, person_id, payee_person_id, payee_institution_id,
     payee_name, id_number, bank_account, bank_name, town_id,
     variant, standard_amount, per_capita_income, covered_members, addon_members,
     amount, status, failure_reason, bank_reference)
-WITH std AS (
-    SELECT DISTINCT ON (programme_id, variant) programme_id, variant,
-           CASE WHEN unit = 'year' THEN round(amount / 12, 2) ELSE amount END AS monthly
-    FROM benefits_standard WHERE effective_from <= %(period)s
-    ORDER BY programme_id, variant, effective_from DESC
-),
-rate AS (
-    SELECT programme_id, variant, monthly FROM std WHERE programme_id <> 'tekun'
-    UNION ALL
-    SELECT 'tekun', c.variant, coalesce(t.monthly, tu.monthly, ceil(%(multiplier)s * coalesce(d.monthly, du.monthly)))
-    FROM (VALUES ('unified'), ('urban'), ('rural')) AS c(variant)
-    LEFT JOIN std t ON t.programme_id = 'tekun' AND t.variant = c.variant
-    LEFT JOIN std tu ON tu.programme_id = 'tekun' AND tu.variant = 'unified'
-    LEFT JOIN std d ON d.programme_id = 'dibao' AND d.variant = c.variant
-    LEFT JOIN std du ON du.programme_id = 'dibao' AND du.variant = 'unified'
-),
+WITH periods(period) AS (VALUES (%(period)s::date)),
+{rates},
 priced AS (
     SELECT e.*, r.monthly,
            CASE WHEN e.programme_id = 'tekun_care' THEN e.care_level ELSE e.variant END AS basis_variant,
-           CASE WHEN e.programme_id = 'dibao'
-                THEN greatest(0, r.monthly - coalesce(e.per_capita_income, 0)) * coalesce(e.covered_members, 0)
-                     + round(%(share)s * r.monthly, 2) * e.addon_members
-                ELSE r.monthly END AS amount
+           {amount} AS amount
     FROM benefits_entitlement e
     JOIN benefits_programme pg ON pg.code = e.programme_id AND pg.payment = 'monthly'
-    JOIN rate r ON r.programme_id = e.programme_id
+    JOIN rate r ON r.period = %(period)s AND r.programme_id = e.programme_id
                AND r.variant = CASE WHEN e.programme_id = 'tekun_care' THEN e.care_level ELSE e.variant END
     WHERE e.status = 'active' AND e.start_period <= %(period)s
       AND (e.end_period IS NULL OR e.end_period >= %(period)s)
@@ -89,11 +73,15 @@ SELECT 0, p.programme_id, 'regular', p.id, 0, %(period)s, p.id,
        p.amount, 'pending', '', ''
 FROM priced p
 LEFT JOIN people_person pp ON pp.id = p.payee_person_id
-LEFT JOIN pensions_careinstitution ci ON ci.id = p.payee_institution_id
+LEFT JOIN people_careinstitution ci ON ci.id = p.payee_institution_id
 LEFT JOIN people_household h ON h.id = p.household_id
 LEFT JOIN people_person bp ON bp.id = p.person_id
 WHERE p.amount > 0
 """
+# The floor prices lines with the engine's own rate CTEs and amount expression: the rule lives once in SQL.
+FLOOR_SQL = FLOOR_TEMPLATE.format(rates=sql.rates_ctes(), amount=sql.amount_expr(
+    programme="e.programme_id", standard="r.monthly", income="e.per_capita_income", covered="e.covered_members",
+    addon="e.addon_members"))
 
 RIC_CHECK = """
 CREATE OR REPLACE FUNCTION pg_temp.ric_check(body text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
@@ -207,7 +195,7 @@ def checkpoint() -> None:
 
 
 def floor_generation() -> tuple[float, int, str]:
-    from apps.disbursement.generation import current_bureau
+    from tenants.selectors import current_bureau
 
     bureau = current_bureau()
     with _cursor() as cursor:

@@ -1,6 +1,6 @@
 """Public-schema tasks: fan a job out to every bureau."""
 
-from celery import shared_task
+from celery import current_app, shared_task
 
 from .selectors import bureau_list
 
@@ -12,11 +12,9 @@ def for_each_bureau(task_name: str, kwargs: dict | None = None, stagger_seconds:
     Beat runs in the public schema; per-tenant beat entries would fire every bureau at the same
     second, so one dispatcher sends them, optionally `stagger_seconds` apart.
     """
-    from civaffairs.celery import app
-
     sent = []
     for i, bureau in enumerate(bureau_list()):
-        app.send_task(
+        current_app.send_task(
             task_name, kwargs=kwargs or {}, headers={"_schema_name": bureau.schema_name},
             countdown=i * stagger_seconds or None,
         )

@@ -27,7 +27,7 @@ from apps.benefits.admin_tools import (
     add_service_errors,
     confirm_action,
 )
-from apps.core.admin_mixins import TownScopedAdminMixin
+from apps.core.admin_mixins import ReadOnlyTabularInline, TownScopedAdminMixin
 from apps.core.admin_site import bureau_admin_site
 
 from . import services
@@ -67,39 +67,22 @@ class ApplicationAddForm(ServiceAddFormMixin, forms.ModelForm):
         return services.application_create(user=self.request.user, **data)
 
 
-class TransitionInline(admin.TabularInline):
+class TransitionInline(ReadOnlyTabularInline):
     model = ApplicationTransition
-    extra = 0
     fields = ["action", "from_status", "to_status", "user", "on", "at", "note"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class _ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-class IncomeInline(_ReadOnlyInline):
+class IncomeInline(ReadOnlyTabularInline):
     model = IncomeRecord
     fields = ["person", "income_type", "monthly_amount", "counted", "note"]
 
 
-class RigidExpenseInline(_ReadOnlyInline):
+class RigidExpenseInline(ReadOnlyTabularInline):
     model = RigidExpense
     fields = ["kind", "amount", "note"]
 
 
-class ObjectionInline(_ReadOnlyInline):
+class ObjectionInline(ReadOnlyTabularInline):
     model = Objection
     fields = ["filed_on", "filed_by", "content", "status", "resolution"]
 

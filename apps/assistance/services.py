@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 from apps.benefits import rules
 from apps.benefits import services as benefits
 from apps.benefits.models import Entitlement, Grant, ProgrammeCode
-from apps.benefits.selectors import StandardBook, class_variant, current_bureau
+from apps.benefits.selectors import StandardBook, class_variant
 from apps.core.scoping import user_town_id
 from apps.people.models import Household, HouseholdMember, Person
+from tenants.selectors import current_bureau
 
 from .models import (
     EXCLUDED_INCOME_TYPES,

@@ -16,30 +16,23 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from apps.core.admin_mixins import ReadOnlyAdminMixin, add_service_errors
 from apps.core.admin_site import bureau_admin_site
 from apps.core.idcard import mask_account
 
 from . import rules, selectors, services
-from .admin_tools import BeneficiaryTownFilter, ReasonForm, add_service_errors, confirm_action
+from .admin_tools import BeneficiaryTownFilter, ReasonForm, confirm_action
 from .models import Entitlement, Grant, Programme, Standard
 
 _page = threading.local()
 
 
 @admin.register(Programme, site=bureau_admin_site)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The catalogue's codes are stable: other tools and the bank files rely on them."""
+
     list_display = ["code", "__str__", "payment", "bank_code"]
     list_filter = ["payment"]
-
-    # The catalogue's codes are stable: other tools and the bank files rely on them.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class StandardForm(forms.ModelForm):

@@ -9,27 +9,15 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.core.admin_mixins import add_service_errors, error_text
 from apps.core.scoping import user_town_id
 from apps.people.models import Town
-
-
-def add_service_errors(form: forms.Form, error: ValidationError | PermissionDenied) -> None:
-    if isinstance(error, PermissionDenied):
-        form.add_error(None, str(error))
-        return
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            target = field if field in form.fields else None
-            for message in messages_:
-                form.add_error(target, message if target else f"{field}: {message}")
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 def confirm_action(modeladmin, request, queryset, *, form_class: type[forms.Form], title: str,
@@ -49,8 +37,7 @@ def confirm_action(modeladmin, request, queryset, *, form_class: type[forms.Form
                     run(obj, form.cleaned_data)
                 done += 1
             except (ValidationError, PermissionDenied) as exc:
-                text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-                modeladmin.message_user(request, f"{obj}: {text}", messages.ERROR)
+                modeladmin.message_user(request, f"{obj}: {error_text(exc)}", messages.ERROR)
         if done:
             modeladmin.message_user(request, _("%(title)s: %(n)d done.") % {"title": title, "n": done},
                                     messages.SUCCESS)
@@ -82,8 +69,6 @@ class BeneficiaryTownFilter(admin.SimpleListFilter):
         return [(t.pk, t.name) for t in towns]
 
     def queryset(self, request, queryset):
-        from django.db.models import Q
-
         if self.value():
             return queryset.filter(Q(household__town_id=self.value())
                                    | Q(household__isnull=True, person__town_id=self.value()))

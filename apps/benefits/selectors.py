@@ -11,25 +11,13 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import Q, QuerySet
 
 from apps.core.scoping import user_town_id
+from tenants.selectors import current_bureau
 
 from . import rules
 from .models import Entitlement, Grant, Programme, ProgrammeCode, Standard
-
-
-def current_bureau():
-    """The bureau whose schema the connection is in (request, task or `schema_context`)."""
-    from tenants.models import Bureau
-
-    tenant = getattr(connection, "tenant", None)
-    if isinstance(tenant, Bureau) and tenant.schema_name == connection.schema_name:
-        return tenant
-    # schema_context() switches the schema without a full tenant object.
-    return Bureau.objects.get(schema_name=connection.schema_name)
-
 
 # --------------------------------------------------------------------------- standards
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from .idcard import mask_account, mask_id_number
@@ -167,3 +167,51 @@ class PiiMaskingAdminMixin:
         return [(title, {**options, "fields": [self._masked_name(n, request) if isinstance(n, str) else n
                                                for n in options.get("fields", ())]})
                 for title, options in fieldsets]
+
+
+class ReadOnlyAdminMixin:
+    """For records that only jobs and services write: listed and shown, never added, edited or deleted.
+
+    Works on a ModelAdmin and on an inline (whose permission hooks also take the parent `obj`).
+    """
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyTabularInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """Rows of a record's history shown on its page; the view permission still decides who sees them."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+
+def error_text(error: ValidationError | PermissionDenied) -> str:
+    """A service's refusal as one line for a message banner."""
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error)
+
+
+def add_service_errors(form, error: ValidationError | PermissionDenied) -> None:
+    """Show a service's refusal on the form: on the field it names, else above the form."""
+    if isinstance(error, PermissionDenied):
+        form.add_error(None, str(error))
+        return
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            target = field if field in form.fields else None
+            for message in messages:
+                form.add_error(target, message if target else f"{field}: {message}")
+    else:
+        for message in error.messages:
+            form.add_error(None, message)

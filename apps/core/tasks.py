@@ -1,7 +1,11 @@
+import datetime
+
 from celery import shared_task
 from django.db import connection
+from django.utils import timezone
 
 from .jobs import job_run
+from .nightly import run_nightly
 
 
 @shared_task(name="core.heartbeat")
@@ -15,11 +19,5 @@ def heartbeat(note: str = "") -> dict:
 @shared_task(name="core.nightly", acks_late=True)
 def nightly(today: str | None = None) -> dict:
     """One bureau's nightly run (beat fans it out with tenants.for_each_bureau at 02:00)."""
-    import datetime
-
-    from django.utils import timezone
-
-    from .nightly import run_nightly
-
     day = datetime.date.fromisoformat(today) if today else timezone.localdate()
     return run_nightly(today=day, task_id=nightly.request.id or "")

@@ -15,8 +15,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from apps.core.admin_mixins import ReadOnlyAdminMixin, error_text
 from apps.core.admin_site import bureau_admin_site
 from apps.core.idcard import mask_account, mask_id_number
+from apps.core.periods import PeriodError, parse_month
 from apps.core.scoping import scope_to_town
 
 from . import selectors, services
@@ -31,24 +33,6 @@ from .models import (
     RecoveryLine,
 )
 from .returns import BankReturnRejected, bank_return_import
-from .rules import parse_period
-
-
-def _error_text(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc)
-
-
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class _MaskedPii:
@@ -77,9 +61,9 @@ class StartRunForm(forms.Form):
 
     def clean_period(self):
         try:
-            return parse_period(self.cleaned_data["period"])
-        except ValueError:
-            raise forms.ValidationError(_("Give the month as YYYY-MM.")) from None
+            return parse_month(self.cleaned_data["period"])
+        except PeriodError as exc:
+            raise forms.ValidationError(str(exc)) from None
 
 
 class ReturnFileForm(forms.Form):
@@ -155,7 +139,7 @@ class PaymentRunAdmin(SimpleHistoryAdmin):
             try:
                 run = services.payment_run_start(user=request.user, **form.cleaned_data)
             except (ValidationError, PermissionDenied) as exc:
-                form.add_error(None, _error_text(exc))
+                form.add_error(None, error_text(exc))
             else:
                 self.message_user(request, gettext("Payment run %(run)s started; a worker is generating its lines.")
                                   % {"run": run.pk})
@@ -170,7 +154,7 @@ class PaymentRunAdmin(SimpleHistoryAdmin):
             name, chunks = bank_file_open(run=run, user=request.user, fmt=fmt,
                                           channel=BankFileDownload.Channel.ADMIN)
         except ValidationError as exc:
-            self.message_user(request, _error_text(exc), messages.ERROR)
+            self.message_user(request, error_text(exc), messages.ERROR)
             return HttpResponseRedirect(reverse("bureau_admin:disbursement_paymentrun_changelist"))
         content_type = "text/csv; charset=utf-8" if fmt == "csv" else (
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -212,7 +196,7 @@ class PaymentRunAdmin(SimpleHistoryAdmin):
                 services.payment_run_approve(run=run, user=request.user)
                 self.message_user(request, gettext("Run %(run)s approved.") % {"run": run.pk})
             except (ValidationError, PermissionDenied) as exc:
-                self.message_user(request, _error_text(exc) or gettext("Not allowed."), messages.ERROR)
+                self.message_user(request, error_text(exc) or gettext("Not allowed."), messages.ERROR)
 
     def _one(self, request, queryset):
         if queryset.count() != 1:
@@ -245,7 +229,7 @@ class PaymentRunAdmin(SimpleHistoryAdmin):
                 run = services.payment_run_supplementary(period=period, user=request.user, background=True)
                 self.message_user(request, gettext("Supplementary run %(run)s started.") % {"run": run.pk})
             except (ValidationError, PermissionDenied) as exc:
-                self.message_user(request, _error_text(exc) or gettext("Not allowed."), messages.ERROR)
+                self.message_user(request, error_text(exc) or gettext("Not allowed."), messages.ERROR)
 
     @admin.action(description=_("Resume the selected failed runs"))
     def resume_runs(self, request, queryset):
@@ -267,7 +251,7 @@ class PaymentLineEventInline(admin.TabularInline):
         return False
 
 
-class _LineAdmin(_MaskedPii, _ReadOnly):
+class _LineAdmin(_MaskedPii, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["id", "run", "programme", "line_type", "period_label", "payee_name", "masked_id_number",
                     "masked_bank_account", "amount", "status_label", "town"]
     list_filter = ["status", "line_type", "programme", "period"]
@@ -317,7 +301,7 @@ class RecoveryLineAdmin(_LineAdmin):
 
 
 @admin.register(Overpayment, site=bureau_admin_site)
-class OverpaymentAdmin(_ReadOnly):
+class OverpaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["entitlement_id", "programme", "period", "paid_amount", "new_amount", "amount", "found_in_run"]
     list_filter = ["programme", "period"]
 
@@ -326,7 +310,7 @@ class OverpaymentAdmin(_ReadOnly):
 
 
 @admin.register(BankReturnImport, site=bureau_admin_site)
-class BankReturnImportAdmin(_ReadOnly):
+class BankReturnImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["id", "run", "file_name", "status", "rows", "paid_count", "failed_count", "unchanged_count",
                     "imported_by", "imported_at"]
     list_filter = ["status"]
@@ -334,7 +318,7 @@ class BankReturnImportAdmin(_ReadOnly):
 
 
 @admin.register(BankFileDownload, site=bureau_admin_site)
-class BankFileDownloadAdmin(_ReadOnly):
+class BankFileDownloadAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["run", "format", "channel", "user", "at", "completed", "line_count", "total_amount", "sha256"]
     list_filter = ["format", "channel", "completed"]
 

@@ -25,8 +25,12 @@ from django.db import connection
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from apps.benefits.models import Programme, ProgrammeCode
+from apps.people.models import Town
+
 from .models import BankFileDownload, PaymentRun
 from .rules import control_record
+from .services import payment_run_mark_exported
 
 BOM = "\ufeff".encode()
 PIECE = 256 * 1024
@@ -53,8 +57,6 @@ PROGRAMME_ORDER = ["longevity", "dibao", "disability_living", "disability_nursin
 
 def _programmes() -> tuple[dict, dict]:
     """(code → bank file code, code → Chinese name) from the catalogue, biggest programmes first."""
-    from apps.benefits.models import Programme, ProgrammeCode
-
     labels = dict(ProgrammeCode.choices)
     rows = sorted(Programme.objects.values_list("code", "bank_code"),
                   key=lambda row: PROGRAMME_ORDER.index(row[0]) if row[0] in PROGRAMME_ORDER else 99)
@@ -68,8 +70,6 @@ def _programmes() -> tuple[dict, dict]:
 
 def body_query(run: PaymentRun) -> str:
     """The bank file's columns after 序号 (numbered while streaming: a window function would sort)."""
-    from apps.people.models import Town
-
     codes, names = _programmes()
     towns = dict(Town.objects.values_list("pk", "name"))
     town = _case("l.town_id", towns, key=int) if len(towns) <= 500 else (
@@ -207,8 +207,6 @@ def bank_file_open(*, run: PaymentRun, user, fmt: str, channel: str) -> tuple[st
     Permission-gated (export_paymentrun) and logged (BankFileDownload: who, when, run, format,
     and — once the last byte is out — line count, total and checksum).
     """
-    from .services import payment_run_mark_exported
-
     if fmt not in BankFileDownload.Format.values:
         raise ValidationError({"format": _("Choose csv or xlsx.")})
     run = PaymentRun.objects.get(pk=run.pk)  # the status now, not the caller's copy

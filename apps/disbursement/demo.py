@@ -25,8 +25,7 @@ def demo_entitlements_ensure(*, period: datetime.date, count: int) -> int:
     from apps.benefits.models import Entitlement, Standard
     from apps.core.idcard import id_hash, make_id_number
     from apps.people.models import Household, HouseholdMember, Person, Town
-
-    from .generation import current_bureau
+    from tenants.selectors import current_bureau
 
     paying = Entitlement.objects.filter(status="active", start_period__lte=period).exclude(end_period__lt=period)
     if count <= 0 or paying.exists():

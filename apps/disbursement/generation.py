@@ -29,6 +29,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.benefits.models import Programme
+from tenants.selectors import current_bureau
+
 from . import sql
 from .models import PaymentRun
 
@@ -49,11 +52,6 @@ LEFT JOIN disbursement_paymentline x ON x.period = %(period)s AND x.line_type = 
 """
 
 
-def current_bureau():
-    """The Bureau row of the connection's schema, read afresh: its rule settings price the lines."""
-    from tenants.models import Bureau
-
-    return Bureau.objects.get(schema_name=connection.schema_name)
 
 
 def _lock_key() -> int:
@@ -88,8 +86,6 @@ def period_lock(period) -> int:
 
 
 def _programmes(*, payments: tuple[str, ...]) -> list[str]:
-    from apps.benefits.models import Programme
-
     return list(Programme.objects.filter(payment__in=payments).values_list("code", flat=True))
 
 

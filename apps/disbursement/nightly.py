@@ -8,7 +8,10 @@ import os
 from django.conf import settings
 from django.db import connection
 
+from .bankfile import bank_file_save
+from .generation import advisory_lock_free, payment_run_generate, period_lock
 from .models import BankFileDownload, PaymentRun
+from .selectors import recovery_totals
 
 
 def bank_files_dir() -> str:
@@ -22,8 +25,6 @@ def bank_files_dir() -> str:
 
 def export_approved_runs(*, today: datetime.date) -> dict:
     """Approved runs leave for the bank: their CSV bank file is written and the runs become exported."""
-    from .bankfile import bank_file_save
-
     files = []
     for run in PaymentRun.objects.filter(status=PaymentRun.Status.APPROVED).order_by("id"):
         files.append(bank_file_save(run=run, user=None, fmt=BankFileDownload.Format.CSV,
@@ -33,8 +34,6 @@ def export_approved_runs(*, today: datetime.date) -> dict:
 
 def recovery_listing(*, today: datetime.date) -> dict:
     """How much is on the recovery (追回) list tonight, and how many overpayments await a decision."""
-    from .selectors import recovery_totals
-
     return recovery_totals(user=None)
 
 
@@ -44,8 +43,6 @@ def resume_stalled_runs(*, today: datetime.date) -> dict:
     A generation holds its period's advisory lock for as long as it lives; a generating run whose
     lock is free has nobody working on it.
     """
-    from .generation import advisory_lock_free, payment_run_generate, period_lock
-
     resumed = []
     for run in PaymentRun.objects.filter(status=PaymentRun.Status.GENERATING).order_by("id"):
         if advisory_lock_free(period_lock(run.period)):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 
+from celery import current_app
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -52,10 +53,10 @@ def payment_run_create(*, period: datetime.date, kind: str = PaymentRun.Kind.REG
 
 
 def _enqueue_generation(run: PaymentRun) -> None:
-    from .tasks import generate_run
-
+    # Sent by name: the tasks module calls this one, so importing it back would make a cycle.
     schema = connection.schema_name
-    transaction.on_commit(lambda: generate_run.apply_async(args=[run.pk], headers={"_schema_name": schema}))
+    transaction.on_commit(lambda: current_app.send_task(
+        "disbursement.generate_run", args=[run.pk], headers={"_schema_name": schema}))
 
 
 def payment_run_start(*, period: datetime.date, kind: str, user, background: bool = True) -> PaymentRun:

@@ -10,16 +10,19 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
+from apps.benefits.rules import first_of_month
 from apps.core.jobs import job_run
+from apps.core.periods import parse_month
+
+from .generation import payment_run_generate
+from .models import PaymentRun
+from .services import payment_run_monthly
 
 
 @shared_task(name="disbursement.monthly_run", acks_late=True, reject_on_worker_lost=True)
 def monthly_run(period: str | None = None, chunk_size: int | None = None) -> dict:
     """This bureau's regular run of the month (default: the current month, Asia/Shanghai)."""
-    from .rules import first_of_month, parse_period
-    from .services import payment_run_monthly
-
-    day = parse_period(period) if period else first_of_month(timezone.localdate())
+    day = parse_month(period) if period else first_of_month(timezone.localdate())
     with job_run(job="disbursement.monthly_run", task_id=monthly_run.request.id or "") as job:
         run = payment_run_monthly(period=day, chunk_size=chunk_size)
         job.detail = _summary(run)
@@ -29,9 +32,6 @@ def monthly_run(period: str | None = None, chunk_size: int | None = None) -> dic
 @shared_task(name="disbursement.generate_run", acks_late=True, reject_on_worker_lost=True)
 def generate_run(run_id: int, chunk_size: int | None = None) -> dict:
     """Generate a run started from the admin or the API (resumes it if redelivered)."""
-    from .generation import payment_run_generate
-    from .models import PaymentRun
-
     run = PaymentRun.objects.get(pk=run_id)
     with job_run(job="disbursement.generate_run", task_id=generate_run.request.id or "") as job:
         if run.status in (PaymentRun.Status.GENERATING, PaymentRun.Status.FAILED):

@@ -1,15 +1,13 @@
 """standards, entitlements, grants: thin views over apps.benefits selectors and services."""
 
-import datetime
 
-from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from apps.core.api.periods import MonthFilter, body_month, query_month
 from apps.core.api.permissions import ModelPermissions
 
 from .. import selectors, services
@@ -22,13 +20,6 @@ from .serializers import (
     StandardOutputSerializer,
     StopSerializer,
 )
-
-
-def _month(value: str, field: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(f"{value}-01" if len(value) == 7 else value).replace(day=1)
-    except ValueError:
-        raise ValidationError({field: [_("%(value)r is not a month (YYYY-MM).") % {"value": value}]}) from None
 
 
 def _input(view, serializer_class):
@@ -81,7 +72,7 @@ class StandardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
 class EntitlementFilter(filters.FilterSet):
     town = filters.NumberFilter(method="filter_town")
-    active_in = filters.CharFilter(method="filter_active_in", label="paying in the month YYYY-MM")
+    active_in = MonthFilter(method="filter_active_in", label="paying in the month YYYY-MM")
 
     class Meta:
         model = Entitlement
@@ -91,7 +82,7 @@ class EntitlementFilter(filters.FilterSet):
         return queryset.filter(pk__in=selectors.entitlement_list(user=None, filters={"town": value}).values("pk"))
 
     def filter_active_in(self, queryset, name, value):
-        return queryset.filter(selectors.entitlement_active_q(_month(value, "active_in")))
+        return queryset.filter(selectors.entitlement_active_q(value))
 
 
 _period = OpenApiParameter("period", str, description="The month the `amount` field is computed for (YYYY-MM).")
@@ -114,10 +105,9 @@ class EntitlementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        period = self.request.query_params.get("period") if self.request else None
         context.update(book=selectors.StandardBook.load(self.request.tenant) if self.request else None,
                        payments=selectors.programme_payments(),
-                       period=_month(period, "period") if period else None)
+                       period=query_month(self.request, "period") if self.request else None)
         return context
 
     def _done(self, entitlement):
@@ -142,11 +132,12 @@ class EntitlementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         data = _input(self, StopSerializer)
         return self._done(services.entitlement_stop(entitlement=self.get_object(), user=request.user,
                                                     reason=data["reason"],
-                                                    end_period=_month(data["end_period"], "end_period")))
+                                                    end_period=body_month(data["end_period"], "end_period")))
 
 
 class GrantFilter(filters.FilterSet):
     town = filters.NumberFilter(method="filter_town")
+    period = MonthFilter()
 
     class Meta:
         model = Grant

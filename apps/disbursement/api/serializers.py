@@ -4,46 +4,13 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.core.api.mixins import MaskedField
+from apps.core.api.periods import PeriodField
 from apps.core.idcard import mask_account, mask_id_number
 
 from ..models import BankReturnImport, Overpayment, PaymentLine, PaymentRun
-from ..rules import parse_period
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class MaskedField(serializers.Field):
-    """An ID number or account, whole only for users holding `permission`."""
-
-    def __init__(self, *, mask, permission: str, **kwargs):
-        kwargs["read_only"] = True
-        self.mask, self.permission = mask, permission
-        super().__init__(**kwargs)
-
-    def to_representation(self, value):
-        request = self.context.get("request")
-        if not value or (request is not None and request.user.has_perm(self.permission)):
-            return value
-        return self.mask(value)
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class PeriodField(serializers.Field):
-    """A month as YYYY-MM."""
-
-    default_error_messages = {"invalid": _("Give the month as YYYY-MM.")}
-
-    def to_internal_value(self, data):
-        try:
-            return parse_period(str(data))
-        except ValueError:
-            self.fail("invalid")
-
-    def to_representation(self, value):
-        return f"{value:%Y-%m}"
 
 
 class PaymentRunOutputSerializer(serializers.ModelSerializer):

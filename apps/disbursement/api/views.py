@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404, StreamingHttpResponse
+from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -12,9 +13,11 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
+from apps.core.api.periods import MonthFilter, query_month
+
 from .. import selectors, services
 from ..bankfile import bank_file_open
-from ..models import BankFileDownload
+from ..models import BankFileDownload, PaymentRun
 from ..returns import BankReturnRejected, bank_return_import
 from .serializers import (
     BankReturnImportOutputSerializer,
@@ -53,12 +56,20 @@ class JsonRegardlessOfFormat(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
+class PaymentRunFilter(filters.FilterSet):
+    period = MonthFilter()
+
+    class Meta:
+        model = PaymentRun
+        fields = ["period", "kind", "status"]
+
+
 class PaymentRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Payment runs with their progress. POST starts one (a worker generates it); approve, export, returns."""
 
     serializer_class = PaymentRunOutputSerializer
     permission_classes = [needs("disbursement.view_paymentrun")]
-    filterset_fields = ["period", "kind", "status"]
+    filterset_class = PaymentRunFilter
     ordering_fields = ["id", "period", "started_at"]
 
     def get_queryset(self):
@@ -117,13 +128,7 @@ class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):
         filters = {key: self.request.query_params.get(key) for key in
                    ("run", "status", "programme", "line_type", "period", "town")}
-        if filters["period"]:
-            from ..rules import parse_period
-
-            try:
-                filters["period"] = parse_period(filters["period"])
-            except ValueError:
-                raise Http404 from None
+        filters["period"] = query_month(self.request, "period")
         for key in ("run", "town"):
             if filters[key] and not filters[key].isdigit():
                 raise Http404

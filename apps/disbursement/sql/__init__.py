@@ -29,7 +29,12 @@ def _raw(name: str) -> str:
     return (_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
+def rates_ctes() -> str:
+    """The CTEs of rates.sql (`std`, `tekun_class`, `rate`), for a statement that has `periods(period)`."""
+    return _raw("rates").strip().rstrip(",")
+
+
 def statement(name: str, **parts: str) -> str:
     """The statement in `<name>.sql` with its {placeholders} filled ({rates} always available)."""
-    parts.setdefault("rates", _raw("rates").strip().rstrip(","))
+    parts.setdefault("rates", rates_ctes())
     return _raw(name).format(**parts)

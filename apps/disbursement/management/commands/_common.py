@@ -5,12 +5,11 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
-from apps.disbursement.rules import parse_period
+from apps.core.periods import PeriodError, parse_month
+from tenants.selectors import bureau_list
 
 
 def check_tenant(schema: str) -> None:
-    from tenants.selectors import bureau_list
-
     schemas = [b.schema_name for b in bureau_list()]
     if schema not in schemas:
         raise CommandError(f"no bureau {schema!r}; bureaus: {', '.join(schemas)}")
@@ -18,8 +17,8 @@ def check_tenant(schema: str) -> None:
 
 def period_arg(text: str):
     try:
-        return parse_period(text)
-    except ValueError as exc:
+        return parse_month(text)
+    except PeriodError as exc:
         raise CommandError(str(exc)) from exc
 
 
