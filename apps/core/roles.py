@@ -1,9 +1,10 @@
 """The roles of SPEC §1 as django groups, and the permissions each holds in a bureau.
 
 Permissions are named by pattern: "people.*" is every permission of the app, "*.view_*" every view
-permission, "assistance.approve_application" one custom permission. `roles_ensure()` (run by
-bootstrap in every bureau) makes the groups match; a pattern that matches nothing yet is skipped,
-so an app can add its custom permissions later without touching this file.
+permission, "assistance.approve_application" one custom permission; "!people.add_careinstitution" takes
+away what the others grant. `roles_ensure()` (run by bootstrap in every bureau) makes the groups
+match; a pattern that matches nothing yet is skipped, so an app can add its custom permissions later
+without touching this file.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Registers people and households, takes applications, records visits and income: own town only.
     Role.CASEWORKER: VIEW_ALL + [
         "people.add_*", "people.change_*", "people.view_full_id_number", "people.view_full_bank_account",
+        # …but not the payees the bureau pays, nor which town a colleague serves.
+        "!people.add_careinstitution", "!people.change_careinstitution", "!people.add_staffprofile",
+        "!people.change_staffprofile",
         "assistance.add_*", "assistance.change_*",
         "burial.add_*", "burial.change_*",
         "socialorgs.add_communityorgfiling", "socialorgs.change_communityorgfiling",
@@ -64,7 +68,10 @@ ROLE_LABELS = {
 
 
 def _matches(permission: Permission, patterns: list[str]) -> bool:
+    """fnmatch patterns; one starting with "!" takes away what the others grant."""
     name = f"{permission.content_type.app_label}.{permission.codename}"
+    if any(fnmatch.fnmatchcase(name, p[1:]) for p in patterns if p.startswith("!")):
+        return False
     if permission.codename.startswith("view_full_"):
         # Unmasked personal data is granted by name only: "people.view_*" must not reveal it.
         return name in patterns

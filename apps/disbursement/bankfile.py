@@ -24,10 +24,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import translation
 from django.utils.translation import gettext as _
+from psycopg import sql as psycopg_sql
 
 from apps.benefits.models import Programme, ProgrammeCode
 from apps.people.models import Town
 
+from . import sql
 from .models import BankFileDownload, PaymentRun
 from .rules import control_record
 from .services import payment_run_mark_exported
@@ -38,16 +40,17 @@ COLUMNS = ["序号", "姓名", "公民身份号码", "社保卡号/银行账号"
            "发放期号", "所属区划", "备注", "明细编号"]
 
 
-def _literal(text) -> str:
-    # standard_conforming_strings is on (the PostgreSQL default): doubling quotes is the whole escape.
-    return "'" + str(text).replace("'", "''") + "'"
+def _literal(value) -> str:
+    """A value as an SQL literal, quoted by psycopg (COPY … TO STDOUT takes no bound parameters)."""
+    with connection.cursor() as cursor:
+        return psycopg_sql.Literal(value).as_string(cursor.cursor.connection)
 
 
-def _case(column: str, mapping: dict, *, key=_literal) -> str:
+def _case(column: str, mapping: dict) -> str:
     """A CASE over a handful of values: per row, cheaper than any join a planner picks for a million rows."""
     if not mapping:
         return "NULL"
-    return f"CASE {column} " + " ".join(f"WHEN {key(k)} THEN {_literal(v)}" for k, v in mapping.items()) + " END"
+    return f"CASE {column} " + " ".join(f"WHEN {_literal(k)} THEN {_literal(v)}" for k, v in mapping.items()) + " END"
 
 
 # The biggest programmes first: a CASE stops at its first match.
@@ -69,29 +72,13 @@ def _programmes() -> tuple[dict, dict]:
 
 
 def body_query(run: PaymentRun) -> str:
-    """The bank file's columns after 序号 (numbered while streaming: a window function would sort)."""
     codes, names = _programmes()
     towns = dict(Town.objects.values_list("pk", "name"))
-    town = _case("l.town_id", towns, key=int) if len(towns) <= 500 else (
+    town = _case("l.town_id", towns) if len(towns) <= 500 else (
         "(SELECT t.name FROM people_town t WHERE t.id = l.town_id)")
-    return f"""
-        SELECT l.payee_name AS "姓名",
-               nullif(l.id_number, '') AS "公民身份号码",
-               nullif(l.bank_account, '') AS "社保卡号/银行账号",
-               nullif(l.bank_name, '') AS "开户行",
-               l.amount AS "金额",
-               {_case("l.programme_id", codes)} AS "补贴项目代码",
-               {_case("l.programme_id", names)} AS "补贴项目名称",
-               CASE WHEN l.period = DATE '{run.period:%Y-%m-%d}' THEN '{run.period:%Y%m}'
-                    ELSE to_char(l.period, 'YYYYMM') END AS "发放期号",
-               {town} AS "所属区划",
-               CASE l.line_type WHEN 'regular' THEN NULL WHEN 'arrears' THEN '差额补发' WHEN 'reissue' THEN '补发'
-                                WHEN 'grant' THEN '一次性补助' END AS "备注",
-               l.id AS "明细编号"
-        FROM disbursement_paymentline l
-        WHERE l.run_id = {int(run.pk)} AND l.status <> 'cancelled'
-        ORDER BY l.id
-    """
+    return sql.statement(
+        "bank_file_body", programme_code=_case("l.programme_id", codes), programme_name=_case("l.programme_id", names),
+        period=_literal(run.period), period_number=_literal(f"{run.period:%Y%m}"), town=town, run=_literal(int(run.pk)))
 
 
 class CopyOut:

@@ -10,6 +10,7 @@ from django.db.models.functions import Cast, TruncMonth
 
 from apps.core.scoping import scope_to_town
 
+from . import sql
 from .models import BankReturnImport, Overpayment, PaymentLine, PaymentRun, RecoveryLine
 
 
@@ -43,23 +44,6 @@ def payment_line_list(*, user, filters: dict | None = None) -> QuerySet[PaymentL
     return qs.order_by("run_id", "id")
 
 
-# Paid lines of ended entitlements for months after the end or the death month: each ended
-# entitlement is looked up month by month (the months that have runs) on the exactly-once key,
-# whose first column is the month, so the lines of the other entitlements are never read.
-RECOVERABLE_LINES = """
-SELECT l.id
-FROM benefits_entitlement e
-LEFT JOIN people_person p ON p.id = e.person_id
-JOIN (SELECT DISTINCT period FROM disbursement_paymentrun) r
-  ON r.period > LEAST(coalesce(e.end_period, 'infinity'::date),
-                      coalesce(date_trunc('month', p.date_of_death)::date, 'infinity'::date))
-JOIN disbursement_paymentline l
-  ON l.period = r.period AND l.line_type IN ('regular', 'arrears', 'reissue') AND l.key_ref = e.id
- AND l.entitlement_id = e.id AND l.status = 'paid'
-WHERE e.end_period IS NOT NULL OR p.date_of_death IS NOT NULL
-"""
-
-
 def recovery_list(*, user, filters: dict | None = None) -> QuerySet[RecoveryLine]:
     """追回: paid lines for months after the beneficiary's death or after the entitlement's last month.
 
@@ -68,7 +52,7 @@ def recovery_list(*, user, filters: dict | None = None) -> QuerySet[RecoveryLine
     """
     death_month = Cast(TruncMonth("entitlement__person__date_of_death", output_field=DateField()), DateField())
     qs = (
-        RecoveryLine.objects.filter(pk__in=RawSQL(RECOVERABLE_LINES, []))
+        RecoveryLine.objects.filter(pk__in=RawSQL(sql.statement("recoverable_lines"), []))
         .annotate(death_month=death_month, entitlement_end=F("entitlement__end_period"))
         .annotate(
             reason=Case(When(period__gt=F("death_month"), then=Value("death")), default=Value("stopped"),

@@ -45,3 +45,14 @@ def test_auditor_list_shows_masked_id_numbers(login_as, in_bureau):
     assert "审计样本" in page
     assert person.id_number not in page
     assert f"{person.id_number[:3]}***********{person.id_number[-4:]}" in page
+
+
+def test_a_caseworker_registers_people_but_not_payees_or_staff_towns(in_bureau):
+    """Care institutions moved into people (issue 9); the caseworker's "people.add_*" must not reach them."""
+    with in_bureau("zhongshan"):
+        caseworker = _user("zhongshan-caseworker1")
+        assert caseworker.has_perm("people.add_person") and caseworker.has_perm("people.change_household")
+        assert not caseworker.has_perm("people.add_careinstitution")
+        assert not caseworker.has_perm("people.change_careinstitution")
+        assert not caseworker.has_perm("people.change_staffprofile")
+        assert caseworker.has_perm("people.view_careinstitution")

@@ -30,11 +30,12 @@ def entitlements():
 @pytest.fixture
 def amount():
     """amount(entitlement, date(2024, 12, 1)) -> Decimal paid for that period (THE AMOUNT RULE)."""
-    from apps.pensions.selectors import entitlement_amount
+    from apps.benefits.rules import first_of_month
+    from apps.benefits.selectors import entitlement_amount
 
     def get(entitlement, period):
         entitlement.refresh_from_db()
-        return entitlement_amount(entitlement=entitlement, period=period)
+        return entitlement_amount(entitlement=entitlement, period=first_of_month(period))
 
     return get
 
