@@ -61,13 +61,14 @@ TENANT_APPS = [
     "apps.socialorgs",
     "apps.burial",
     "apps.disbursement",
+    "apps.demo",  # the top floor: synthetic populations, demo commands, bootstrap (nothing imports it)
 ]
 
 # Bureau apps whose `api/urls.py` is mounted under /api/v1/ on a bureau host.
-BUREAU_API_APPS = [app for app in TENANT_APPS if app.startswith("apps.")]
+BUREAU_API_APPS = [app for app in TENANT_APPS if app.startswith("apps.") and app != "apps.demo"]
 
 # Called by `bootstrap` inside each bureau's schema with its seed; each returns lines
-# "+ created …" / "= unchanged …" (see tenants.services.run_seed_loaders).
+# "+ created …" / "= unchanged …" (see apps.demo.bootstrap.run_seed_loaders).
 SEED_LOADERS = [
     "apps.people.seeding.load_towns",
     "apps.benefits.seeding.load_standards",

@@ -1,4 +1,7 @@
-"""Writes to the bureau registry: creating the province and the bureaus from their seeds."""
+"""Writes to the bureau registry: creating the province and the bureaus from their seeds.
+
+The whole bootstrap (logins, seed loaders, schedules) is apps.demo.bootstrap; this floor imports no app.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +9,8 @@ import os
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-from django.utils.module_loading import import_string
-from django_tenants.utils import schema_context, tenant_context
 
 from .models import Bureau, Domain, ProvincialMinimum
 from .permissions import PROVINCE_OVERSEER_GROUP
@@ -27,10 +26,6 @@ SETTING_FIELDS = [
 
 def domain_suffix() -> str:
     return os.environ.get("BUREAU_DOMAIN_SUFFIX", "localhost")
-
-
-def demo_password() -> str:
-    return os.environ.get("DEMO_PASSWORD", "civaffairs-demo")
 
 
 @dataclass
@@ -102,43 +97,6 @@ def _source_text(item: dict) -> str:
     return " ".join(p for p in [source.get("file", ""), source.get("phrase", ""), derived] if p)[:300]
 
 
-def user_ensure(*, username: str, report: BootstrapReport, site: str, role: str, superuser: bool = False,
-                staff: bool = True, groups: tuple[str, ...] = ()):
-    """Create a demo login in the current schema; an existing one keeps the password it has."""
-    User = get_user_model()
-    user, created = User.objects.get_or_create(
-        username=username, defaults={"is_staff": staff, "is_superuser": superuser}
-    )
-    if created:
-        user.set_password(demo_password())
-        user.save(update_fields=["password"])
-    for name in groups:
-        user.groups.add(Group.objects.get(name=name))
-    report.note(created, f"user {username}")
-    report.logins.append((site, role, username, demo_password()))
-    return user
-
-
-def bureau_users_ensure(*, bureau: Bureau, report: BootstrapReport) -> None:
-    """One demo login per role of SPEC §1; two caseworkers in two towns, to show town scoping."""
-    from apps.core.roles import ROLE_LABELS, Role, roles_ensure
-    from apps.people.models import StaffProfile, Town
-
-    roles_ensure()
-    site = f"http://{bureau.schema_name}.{domain_suffix()}:8000/admin/"
-    towns = list(Town.objects.order_by("id")[:2])
-    # Usernames carry the bureau so a login that works in one bureau is visibly not another's.
-    user_ensure(username=f"{bureau.schema_name}-admin", superuser=True, groups=(Role.BUREAU_ADMIN,),
-                report=report, site=site, role=ROLE_LABELS[Role.BUREAU_ADMIN])
-    for i, town in enumerate(towns, start=1):
-        user = user_ensure(username=f"{bureau.schema_name}-caseworker{i}", groups=(Role.CASEWORKER,),
-                           report=report, site=site, role=f"{ROLE_LABELS[Role.CASEWORKER]} ({town.name})")
-        StaffProfile.objects.get_or_create(user=user, defaults={"town": town})
-    for role in (Role.REVIEWER, Role.APPROVER, Role.FINANCE, Role.AUDITOR):
-        user_ensure(username=f"{bureau.schema_name}-{role.replace('_', '-')}", groups=(role,),
-                    report=report, site=site, role=ROLE_LABELS[role])
-
-
 def province_overseer_group_ensure() -> Group:
     group, _ = Group.objects.get_or_create(name=PROVINCE_OVERSEER_GROUP)
     view = Permission.objects.filter(
@@ -146,35 +104,3 @@ def province_overseer_group_ensure() -> Group:
     )
     group.permissions.add(*view)
     return group
-
-
-def run_seed_loaders(*, seed: Seed, report: BootstrapReport) -> None:
-    """Per-bureau loaders that later apps register in settings.SEED_LOADERS (towns, standards, ...)."""
-    for path in getattr(settings, "SEED_LOADERS", []):
-        loader = import_string(path)
-        with transaction.atomic():
-            for line in loader(seed=seed) or []:
-                report.note(line.startswith("+"), f"{seed.schema}: {line.lstrip('+= ')}")
-
-
-def bootstrap(*, seeds: list[Seed]) -> BootstrapReport:
-    report = BootstrapReport()
-    with schema_context("public"):
-        province_ensure(report=report)
-        province_overseer_group_ensure()
-        from apps.disbursement.schedules import schedules_ensure
-
-        for line in schedules_ensure():
-            report.note(line.startswith("+"), line.lstrip("+= "))
-        site = f"http://{domain_suffix()}:8000/"
-        user_ensure(username="province-admin", superuser=True, report=report, site=site, role="province administrator")
-        user_ensure(username="overseer", report=report, site=site, role="province overseer",
-                    groups=(PROVINCE_OVERSEER_GROUP,))
-    for seed in seeds:
-        with schema_context("public"):
-            bureau = bureau_ensure(seed=seed, report=report)
-        with tenant_context(bureau):
-            run_seed_loaders(seed=seed, report=report)
-            with transaction.atomic():
-                bureau_users_ensure(bureau=bureau, report=report)
-    return report

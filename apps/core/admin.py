@@ -4,6 +4,8 @@ from django.contrib.auth.models import Group
 from rest_framework.authtoken.admin import TokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
+from tenants.models import BureauSettings
+
 from .admin_mixins import ReadOnlyAdminMixin
 from .admin_site import bureau_admin_site
 from .models import JobRun
@@ -21,3 +23,40 @@ class BureauGroupAdmin(GroupAdmin):
 
 
 bureau_admin_site.register(TokenProxy, TokenAdmin)
+
+
+class BureauSettingsAdmin(admin.ModelAdmin):
+    """On a bureau host: that bureau's rule settings only, for its administrators (superusers there).
+
+    The row lives in the public schema; the queryset is pinned to request.tenant so no host can
+    reach another bureau's row whatever id is typed into the URL.
+    """
+
+    fields = [
+        "name_zh", "name_en", "tekun_multiplier", "classified_share", "phaseout_months",
+        "review_months_stable", "review_months_other", "review_months_marginal", "temporary_cap_multiple",
+        "marginal_income_multiple", "annual_report_deadline", "auto_confirm_eligibility", "settings_notes",
+    ]
+    readonly_fields = ["name_zh", "name_en"]
+    list_display = ["name_zh", "tekun_multiplier", "classified_share", "phaseout_months", "temporary_cap_multiple"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(pk=request.tenant.pk)
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+bureau_admin_site.register(BureauSettings, BureauSettingsAdmin)

@@ -17,7 +17,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
-from simple_history.utils import bulk_create_with_history
 
 from apps.benefits.models import Standard
 from apps.core.scoping import scope_to_town
@@ -281,94 +280,3 @@ def eligibility_changes_reject(*, change_ids, user, note: str = "") -> dict:
     rejected = EligibilityChange.objects.filter(pk__in=ids, status=EligibilityChange.Status.PENDING).update(
         status=EligibilityChange.Status.REJECTED, decided_by=user, decided_at=timezone.now(), note=note[:300])
     return {"rejected": rejected}
-
-
-# --------------------------------------------------------------------------- demo registry
-
-
-@transaction.atomic
-def registry_demo_populate(*, statistics: dict[str, Decimal | None]) -> dict:
-    """Care institutions and meal sites whose totals are the bureau's reported ones (deterministic).
-
-    statistics: care_institutions, care_beds, care_nursing_beds, care_institutions_public_star_rated,
-    meal_sites, meal_sites_star_rated, meals_served (a year's meals). Missing figures give no rows
-    (institutions) or zero (beds). Existing demo rows (names ending in the demo marks) are replaced.
-    """
-    towns = list(Town.objects.order_by("id"))
-    if not towns:
-        raise ValidationError(_("The bureau has no towns; load its seed first."))
-
-    def figure(key: str) -> int:
-        value = statistics.get(key)
-        return int(Decimal(str(value))) if value is not None else 0
-
-    institutions, beds, nursing = figure("care_institutions"), figure("care_beds"), figure("care_nursing_beds")
-    if nursing > beds:
-        raise ValidationError(_("The reported nursing beds (%(n)d) exceed the beds (%(b)d).") % {"n": nursing, "b": beds})
-    CareInstitution.objects.filter(name__endswith="(demo)").delete()
-    MealSite.objects.filter(name__endswith="(demo)").delete()
-    public_star = figure("care_institutions_public_star_rated")
-    ownerships = [CareInstitution.Ownership.PUBLIC, CareInstitution.Ownership.PUBLIC_PRIVATE,
-                  CareInstitution.Ownership.PRIVATE]
-    bed_split = rules.split_evenly(beds, institutions)
-    nursing_split = _split_capped(nursing, bed_split)
-    rows = []
-    for i in range(institutions):
-        town = towns[i % len(towns)]
-        rated = i < public_star
-        rows.append(CareInstitution(
-            name=f"{town.name}养老院{i + 1:03d} (demo)", town=town,
-            ownership=CareInstitution.Ownership.PUBLIC if rated else ownerships[i % 3],
-            beds=bed_split[i], nursing_beds=nursing_split[i], star_rating=(3 + i % 3) if rated else None))
-    bulk_create_with_history(rows, CareInstitution)
-    sites, star_sites = figure("meal_sites"), figure("meal_sites_star_rated")
-    meals = rules.split_evenly(figure("meals_served") // 12, sites)
-    kinds = [MealSite.Kind.ELDER_CANTEEN, MealSite.Kind.HAPPINESS_CANTEEN]
-    site_rows = [MealSite(name=f"{towns[i % len(towns)].name}长者饭堂{i + 1:04d} (demo)", town=towns[i % len(towns)],
-                          kind=kinds[i % 2], star_rating=(3 + i % 3) if i < star_sites else None,
-                          meals_per_month=meals[i]) for i in range(sites)]
-    bulk_create_with_history(site_rows, MealSite, batch_size=1000)
-    return {"institutions": institutions, "beds": beds, "nursing_beds": nursing, "meal_sites": sites}
-
-
-def _split_capped(total: int, capacities: list[int]) -> list[int]:
-    """Spread `total` over the rows in proportion to their capacities, never above a row's capacity."""
-    whole = sum(capacities)
-    if not whole:
-        return [0] * len(capacities)
-    shares = [total * c // whole for c in capacities]
-    left = total - sum(shares)
-    for i in range(len(shares)):
-        if left == 0:
-            break
-        if shares[i] < capacities[i]:
-            shares[i] += 1
-            left -= 1
-    return shares
-
-
-@transaction.atomic
-def child_welfare_records_from_population(*, since: datetime.date) -> int:
-    """Demo: a child-welfare record for every child the synthetic population marks as an orphan
-    (people.PopulationMarker group "orphan", variant = placement); scattered children get the head
-    of their household as guardian. Children already on record are left alone."""
-    from apps.people.models import HouseholdMember, PopulationMarker
-
-    markers = (PopulationMarker.objects.filter(group="orphan", person__isnull=False,
-                                               person__status=Person.Status.ALIVE)
-               .exclude(person__child_welfare_records__isnull=False).select_related("person"))
-    rows = []
-    for marker in markers.order_by("person_id"):
-        child = marker.person
-        start = max(since, child.birth_date)
-        if rules.age_on(child.birth_date, start) >= rules.ADULT_AGE:
-            continue
-        head = (HouseholdMember.objects.filter(household__members__person=child, relation="head")
-                .exclude(person=child).values_list("person_id", flat=True).first())
-        rows.append(ChildWelfareRecord(
-            person=child, kind=ChildWelfareRecord.Kind.DE_FACTO if child.pk % 4 == 0 else ChildWelfareRecord.Kind.ORPHAN,
-            placement=marker.variant or ChildWelfareRecord.Placement.SCATTERED, since=start,
-            guardian_id=head if marker.variant != ChildWelfareRecord.Placement.INSTITUTIONAL else None,
-            note="synthetic population"))
-    bulk_create_with_history(rows, ChildWelfareRecord, batch_size=1000)
-    return len(rows)

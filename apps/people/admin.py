@@ -32,9 +32,7 @@ from .models import (
     Household,
     HouseholdMember,
     Person,
-    PopulationMarker,
     StaffProfile,
-    SyntheticPopulation,
     Town,
 )
 
@@ -449,41 +447,6 @@ class DisabilityCertificateAdmin(TownScopedAdminMixin, PiiMaskingAdminMixin, Sim
         )
         obj.pk = saved.pk
         obj._state.adding = False
-
-
-# --------------------------------------------------------------------------- synthetic populations
-
-
-class _BureauWideReadOnly(admin.ModelAdmin):
-    """Generator bookkeeping: bureau-wide staff read it; nobody edits it here."""
-
-    def has_view_permission(self, request, obj=None):
-        return user_town_id(request.user) is None and super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(SyntheticPopulation, site=bureau_admin_site)
-class SyntheticPopulationAdmin(_BureauWideReadOnly):
-    list_display = ["seed", "scale", "as_of", "status", "persons", "households", "chunks_done", "chunks_total",
-                    "started_at", "finished_at"]
-
-
-@admin.register(PopulationMarker, site=bureau_admin_site)
-class PopulationMarkerAdmin(_BureauWideReadOnly):
-    list_display = ["group", "variant", "household", "person"]
-    list_filter = ["group", "variant"]
-    search_fields = ["=household__code"]
-    list_select_related = ["household", "person"]
-    raw_id_fields = ["household", "person"]
-    show_full_result_count = False
 
 
 # Users and roles of this bureau: its administrator manages them on the bureau host (each schema has

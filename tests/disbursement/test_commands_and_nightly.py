@@ -1,4 +1,4 @@
-"""run_disbursement, import_bank_returns, demo_disbursement, the nightly steps and the monthly task."""
+"""run_disbursement, import_bank_returns, the nightly steps and the monthly task."""
 
 import datetime
 import io
@@ -69,26 +69,6 @@ def test_import_bank_returns_from_a_folder(in_bureau, cycle, tmp_path):
     with in_bureau("xcity"):
         assert PaymentLine.objects.get(pk=line.pk).status == "failed"
         assert BankReturnImport.objects.filter(status="accepted").count() == 1
-
-
-def test_demo_disbursement_runs_a_whole_month(in_bureau, tmp_path, monkeypatch):
-    monkeypatch.setenv("DISBURSEMENT_BANKFILES_DIR", str(tmp_path))
-    out = io.StringIO()
-    call_command("demo_disbursement", tenant="nanshan", period="2024-05", sample=12, stdout=out)
-    text = out.getvalue()
-    assert "12 demo entitlements created" in text and "approved by nanshan-approver" in text
-    files = sorted(p.name for p in (tmp_path / "nanshan").iterdir())
-    with in_bureau("nanshan"):
-        run = PaymentRun.objects.get(period=datetime.date(2024, 5, 1), kind="regular")
-        statuses = sorted(PaymentLine.objects.filter(run=run).values_list("status", flat=True))
-        assert (run.started_by.username, run.approved_by.username, run.status) == (
-            "nanshan-finance", "nanshan-approver", "closed")
-    assert files == [f"nanshan-run{run.pk}-202405-returns.csv", f"nanshan-run{run.pk}-202405.csv",
-                     f"nanshan-run{run.pk}-202405.xlsx"]
-    assert statuses.count("failed") == 1 and statuses.count("paid") == 11  # every 10th from the 4th fails
-    again = io.StringIO()
-    call_command("demo_disbursement", tenant="nanshan", period="2024-05", stdout=again)
-    assert "imported before; nothing changed" in again.getvalue()
 
 
 def test_nightly_exports_approved_runs_and_lists_recoveries(in_bureau, cycle, tmp_path, monkeypatch):

@@ -1,38 +1,18 @@
 """Care institutions and meal sites: registries with totals, and their bad input."""
 
 import datetime
-import io
-from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
-from django.db.models import F
 from django.utils import translation
 
 from apps.pensions.models import MealSite
-from apps.pensions.selectors import registry_totals
 from apps.pensions.services import meal_site_create, meal_site_update
 from apps.people.models import CareInstitution
 from apps.people.services import care_institution_create
 from tests import factories
 
 D = datetime.date
-
-
-def test_zhongshan_demo_registry_matches_the_report(in_bureau):
-    out = io.StringIO()
-    call_command("pensions_demo_registry", tenant="zhongshan", stdout=out)
-    call_command("pensions_demo_registry", tenant="zhongshan", stdout=out)  # deterministic, replaces itself
-    with in_bureau("zhongshan"):
-        totals = registry_totals()
-        assert (totals["institutions"], totals["beds"], totals["nursing_beds"]) == (34, 3880, 2934)
-        assert totals["nursing_share"] == Decimal("75.62")
-        assert totals["meal_sites"] == 144
-        assert totals["star_rated_meal_sites"] == 10
-        assert totals["institutions_by_ownership"]["public"] >= 13
-        assert not CareInstitution.objects.filter(nursing_beds__gt=F("beds")).exists()
-    assert "zhongshan: 34 institutions, 3880 beds, 2934 nursing beds (75.62%), 144 meal sites" in out.getvalue()
 
 
 def test_nursing_beds_above_beds_is_refused(in_bureau):

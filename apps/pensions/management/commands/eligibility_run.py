@@ -5,6 +5,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from apps.core.jobs import job_run
+from apps.pensions.services import eligibility_run
 from tenants.seeds import BUREAU_SCHEMAS
 
 
@@ -21,8 +22,6 @@ class Command(BaseCommand):
                              help="leave every change pending for staff, whatever the bureau's setting")
 
     def handle(self, *args, tenant, today=None, confirm=None, **options):
-        from apps.pensions.services import eligibility_run
-
         try:
             day = datetime.date.fromisoformat(today) if today else timezone.localdate()
         except ValueError as exc:

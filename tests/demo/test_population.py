@@ -11,17 +11,12 @@ from django.db.models import Count, Q, Sum
 
 from apps.core.idcard import id_hash, parse_id_number
 from apps.core.models import JobRun
-from apps.people.models import (
-    DisabilityCertificate,
-    Household,
-    HouseholdMember,
-    Person,
-    SyntheticPopulation,
-    Town,
-)
-from apps.people.synthetic.generator import Context, TownInfo, population_stream
-from apps.people.synthetic.plan import population_plan
-from apps.people.synthetic.writer import PopulationRefused, plan_for, population_generate, seed_statistics
+from apps.demo.models import SyntheticPopulation
+from apps.demo.synthetic import writer
+from apps.demo.synthetic.generator import Context, TownInfo, population_stream
+from apps.demo.synthetic.plan import population_plan
+from apps.demo.synthetic.writer import PopulationRefused, plan_for, population_generate, seed_statistics
+from apps.people.models import DisabilityCertificate, Household, HouseholdMember, Person, Town
 
 AS_OF = datetime.date(2026, 1, 1)
 
@@ -170,12 +165,10 @@ def test_generated_population_matches_its_plan(population):
 def test_written_people_are_the_streams_people(population):
     from django.conf import settings
 
-    from apps.people.synthetic import writer
-
     bureau, plan, done = population
     ctx = Context(seed=11, as_of=AS_OF, towns=writer._towns_with_communities(plan, 11),
                   id_area_codes=bureau.id_area_codes, hash_key=settings.PII_HASH_KEY.encode(),
-                  dibao_standard=writer.dibao_by_class(writer.standards_in_force(AS_OF), bureau))
+                  dibao_standard=writer.dibao_by_class(writer.standards_in_force(AS_OF, bureau), bureau))
     stream = [p.id_number for unit in population_stream(plan, ctx) for p in unit.persons]
     assert list(synthetic().order_by("id").values_list("id_number", flat=True)) == stream
 

@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 
 from apps.assistance.models import Application
 from apps.benefits.models import Entitlement
-from apps.people.models import PopulationMarker
+from apps.demo.models import PopulationMarker
 
 pytestmark = pytest.mark.django_db
 

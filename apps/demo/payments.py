@@ -9,8 +9,14 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from .models import PaymentLine, PaymentRun
-from .rules import FAILURE_REASONS, control_record
+from apps.benefits.models import Entitlement, Standard
+from apps.benefits.services import entitlement_create
+from apps.core.idcard import make_id_number
+from apps.disbursement.models import PaymentLine, PaymentRun
+from apps.disbursement.rules import FAILURE_REASONS, control_record
+from apps.people.models import Person, Town
+from apps.people.services import household_create, household_member_add, person_create
+from tenants.selectors import current_bureau
 
 DEMO_SOURCE = "disbursement.demo"
 
@@ -22,11 +28,6 @@ def demo_entitlements_ensure(*, period: datetime.date, count: int) -> int:
     Only dibao and 特困 (from applications the demo did not make, so no eligibility engine revisits
     them), with the standards in force in the period, so every entitlement pays.
     """
-    from apps.benefits.models import Entitlement, Standard
-    from apps.core.idcard import id_hash, make_id_number
-    from apps.people.models import Household, HouseholdMember, Person, Town
-    from tenants.selectors import current_bureau
-
     paying = Entitlement.objects.filter(status="active", start_period__lte=period).exclude(end_period__lt=period)
     if count <= 0 or paying.exists():
         return 0
@@ -47,23 +48,20 @@ def demo_entitlements_ensure(*, period: datetime.date, count: int) -> int:
         birth = datetime.date(1940 + i % 50, 1 + i % 12, 1 + i % 28)
         gender = "M" if i % 2 else "F"
         number = make_id_number(town.area_code or area, birth, i, gender)
-        person, _ = Person.objects.get_or_create(id_number=number, defaults={
-            "id_hash": id_hash(number), "name": f"示例{i + 1:03d}", "gender": gender, "birth_date": birth,
-            "hukou_class": "urban", "town": town, "bank_account": f"6222{bureau.pk:03d}{i:012d}",
-            "bank_name": "中国农业银行"})
+        person = Person.objects.filter(id_number=number).first() or person_create(
+            id_number=number, name=f"示例{i + 1:03d}", hukou_class="urban", town=town,
+            bank_account=f"6222{bureau.pk:03d}{i:012d}", bank_name="中国农业银行")
         start = period.replace(month=1) if period.month > 1 else period
         if dibao_variant and (i % 3 == 0 or not others):
-            household = Household.objects.create(code=f"DEMO-{bureau.schema_name}-{i:04d}", town=town,
-                                                 hukou_class="urban")
-            HouseholdMember.objects.create(household=household, person=person, relation="head")
-            Entitlement.objects.create(programme_id="dibao", variant=dibao_variant, household=household,
-                                       payee_person=person, per_capita_income=Decimal(100 * (i % 4)),
-                                       covered_members=1 + i % 3, addon_members=i % 2, start_period=start,
-                                       source=DEMO_SOURCE)
+            household = household_create(code=f"DEMO-{bureau.schema_name}-{i:04d}", town=town, hukou_class="urban")
+            household_member_add(household=household, person=person, relation="head")
+            entitlement_create(programme="dibao", variant=dibao_variant, household=household, payee_person=person,
+                               per_capita_income=Decimal(100 * (i % 4)), covered_members=1 + i % 3,
+                               addon_members=i % 2, start_period=start, source=DEMO_SOURCE)
         else:
             programme, variant = others[i % len(others)]
-            Entitlement.objects.create(programme_id=programme, variant=variant, person=person, payee_person=person,
-                                       start_period=start, source=DEMO_SOURCE)
+            entitlement_create(programme=programme, variant=variant, person=person, payee_person=person,
+                               start_period=start, source=DEMO_SOURCE)
         created += 1
     return created
 

@@ -1,6 +1,6 @@
 """The demo caseload: the synthetic population's assistance groups taken through the real workflow.
 
-Each marked household (people.PopulationMarker groups dibao, dibao_marginal, hardship_expense) and
+Each marked household (demo.PopulationMarker groups dibao, dibao_marginal, hardship_expense) and
 each 特困 candidate becomes an application that goes 申请 → 受理 → 入户调查 (income records from each
 member's declared monthly income, assets check passed) → 核对 → 公示 → 审批, by the town's caseworker
 (or the bureau administrator where a town has no demo caseworker) and the bureau's approver, with every
@@ -25,13 +25,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef
 
+from apps.assistance import services
+from apps.assistance.models import Application, RigidExpense
 from apps.benefits import rules
 from apps.benefits.selectors import StandardBook
-from apps.people.models import Household, HouseholdMember, Person, PopulationMarker, StaffProfile
+from apps.people.models import CareInstitution, Household, HouseholdMember, Person, StaffProfile
 from tenants.selectors import current_bureau
 
-from . import services
-from .models import Application, RigidExpense
+from .models import PopulationMarker
 
 # Approvals spread over this many days before as_of, deterministically by id.
 SPREAD_DAYS = 150
@@ -173,8 +174,6 @@ def demo_caseload(*, schema: str, limit: int | None = None, as_of: datetime.date
     `shard=(k, n)` takes only the candidates whose id is k modulo n: n processes share the work
     without ever touching the same household or person.
     """
-    from apps.people.models import CareInstitution
-
     as_of = as_of or datetime.date.today()
     bureau = current_bureau()
     book = StandardBook.load(bureau)

@@ -11,8 +11,8 @@ from django.test.utils import override_settings
 from django_tenants.utils import tenant_context
 from tqdm import tqdm
 
-from apps.assistance.demo import candidate_count, demo_caseload
 from apps.core.jobs import job_run
+from apps.demo.caseload import candidate_count, demo_caseload
 from tenants.models import Bureau
 
 

@@ -22,7 +22,7 @@ import queue
 import random
 import threading
 from collections.abc import Callable, Iterator
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -30,7 +30,12 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import Community, SyntheticPopulation, Town
+from apps.benefits.models import Standard
+from apps.benefits.selectors import StandardBook
+from apps.people.models import Community, Town
+from tenants.seeds import SEEDS_DIR, load_seed
+
+from ..models import SyntheticPopulation
 from .generator import Context, TownInfo, Unit, community_names, population_stream
 from .plan import PopulationPlan, population_plan
 
@@ -50,15 +55,15 @@ class PopulationRefused(Exception):
 # --------------------------------------------------------------------------- inputs
 
 
-def standards_in_force(day: datetime.date) -> dict[tuple[str, str], Decimal]:
-    """Monthly amounts by (programme, variant) on `day`: the latest standard effective on or before it."""
-    from django.apps import apps
-
-    Standard = apps.get_model("benefits", "Standard")
-    amounts: dict[tuple[str, str], Decimal] = {}
-    for row in Standard.objects.filter(effective_from__lte=day).order_by("programme_id", "variant", "effective_from"):
-        monthly = row.amount if row.unit == "month" else (row.amount / 12).quantize(Decimal("0.01"), ROUND_HALF_UP)
-        amounts[(row.programme_id, row.variant)] = monthly
+def standards_in_force(day: datetime.date, bureau) -> dict[tuple[str, str], Decimal]:
+    """Monthly amounts by (programme, variant) in force on `day`, priced by benefits' one rule (StandardBook)."""
+    book = StandardBook.load(bureau)
+    keys = Standard.objects.values_list("programme_id", "variant").distinct()
+    amounts = {key: book.monthly(*key, day) for key in keys}
+    amounts = {key: value for key, value in amounts.items() if value is not None}
+    tekun = book.tekun_basic("urban", day)
+    if tekun is not None:
+        amounts[("tekun", "basic")] = tekun
     return amounts
 
 
@@ -71,30 +76,15 @@ def dibao_by_class(amounts: dict, bureau) -> dict[str, Decimal]:
     return result
 
 
-def _tekun_basic(amounts: dict, bureau) -> Decimal | None:
-    explicit = amounts.get(("tekun", "unified")) or amounts.get(("tekun", "urban"))
-    if explicit:
-        return explicit
-    dibao = amounts.get(("dibao", "unified")) or amounts.get(("dibao", "urban"))
-    if dibao is None:
-        return None
-    return (bureau.tekun_multiplier * dibao).quantize(Decimal("1"), ROUND_CEILING)
-
-
 def plan_for(*, bureau, seed_stats: dict, scale: Decimal) -> PopulationPlan:
     """The plan from the bureau's reported figures and the standards of its report year."""
     report_day = datetime.date(bureau.report_year or timezone.localdate().year, 12, 1)
-    amounts = standards_in_force(report_day)
-    tekun = _tekun_basic(amounts, bureau)
-    if tekun:
-        amounts[("tekun", "basic")] = tekun
+    amounts = standards_in_force(report_day, bureau)
     return population_plan(stats=seed_stats, standards=amounts, scale=scale)
 
 
 def seed_statistics(schema: str) -> dict[str, Decimal]:
     """The reported figures of the bureau's seed file, by key (the latest period of each key)."""
-    from tenants.seeds import SEEDS_DIR, load_seed
-
     path = SEEDS_DIR / f"{schema}.yaml"
     if not path.exists():
         return {}
@@ -193,7 +183,7 @@ def _write_chunk(units: list[Unit], population_id: int) -> tuple[int, int]:
         _copy(cursor, "people_householdmember", ("household_id", "person_id", "relation", "joined_on"), members)
         _copy(cursor, "people_disabilitycertificate",
               ("person_id", "number", "category", "level", "valid_from", "valid_until"), certificates)
-        _copy(cursor, "people_populationmarker", ("population_id", "group", "variant", "household_id", "person_id"),
+        _copy(cursor, "demo_populationmarker", ("population_id", "group", "variant", "household_id", "person_id"),
               markers)
     return n_persons, n_households
 
@@ -289,7 +279,7 @@ def population_generate(*, bureau, seed: int, scale: Decimal, as_of: datetime.da
             raise PopulationRefused(_("Another run is creating this bureau's population.")) from exc
     with transaction.atomic():
         towns = _towns_with_communities(plan, seed)
-    amounts = standards_in_force(as_of)
+    amounts = standards_in_force(as_of, bureau)
     ctx = Context(seed=seed, as_of=as_of, towns=towns, id_area_codes=list(bureau.id_area_codes) or ["110101"],
                   dibao_standard=dibao_by_class(amounts, bureau), hash_key=settings.PII_HASH_KEY.encode())
 
@@ -313,7 +303,7 @@ def population_generate(*, bureau, seed: int, scale: Decimal, as_of: datetime.da
             # Fresh statistics now: with a bulk load's stale ones the planner scans where it should seek.
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE people_person, people_household, people_householdmember, "
-                               "people_disabilitycertificate, people_populationmarker, people_community")
+                               "people_disabilitycertificate, demo_populationmarker, people_community")
             locked.status, locked.finished_at = SyntheticPopulation.Status.DONE, timezone.now()
             locked.chunks_total = locked.chunks_done
             locked.save()

@@ -6,20 +6,21 @@ from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import schema_context
 
 from apps.core.jobs import job_run
+from apps.demo.payments import demo_entitlements_ensure, demo_returns_csv
 from apps.disbursement.bankfile import bank_file_save
-from apps.disbursement.demo import demo_entitlements_ensure, demo_returns_csv
 from apps.disbursement.models import BankFileDownload, PaymentRun
 from apps.disbursement.nightly import bank_files_dir
 from apps.disbursement.returns import BankReturnRejected, bank_return_import
+from apps.disbursement.rules import parse_period
 from apps.disbursement.services import payment_run_approve, payment_run_start
-
-from ._common import check_tenant, period_arg
+from tenants.selectors import bureau_list
 
 
 class Command(BaseCommand):
     help = ("The month's payment cycle of a bureau for `make demo`: the run started by <schema>-finance, "
             "approved by <schema>-approver, its bank file written to .run/bankfiles/<schema>/, a bank return "
-            "with a few failures generated and imported. Idempotent: steps already done are skipped.")
+            "with a few failures generated and imported. Idempotent: steps already done are skipped, a closed run is "
+            "left as it is.")
 
     def add_arguments(self, parser):
         parser.add_argument("--tenant", required=True, help="schema name of the bureau")
@@ -28,8 +29,13 @@ class Command(BaseCommand):
                             help="entitlements to create when the bureau has none paying in the month (default 24)")
 
     def handle(self, *args, tenant, period, sample, **options):
-        check_tenant(tenant)
-        day = period_arg(period)
+        schemas = [b.schema_name for b in bureau_list()]
+        if tenant not in schemas:
+            raise CommandError(f"no bureau {tenant!r}; bureaus: {', '.join(schemas)}")
+        try:
+            day = parse_period(period)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
         User = get_user_model()
         with schema_context(tenant), job_run(job="disbursement.demo") as job:
             try:
@@ -40,8 +46,13 @@ class Command(BaseCommand):
             created = demo_entitlements_ensure(period=day, count=sample)
             if created:
                 self.stdout.write(f"{tenant}: {created} demo entitlements created")
+            run = PaymentRun.objects.filter(period=day, kind=PaymentRun.Kind.REGULAR).first()
+            if run is not None and run.status == PaymentRun.Status.CLOSED:
+                # The month's cycle went through before: no second bank file, no second return.
+                self.stdout.write(f"{tenant} {day:%Y-%m}: run {run.pk} was paid and closed before; nothing changed")
+                job.detail = {"run": run.pk, "status": run.status, "lines": run.line_count, "again": True}
+                return
             try:
-                run = PaymentRun.objects.filter(period=day, kind=PaymentRun.Kind.REGULAR).first()
                 if run is None or run.status in (PaymentRun.Status.GENERATING, PaymentRun.Status.FAILED):
                     run = payment_run_start(period=day, kind=PaymentRun.Kind.REGULAR, user=finance, background=False)
                 self.stdout.write(f"{tenant} {day:%Y-%m}: run {run.pk} generated: {run.line_count} lines, "

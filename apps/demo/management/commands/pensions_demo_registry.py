@@ -3,6 +3,8 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from apps.core.jobs import job_run
+from apps.demo.registry import registry_demo_populate
+from apps.pensions.selectors import registry_totals
 from tenants.seeds import BUREAU_SCHEMAS, SEEDS_DIR, load_seed
 
 KEYS = ["care_institutions", "care_beds", "care_nursing_beds", "care_institutions_public_star_rated",
@@ -12,15 +14,12 @@ KEYS = ["care_institutions", "care_beds", "care_nursing_beds", "care_institution
 class Command(BaseCommand):
     help = ("Create demo care institutions and meal sites whose totals are the bureau's reported ones "
             "(seed statistics care_institutions, care_beds, care_nursing_beds, meal_sites). Deterministic; "
-            "re-running replaces the demo rows.")
+            "re-running creates only what is missing and deletes nothing.")
 
     def add_arguments(self, parser):
         parser.add_argument("--tenant", required=True, choices=BUREAU_SCHEMAS)
 
     def handle(self, *args, tenant, **options):
-        from apps.pensions.selectors import registry_totals
-        from apps.pensions.services import registry_demo_populate
-
         seed = load_seed(SEEDS_DIR / f"{tenant}.yaml")
         year = seed.bureau["report_year"]
         statistics = {}

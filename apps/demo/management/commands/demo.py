@@ -5,16 +5,20 @@ import sys
 import time
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from tenants.services import demo_password, domain_suffix
+from apps.demo.bootstrap import demo_password
+from tenants.selectors import bureau_list
+from tenants.services import domain_suffix
 
 # generate_population scales: "report" sizes 中山 as its report (3,469 dibao households, 1,186 特困);
-# the others, and every bureau under "quick", get roughly 50,000 residents each.
+# the others, and every bureau under "quick", get roughly 50,000 residents each; "tiny" (tests, a
+# smoke run) about a thousand.
 DEMO_SCALES = {
     "report": {"zhongshan": "1", "guangzhou": "0.004", "haifeng": "0.1", "nanshan": "0.5", "xcity": "0.08"},
     "quick": {"zhongshan": "0.05", "guangzhou": "0.004", "haifeng": "0.1", "nanshan": "0.5", "xcity": "0.08"},
+    "tiny": {"zhongshan": "0.001", "guangzhou": "0.00008", "haifeng": "0.002", "nanshan": "0.01", "xcity": "0.0016"},
 }
 
 
@@ -24,16 +28,23 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--no-serve", action="store_true", help="set up, print the URLs, and stop")
         parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--scale", choices=sorted(DEMO_SCALES), default=os.environ.get("DEMO_SCALE", "report"),
+                            help="population sizes (default: $DEMO_SCALE, else report)")
+        parser.add_argument("--only", nargs="*", choices=sorted(DEMO_SCALES["report"]),
+                            help="build the demo data of these bureaus only (all are bootstrapped)")
+        parser.add_argument("--workers", type=int, default=2, help="processes of the assistance caseload")
 
-    def handle(self, *args, no_serve=False, port=8000, **options):
+    def handle(self, *args, no_serve=False, port=8000, scale="report", only=None, workers=2, **options):
+        if scale not in DEMO_SCALES:
+            raise CommandError(f"DEMO_SCALE {scale!r} is not one of {', '.join(sorted(DEMO_SCALES))}")
         started = time.monotonic()
         self.stdout.write("== migrations")
         call_command("migrate_schemas", interactive=False, verbosity=0)
         self.stdout.write("== province and bureaus")
         call_command("bootstrap", stdout=self.stdout)
-        scales = DEMO_SCALES[os.environ.get("DEMO_SCALE", "report")]
-        for schema, scale in scales.items():
-            self._bureau(schema, scale)
+        for schema, size in DEMO_SCALES[scale].items():
+            if only is None or schema in only:
+                self._bureau(schema, size, workers)
         self.stdout.write(self.style.SUCCESS(f"\nDemo ready in {time.monotonic() - started:.0f}s."))
         self._print_sites(port)
         if no_serve:
@@ -41,7 +52,7 @@ class Command(BaseCommand):
         self.stdout.write("Press Ctrl-C to stop.\n")
         self._serve(port)
 
-    def _bureau(self, schema: str, scale: str) -> None:
+    def _bureau(self, schema: str, scale: str, workers: int) -> None:
         """A bureau's synthetic people, its caseload through the real workflow, allowances, a paid month.
 
         Every step is idempotent, so a second `make demo` only serves.
@@ -50,7 +61,7 @@ class Command(BaseCommand):
         steps = [
             ("generate_population", ["--tenant", schema, "--scale", scale, "--seed", "1"]),
             ("pensions_demo_registry", ["--tenant", schema]),
-            ("assistance_demo_caseload", ["--tenant", schema, "--workers", "2"]),
+            ("assistance_demo_caseload", ["--tenant", schema, "--workers", str(workers)]),
             ("pensions_demo", ["--tenant", schema, "--no-registry"]),
             ("demo_disbursement", ["--tenant", schema, "--period", period]),
         ]
@@ -61,8 +72,6 @@ class Command(BaseCommand):
             self.stdout.write(f"   ({time.monotonic() - step_started:.0f}s)")
 
     def _print_sites(self, port: int) -> None:
-        from tenants.selectors import bureau_list
-
         suffix = domain_suffix()
         self.stdout.write(f"\nSites (every password is {demo_password()}):")
         self.stdout.write(f"  province           http://{suffix}:{port}/            (admin: /admin/, API: /api/docs/)")

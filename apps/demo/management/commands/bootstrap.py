@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from apps.demo.bootstrap import bootstrap
 from tenants.seeds import BUREAU_SCHEMAS, SEEDS_DIR, SeedError, load_seed
-from tenants.services import bootstrap
 
 
 class Command(BaseCommand):

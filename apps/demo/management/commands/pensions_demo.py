@@ -6,6 +6,9 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from apps.core.jobs import job_run
+from apps.demo.registry import child_welfare_records_from_population
+from apps.pensions.models import EligibilityRun
+from apps.pensions.services import eligibility_run
 from tenants.seeds import BUREAU_SCHEMAS
 
 
@@ -21,8 +24,6 @@ class Command(BaseCommand):
         parser.add_argument("--no-registry", action="store_true", help="leave the care registry as it is")
 
     def handle(self, *args, tenant, today=None, no_registry=False, **options):
-        from apps.pensions.services import child_welfare_records_from_population, eligibility_run
-
         try:
             day = datetime.date.fromisoformat(today) if today else timezone.localdate()
         except ValueError as exc:
@@ -31,7 +32,15 @@ class Command(BaseCommand):
             call_command("pensions_demo_registry", tenant=tenant, stdout=self.stdout)
         with schema_context(tenant), job_run(job="pensions.demo") as job:
             children = child_welfare_records_from_population(since=day.replace(month=1, day=1))
-            run = eligibility_run(today=day, confirm=True)
-            job.detail = {"child_welfare_records": children, "eligibility_run": run.pk, **run.summary}
+            # The demo's engine run of the day is done once; a second `make demo` the same day adds no run.
+            run = EligibilityRun.objects.filter(today=day, status=EligibilityRun.Status.SUCCEEDED).first()
+            again = run is not None
+            if not again:
+                run = eligibility_run(today=day, confirm=True)
+            job.detail = {"child_welfare_records": children, "eligibility_run": run.pk, "again": again, **run.summary}
+        if again:
+            self.stdout.write(f"{tenant}: {children} child-welfare records; engine run {run.pk} as of {day} "
+                              "was done before; not run again")
+            return
         self.stdout.write(f"{tenant}: {children} child-welfare records; engine run {run.pk} as of {day}: "
                           f"{run.summary['changes']} changes {run.summary['by_programme']}")

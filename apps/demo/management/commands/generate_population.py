@@ -8,7 +8,7 @@ from django_tenants.utils import tenant_context
 from tqdm import tqdm
 
 from apps.core.jobs import job_run
-from apps.people.synthetic.writer import PopulationRefused, plan_for, population_generate, seed_statistics
+from apps.demo.synthetic.writer import PopulationRefused, plan_for, population_generate, seed_statistics
 from tenants.models import Bureau
 
 
@@ -19,7 +19,7 @@ certificates, sized from its report (seeds/<schema>.yaml) and deterministic by -
 Scale 1 is the bureau as its report describes it (中山: 3,469 低保 households / 6,444 persons, 1,186
 特困, ... in a population of about 1.18 million); --plan prints every figure and how it was derived.
 
-Groups other apps enrol are marked in people.PopulationMarker (group = the programme code):
+Groups other apps enrol are marked in demo.PopulationMarker (group = the programme code):
   household markers: dibao, dibao_marginal, hardship_expense (variant = urban/rural, the household's
                      hukou class); their per-capita income is below the 低保 standard, between 1 and
                      1.5 times it, and between 1.5 and 2.5 times it

@@ -6,6 +6,7 @@ import io
 from django.core.management import call_command
 
 from apps.benefits.models import Entitlement
+from apps.demo.models import PopulationMarker, SyntheticPopulation
 from apps.pensions.models import ChildWelfareRecord
 from tests import factories
 
@@ -13,8 +14,6 @@ D = datetime.date
 
 
 def test_orphans_of_the_synthetic_population_are_recorded_and_paid(in_bureau):
-    from apps.people.models import PopulationMarker, SyntheticPopulation
-
     with in_bureau("haifeng"):
         population = SyntheticPopulation.objects.create(seed=1, scale=1, as_of=D(2023, 6, 1))
         grandmother = factories.person(birth_date=D(1955, 1, 1))
@@ -35,10 +34,3 @@ def test_orphans_of_the_synthetic_population_are_recorded_and_paid(in_bureau):
             (child.pk, "scattered", grandmother.pk), (housed.pk, "institutional", housed.pk)]
     assert "2 child-welfare records" in out.getvalue() and "0 child-welfare records" in out.getvalue()
 
-
-def test_eligibility_run_command(in_bureau):
-    with in_bureau("zhongshan"):
-        factories.person(birth_date=D(1930, 2, 2))
-    out = io.StringIO()
-    call_command("eligibility_run", tenant="zhongshan", today="2024-12-01", confirm=True, stdout=out)
-    assert "'changes': 1" in out.getvalue()

@@ -1,0 +1,32 @@
+"""The synthetic population's bookkeeping on the bureau admin: read-only, for bureau-wide staff."""
+
+from django.contrib import admin
+
+from apps.core.admin_mixins import ReadOnlyAdminMixin
+from apps.core.admin_site import bureau_admin_site
+from apps.core.scoping import user_town_id
+
+from .models import PopulationMarker, SyntheticPopulation
+
+
+class _BureauWideReadOnly(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Generator bookkeeping: bureau-wide staff read it; nobody edits it here."""
+
+    def has_view_permission(self, request, obj=None):
+        return user_town_id(request.user) is None and super().has_view_permission(request, obj)
+
+
+@admin.register(SyntheticPopulation, site=bureau_admin_site)
+class SyntheticPopulationAdmin(_BureauWideReadOnly):
+    list_display = ["seed", "scale", "as_of", "status", "persons", "households", "chunks_done", "chunks_total",
+                    "started_at", "finished_at"]
+
+
+@admin.register(PopulationMarker, site=bureau_admin_site)
+class PopulationMarkerAdmin(_BureauWideReadOnly):
+    list_display = ["group", "variant", "household", "person"]
+    list_filter = ["group", "variant"]
+    search_fields = ["=household__code"]
+    list_select_related = ["household", "person"]
+    raw_id_fields = ["household", "person"]
+    show_full_result_count = False
