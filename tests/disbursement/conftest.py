@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import datetime
-import os
-import subprocess
-import sys
-import time
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.db import connection
 
-ROOT = Path(__file__).resolve().parents[2]
 BUREAUS = ("zhongshan", "guangzhou", "haifeng", "nanshan", "xcity")
 
 
@@ -136,45 +130,6 @@ def bulk_cleanup(marker: str = "bulk") -> None:
         persons = [row[0] for row in cursor.fetchall()]
         cursor.execute("DELETE FROM benefits_entitlement WHERE source = %s", [marker])
         cursor.execute("DELETE FROM people_person WHERE id = ANY(%s)", [persons])
-
-
-def database_url() -> str:
-    from tests.conftest import _database_url
-
-    return _database_url()
-
-
-def subprocess_env(**extra: str) -> dict:
-    from django.conf import settings
-
-    return {**os.environ, "DATABASE_URL": database_url(), "REDIS_URL": settings.REDIS_URL, "LOG_LEVEL": "WARNING",
-            **extra}
-
-
-def start_worker(queue: str, name: str, log_path: Path, *, wait: bool = True, **env: str) -> subprocess.Popen:
-    """A Celery worker process of our own (solo pool) on `queue`; with `wait`, answering a ping before we return.
-
-    A solo worker busy with a task answers no ping: one that will pick up a task at once is not waited for.
-    """
-    from civaffairs.celery import app
-
-    hostname = f"{name}-{os.getpid()}@{os.uname().nodename}"
-    log = open(log_path, "ab")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "civaffairs", "worker", "--pool=solo", "--loglevel=INFO",
-         "-Q", queue, "-n", hostname, "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=ROOT, env=subprocess_env(CELERY_QUEUE=queue, **env), stdout=log, stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while wait and time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"worker {name} exited at start; see {log_path}")
-        if app.control.ping(timeout=0.5, destination=[hostname]):
-            return proc
-    if not wait:
-        return proc
-    proc.kill()
-    raise RuntimeError(f"worker {name} did not answer a ping within 60s; see {log_path}")
 
 
 def money(text: str) -> Decimal:
