@@ -25,7 +25,16 @@ TEMPLATE_SCHEMA = "tenant_template"
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def _fast_password_hashing():
+    """The session's logins are hashed with MD5: PBKDF2's rounds cost about a second per demo login made."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(_fast_password_hashing, django_db_setup, django_db_blocker):
     from tests.schema_clone import bureaus_cloned_from, template_migrate
 
     with django_db_blocker.unblock():
