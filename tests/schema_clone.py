@@ -3,7 +3,14 @@
 Migrating a bureau schema runs every tenant migration (tens of seconds, more with each app); the test
 session migrates one template schema and copies it for each bureau. Nothing here names a table: the
 tables, columns, sequences, constraints and indexes come from the catalog, so migrations may be
-squashed and models added or removed freely. What a copy cannot carry (functions, views, triggers,
+squashed and models added or removed freely. Rows come along (migration records, content types,
+permissions, what data migrations wrote) and every sequence continues where the template's stands.
+
+How: each table is made with CREATE TABLE … (LIKE template.table INCLUDING …), which copies columns,
+defaults, identity, check/unique/primary-key constraints and indexes as parse trees (so partial
+indexes come out exactly as migrated); the indexes then get the template's names back, identity
+sequences their names and types, and foreign keys are added from pg_get_constraintdef, read with
+only the template on the search path so that they point inside the new schema. What a copy cannot carry (functions, views, triggers,
 custom types, partitioned tables) is refused loudly rather than left out; tests/test_schema_clone.py
 compares a copy with a freshly migrated schema so any drift shows up as a failing test.
 
