@@ -1,5 +1,9 @@
 """Test harness: one test database per session with the real five bureaus bootstrapped from seeds/.
 
+The session migrates one template schema and each bureau's schema is a copy of it (tests/schema_clone.py;
+tests/test_schema_clone.py keeps the copy equal to a migrated schema): migrating five schemas took
+minutes and grew with every app.
+
 Tests run in English (the message ids) unless they set LANGUAGE_CODE; the product defaults to
 Chinese. Tests marked `db` run inside a transaction that is rolled back; a test switches bureau with the
 `in_bureau` fixture or talks to a host through `client_for`. Tests that need committed data (a
@@ -7,10 +11,6 @@ Celery worker in another process reads it) use `committed_db` and clean up what 
 """
 
 import io
-import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -21,10 +21,26 @@ from django.test import Client
 ROOT = Path(__file__).resolve().parent.parent
 
 
+TEMPLATE_SCHEMA = "tenant_template"
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def _fast_password_hashing():
+    """The session's logins are hashed with MD5: PBKDF2's rounds cost about a second per demo login made."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(_fast_password_hashing, django_db_setup, django_db_blocker):
+    from tests.schema_clone import bureaus_cloned_from, template_migrate
+
     with django_db_blocker.unblock():
-        call_command("bootstrap", quiet_logins=True, stdout=io.StringIO())
+        template_migrate(TEMPLATE_SCHEMA)
+        with bureaus_cloned_from(TEMPLATE_SCHEMA):
+            call_command("bootstrap", quiet_logins=True, stdout=io.StringIO())
     yield
 
 
@@ -101,46 +117,16 @@ def committed_db(django_db_setup, django_db_blocker):
         connection.set_schema_to_public()
 
 
-def _database_url() -> str:
-    s = connection.settings_dict
-    user = s.get("USER") or "postgres"
-    password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
-    return f"postgresql://{user}{password}@{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
-
-
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker):
     """A real `celery worker` process on this session's queue, against the test database."""
     from django.conf import settings
 
-    from civaffairs.celery import app
+    from tests.workers import start_worker, stop_worker
 
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
-    }
-    log = open(ROOT / ".run" / "test-worker.log", "w") if (ROOT / ".run").is_dir() else subprocess.DEVNULL
-    hostname = f"test-{os.getpid()}@%h"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "civaffairs", "worker", "--pool=solo", "--loglevel=INFO",
-         "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "-n", hostname, "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("the Celery worker exited at start; see .run/test-worker.log")
-        replies = app.control.ping(timeout=0.5, destination=[hostname.replace("%h", os.uname().nodename)])
-        if replies:
-            break
-    else:
-        proc.kill()
-        raise RuntimeError("the Celery worker did not answer a ping within 60s")
+    log = ROOT / ".run" / "test-worker.log" if (ROOT / ".run").is_dir() else None
+    if log:
+        log.unlink(missing_ok=True)  # this session's worker only
+    proc = start_worker(settings.CELERY_TASK_DEFAULT_QUEUE, "test", log)
     yield proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop_worker(proc)

@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import datetime
-import os
-import subprocess
-import sys
-import time
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.db import connection
 
-ROOT = Path(__file__).resolve().parents[2]
 BUREAUS = ("zhongshan", "guangzhou", "haifeng", "nanshan", "xcity")
 
 
@@ -21,9 +15,9 @@ BUREAUS = ("zhongshan", "guangzhou", "haifeng", "nanshan", "xcity")
 def _only_the_tests_own_sources(request):
     """The numbers written out in these tests are over the entitlements and grants each test makes.
 
-    Whatever else a bureau holds (a seed loader's demo data, say) is taken out of payment for the
-    duration of the test, inside its transaction, so it is back afterwards. Tests that commit
-    (integration) make their own data in a bureau nothing else uses.
+    Nothing else is there to pay: bootstrap loads towns, standards and logins only, every other test
+    runs in a transaction that is rolled back, and the tests that commit (integration) remove what
+    they made. Should anything be left behind, the test stops here instead of adding it to its totals.
     """
     if request.node.get_closest_marker("integration") or not request.node.get_closest_marker("django_db"):
         yield
@@ -31,10 +25,12 @@ def _only_the_tests_own_sources(request):
     request.getfixturevalue("db")
     from django_tenants.utils import schema_context
 
+    from apps.benefits.models import Entitlement, Grant
+
     for schema in BUREAUS:
-        with schema_context(schema), connection.cursor() as cursor:
-            cursor.execute("UPDATE benefits_entitlement SET status = 'suspended' WHERE status = 'active'")
-            cursor.execute("UPDATE benefits_grant SET status = 'cancelled' WHERE status = 'pending'")
+        with schema_context(schema):
+            left = (Entitlement.objects.filter(status="active").count(), Grant.objects.filter(status="pending").count())
+        assert left == (0, 0), f"{schema} holds {left[0]} active entitlements, {left[1]} pending grants no test made"
     yield
 
 
@@ -136,45 +132,6 @@ def bulk_cleanup(marker: str = "bulk") -> None:
         persons = [row[0] for row in cursor.fetchall()]
         cursor.execute("DELETE FROM benefits_entitlement WHERE source = %s", [marker])
         cursor.execute("DELETE FROM people_person WHERE id = ANY(%s)", [persons])
-
-
-def database_url() -> str:
-    from tests.conftest import _database_url
-
-    return _database_url()
-
-
-def subprocess_env(**extra: str) -> dict:
-    from django.conf import settings
-
-    return {**os.environ, "DATABASE_URL": database_url(), "REDIS_URL": settings.REDIS_URL, "LOG_LEVEL": "WARNING",
-            **extra}
-
-
-def start_worker(queue: str, name: str, log_path: Path, *, wait: bool = True, **env: str) -> subprocess.Popen:
-    """A Celery worker process of our own (solo pool) on `queue`; with `wait`, answering a ping before we return.
-
-    A solo worker busy with a task answers no ping: one that will pick up a task at once is not waited for.
-    """
-    from civaffairs.celery import app
-
-    hostname = f"{name}-{os.getpid()}@{os.uname().nodename}"
-    log = open(log_path, "ab")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "civaffairs", "worker", "--pool=solo", "--loglevel=INFO",
-         "-Q", queue, "-n", hostname, "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=ROOT, env=subprocess_env(CELERY_QUEUE=queue, **env), stdout=log, stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while wait and time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"worker {name} exited at start; see {log_path}")
-        if app.control.ping(timeout=0.5, destination=[hostname]):
-            return proc
-    if not wait:
-        return proc
-    proc.kill()
-    raise RuntimeError(f"worker {name} did not answer a ping within 60s; see {log_path}")
 
 
 def money(text: str) -> Decimal:

@@ -20,7 +20,8 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from apps.disbursement.models import PaymentLine, PaymentRun
-from tests.disbursement.conftest import ROOT, bulk_cleanup, bulk_entitlements, start_worker, subprocess_env
+from tests.disbursement.conftest import bulk_cleanup, bulk_entitlements
+from tests.workers import ROOT, start_worker, stop_worker, subprocess_env
 
 SCHEMA = "guangzhou"  # 长寿保健金 80–89: 100.00 a month
 
@@ -116,11 +117,7 @@ def test_a_worker_killed_mid_run(test_database, tmp_path):
     finally:
         for worker in workers:
             if worker.poll() is None:
-                worker.terminate()
-                try:
-                    worker.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    worker.kill()
+                stop_worker(worker)
         with schema_context(SCHEMA):
             bulk_cleanup("kill")
         from kombu import Connection
