@@ -16,10 +16,9 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 from django_tenants.utils import schema_context, tenant_context
 
-from apps.core.models import StaffProfile
 from apps.core.roles import ROLE_LABELS, Role, roles_ensure
 from apps.disbursement.schedules import schedules_ensure
-from apps.people.models import Town
+from apps.people.models import StaffProfile, Town
 from tenants.models import Bureau
 from tenants.permissions import PROVINCE_OVERSEER_GROUP
 from tenants.seeds import Seed

@@ -6,8 +6,9 @@ from decimal import Decimal
 from django.core.management import call_command
 from django.db.models import F
 
-from apps.pensions.models import CareInstitution, MealSite
+from apps.pensions.models import MealSite
 from apps.pensions.selectors import registry_totals
+from apps.people.models import CareInstitution
 from tests import factories
 
 
