@@ -8,6 +8,8 @@ import os
 from django.conf import settings
 from django.db import connection
 
+from apps.core.permissions import SYSTEM
+
 from .models import BankFileDownload, PaymentRun
 
 
@@ -26,7 +28,7 @@ def export_approved_runs(*, today: datetime.date) -> dict:
 
     files = []
     for run in PaymentRun.objects.filter(status=PaymentRun.Status.APPROVED).order_by("id"):
-        files.append(bank_file_save(run=run, user=None, fmt=BankFileDownload.Format.CSV,
+        files.append(bank_file_save(run=run, user=SYSTEM, fmt=BankFileDownload.Format.CSV,
                                     channel=BankFileDownload.Channel.NIGHTLY, folder=bank_files_dir()))
     return {"exported": len(files), "files": files}
 

@@ -23,14 +23,9 @@ import datetime
 import json
 from dataclasses import dataclass
 
-from psycopg.types.json import Jsonb
+from apps.benefits import services as benefits
 
-from apps.benefits.models import Entitlement, Grant
-
-from . import rules
-
-_NEXT_ENTITLEMENT = "nextval(pg_get_serial_sequence('benefits_entitlement', 'id'))"
-_NEXT_GRANT = "nextval(pg_get_serial_sequence('benefits_grant', 'id'))"
+from . import rules, sql
 
 PROGRAMMES = ("longevity", "elderly_service", "disability_living", "disability_nursing", "orphan")
 TEMP_TABLES = ("pe_std", "pe_bracket", "pe_support", "pe_cert", "pe_cert_severe", "pe_child", "pe_target",
@@ -474,8 +469,8 @@ def insert_changes(cursor, *, run_id: int, confirmed: bool) -> list[tuple[int, s
                CASE WHEN %(confirmed)s THEN 'confirmed' ELSE 'pending' END,
                CASE WHEN %(confirmed)s THEN now() END,
                CASE WHEN %(confirmed)s THEN 'confirmed automatically (bureau setting)' ELSE '' END, now(),
-               CASE WHEN %(confirmed)s AND action IN ('start', 'rebracket') THEN {_NEXT_ENTITLEMENT} END,
-               CASE WHEN %(confirmed)s AND action = 'grant' THEN {_NEXT_GRANT} END
+               CASE WHEN %(confirmed)s AND action IN ('start', 'rebracket') THEN {benefits.NEXT_ENTITLEMENT_ID} END,
+               CASE WHEN %(confirmed)s AND action = 'grant' THEN {benefits.NEXT_GRANT_ID} END
         FROM pe_prop
         ORDER BY person_id, programme, action
         ON CONFLICT DO NOTHING
@@ -484,159 +479,28 @@ def insert_changes(cursor, *, run_id: int, confirmed: bool) -> list[tuple[int, s
     return cursor.fetchall()
 
 
-def _history_insert(model, source: str, *, history_type: str, reason_sql: str) -> str:
-    """INSERT of simple_history rows for the rows a CTE named `source` returned."""
-    history = model.history.model
-    columns = [f.column for f in history._meta.concrete_fields if not f.name.startswith("history_")]
-    cols = ", ".join(columns)
-    return (f"INSERT INTO {history._meta.db_table} ({cols}, history_date, history_change_reason, history_type,"
-            f" history_user_id) SELECT {cols}, now(), {reason_sql}, '{history_type}', %(user_id)s FROM {source}")
-
-
-def _insert_columns(model, values: dict[str, str]) -> tuple[str, str, dict]:
-    """Column list and SELECT list for an INSERT … SELECT of `model`; columns other apps may add
-    later get their python default, so this SQL keeps working when the model grows."""
-    columns, exprs, params = [], [], {}
-    for field in model._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        columns.append(field.column)
-        if field.column in values:
-            exprs.append(values[field.column])
-        elif field.has_default():
-            name = f"default_{field.column}"
-            value = field.get_default()
-            params[name] = Jsonb(value) if isinstance(value, dict | list) else value
-            exprs.append(f"%({name})s")
-        elif field.null:
-            exprs.append("NULL")
-        else:
-            raise RuntimeError(f"{model.__name__}.{field.name} has no value in the engine's INSERT")
-    return ", ".join(columns), ", ".join(exprs), params
-
-
-def apply_changes(cursor, *, change_ids: list[int], user_id: int | None, reasons: dict[str, str]) -> dict:
-    """Write confirmed changes: end entitlements (stop, the old side of a rebracket), create
-    entitlements (start, the new side) and grants. Each write adds its history row."""
+def apply_changes(cursor, *, change_ids: list[int], user, reasons: dict[str, str]) -> dict:
+    """Apply confirmed changes through benefits (the one writer of entitlements and grants): a stop
+    ends its entitlement at its period; a rebracket ends the old one the month before the new one
+    and opens the new; a start opens one; a grant creates one. Each write has its history row."""
     if not change_ids:
         return {"ended": 0, "created": 0, "grants": 0, "skipped": 0}
-    params = {"ids": change_ids, "user_id": user_id}
     cursor.execute("DROP TABLE IF EXISTS pe_reason")
     cursor.execute("CREATE TEMP TABLE pe_reason (code text PRIMARY KEY, label text) ON COMMIT DROP")
     cursor.executemany("INSERT INTO pe_reason VALUES (%s, %s)", list(reasons.items()))
     cursor.execute("DROP TABLE IF EXISTS pe_apply")
-    cursor.execute("""
-        CREATE TEMP TABLE pe_apply ON COMMIT DROP AS
-        SELECT ch.*, coalesce(rl.label, ch.reason_code) AS reason_label
-        FROM unnest(%(ids)s::bigint[]) AS wanted(id)
-        JOIN pensions_eligibilitychange ch ON ch.id = wanted.id
-        LEFT JOIN pe_reason rl ON rl.code = ch.reason_code
-        WHERE ch.status = 'confirmed'
-    """, params)
+    cursor.execute(sql.statement("apply_select"), {"ids": change_ids})
     cursor.execute("CREATE INDEX ON pe_apply (id)")
     cursor.execute("ANALYZE pe_apply")
-    entitlement_table = Entitlement._meta.db_table
-
-    # 1. End: a stop at its period, the old side of a rebracket the month before the new one. An
-    #    end before the entitlement's start means it should never have paid: stopped outright.
-    cursor.execute(f"""
-        WITH todo AS (
-            SELECT id AS change_id, entitlement_id, reason_label,
-                   CASE WHEN action = 'stop' THEN period ELSE (period - interval '1 month')::date END AS new_end
-            FROM pe_apply WHERE action IN ('stop', 'rebracket') AND entitlement_id IS NOT NULL
-        ), upd AS (
-            UPDATE {entitlement_table} e
-            SET end_period = greatest(todo.new_end, e.start_period),
-                status = CASE WHEN todo.new_end < e.start_period THEN 'stopped' ELSE e.status END,
-                reason = left(todo.reason_label || ' (pensions.eligibility:' || todo.change_id || ')', 300),
-                updated_at = now()
-            FROM todo
-            WHERE e.id = todo.entitlement_id AND (e.end_period IS NULL OR e.end_period > todo.new_end)
-            RETURNING e.*, todo.change_id
-        )
-        {_history_insert(Entitlement, 'upd', history_type='~',
-                         reason_sql="'pensions.eligibility:' || upd.change_id")}
-    """, params)
-    ended = cursor.rowcount
-
     # Changes confirmed by staff get the ids of what they create now (the engine's own got them at insert).
-    cursor.execute(f"""
-        UPDATE pe_apply SET
-            created_entitlement_id = CASE WHEN action IN ('start', 'rebracket') THEN {_NEXT_ENTITLEMENT} END,
-            created_grant_id = CASE WHEN action = 'grant' THEN {_NEXT_GRANT} END
-        WHERE (action IN ('start', 'rebracket') AND created_entitlement_id IS NULL)
-           OR (action = 'grant' AND created_grant_id IS NULL)
-    """)
+    cursor.execute(sql.statement("apply_assign_ids", next_entitlement=benefits.NEXT_ENTITLEMENT_ID,
+                                 next_grant=benefits.NEXT_GRANT_ID))
     if cursor.rowcount:
-        cursor.execute("""
-            UPDATE pensions_eligibilitychange ch
-            SET created_entitlement_id = a.created_entitlement_id, created_grant_id = a.created_grant_id
-            FROM pe_apply a WHERE a.id = ch.id
-              AND (ch.created_entitlement_id IS DISTINCT FROM a.created_entitlement_id
-                   OR ch.created_grant_id IS DISTINCT FROM a.created_grant_id)
-        """)
-
-    # 2. Create: unless an entitlement of the programme already covers part of the months.
-    columns, selects, defaults = _insert_columns(Entitlement, {
-        "programme_id": "a.programme_id", "variant": "a.variant", "household_id": "NULL", "person_id": "a.person_id",
-        "payee_person_id": "a.payee_person_id", "payee_institution_id": "a.payee_institution_id",
-        "per_capita_income": "NULL", "covered_members": "NULL", "addon_members": "0", "care_level": "''",
-        "start_period": "a.period", "end_period": "a.end_period", "status": "'active'",
-        "reason": "left(a.reason_label, 300)", "source": "'pensions.eligibility:' || a.id",
-        "created_at": "now()", "updated_at": "now()",
-    })
-    cursor.execute(f"""
-        WITH ins AS (
-            INSERT INTO {entitlement_table} (id, {columns})
-            SELECT a.created_entitlement_id, {selects} FROM pe_apply a
-            WHERE a.action IN ('start', 'rebracket') AND NOT EXISTS (
-                SELECT 1 FROM {entitlement_table} e
-                WHERE e.person_id = a.person_id AND e.programme_id = a.programme_id
-                  AND e.status IN ('active', 'suspended')
-                  AND e.start_period <= coalesce(a.end_period, 'infinity'::date)
-                  AND coalesce(e.end_period, 'infinity'::date) >= a.period)
-            RETURNING *
-        ), hist AS (
-            {_history_insert(Entitlement, 'ins', history_type='+', reason_sql='ins.source')}
-        )
-        SELECT count(*) FROM ins
-    """, {**params, **defaults})
-    created = cursor.fetchone()[0]
-
-    # 3. Grants: the unique source makes a second grant for the same person and year impossible.
-    grant_table = Grant._meta.db_table
-    columns, selects, defaults = _insert_columns(Grant, {
-        "programme_id": "a.programme_id", "variant": "a.variant", "household_id": "NULL", "person_id": "a.person_id",
-        "payee_person_id": "a.payee_person_id", "payee_institution_id": "NULL", "payee_name": "''",
-        "payee_account": "''", "payee_bank": "''", "amount": "a.amount", "period": "a.period", "status": "'pending'",
-        "reason": "left(a.reason_label, 300)",
-        "source": "'pensions.longevity-grant:' || a.person_id || ':' || extract(year FROM a.period)::int",
-        "created_at": "now()",
-    })
-    cursor.execute(f"""
-        WITH ins AS (
-            INSERT INTO {grant_table} (id, {columns})
-            SELECT a.created_grant_id, {selects} FROM pe_apply a WHERE a.action = 'grant'
-            ON CONFLICT DO NOTHING RETURNING *
-        ), hist AS (
-            {_history_insert(Grant, 'ins', history_type='+', reason_sql='ins.source')}
-        )
-        SELECT count(*) FROM ins
-    """, {**params, **defaults})
-    grants = cursor.fetchone()[0]
-
+        cursor.execute(sql.statement("apply_record_ids"))
+    table = benefits.entitlement_changes_table(table="pe_benefits_changes")
+    cursor.execute(sql.statement("apply_changes_fill", table=table))
+    written = benefits.entitlements_apply_changes(table=table, user=user)
     # A change whose months were already covered (or whose grant exists) did nothing: say so, and
     # drop the id it was given, which names no row.
-    cursor.execute(f"""
-        UPDATE pensions_eligibilitychange ch SET status = 'superseded', created_entitlement_id = NULL,
-               created_grant_id = NULL,
-               note = left(ch.note || ' — not applied: an entitlement or grant already covers it', 300)
-        FROM pe_apply a
-        WHERE a.id = ch.id AND (
-            (a.action IN ('start', 'rebracket')
-             AND NOT EXISTS (SELECT 1 FROM {entitlement_table} e WHERE e.id = a.created_entitlement_id))
-            OR (a.action = 'grant'
-                AND NOT EXISTS (SELECT 1 FROM {grant_table} g WHERE g.id = a.created_grant_id)))
-    """)
-    skipped = cursor.rowcount
-    return {"ended": ended, "created": created, "grants": grants, "skipped": skipped}
+    cursor.execute(sql.statement("apply_skipped"))
+    return {**written, "skipped": cursor.rowcount}

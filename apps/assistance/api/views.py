@@ -10,6 +10,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from apps.core.api.permissions import ModelPermissions
+from apps.pensions.models import CareInstitution  # apps.people.models after the lead's move
 from apps.people.models import Household, Person
 
 from .. import selectors, services
@@ -94,8 +95,6 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
                                                    % {"what": field, "id": data[field]}]})
                 data[field] = obj
         if data.get("care_institution") is not None:
-            from apps.pensions.models import CareInstitution
-
             data["care_institution"] = CareInstitution.objects.filter(pk=data["care_institution"]).first()
             if data["care_institution"] is None:
                 raise ValidationError({"care_institution": [_("No such care institution.")]})

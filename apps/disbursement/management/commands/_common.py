@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
+from apps.core.permissions import SYSTEM
 from apps.disbursement.rules import parse_period
 
 
@@ -24,8 +25,9 @@ def period_arg(text: str):
 
 
 def user_arg(username: str | None):
+    """The user named by --user, or SYSTEM (the command acting for the bureau) when none is named."""
     if not username:
-        return None
+        return SYSTEM
     try:
         return get_user_model().objects.get(username=username)
     except get_user_model().DoesNotExist:

@@ -21,6 +21,7 @@ class Command(BaseCommand):
                              help="leave every change pending for staff, whatever the bureau's setting")
 
     def handle(self, *args, tenant, today=None, confirm=None, **options):
+        from apps.core.permissions import SYSTEM
         from apps.pensions.services import eligibility_run
 
         try:
@@ -28,6 +29,6 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(f"--today {today!r} is not a date (YYYY-MM-DD)") from exc
         with schema_context(tenant), job_run(job="pensions.eligibility_run") as job:
-            run = eligibility_run(today=day, confirm=confirm)
+            run = eligibility_run(today=day, confirm=confirm, user=SYSTEM)
             job.detail = {"eligibility_run": run.pk, **run.summary}
         self.stdout.write(f"{tenant}: run {run.pk} as of {day}: {run.summary}")
