@@ -303,6 +303,52 @@ def household_member_remove(*, household: Household, person: Person) -> None:
     member.delete()
 
 
+def household_heads_check(*, relations: list[str], head_leaves: bool) -> None:
+    """One head per household: `relations` are the members' relations after a change; a head who
+    leaves while others stay needs a successor among them."""
+    heads = sum(1 for relation in relations if relation == HouseholdMember.Relation.HEAD)
+    if heads > 1:
+        raise ValidationError(_("A household has one head."))
+    if head_leaves and relations and not heads:
+        raise ValidationError(_("Make another member the head before removing the head."))
+
+
+@transaction.atomic
+def household_members_set(*, household: Household, add: list[dict] = (), change: list[dict] = (),
+                          remove: list[Person] = ()) -> list[HouseholdMember]:
+    """Several membership edits in one go (the household page's member rows): `remove` persons,
+    `change` existing members ({"member": HouseholdMember, "relation", "joined_on"}), `add` new ones
+    ({"person", "relation", "joined_on"}). The household ends with at most one head, and a head who
+    leaves is succeeded; otherwise nothing is written. Returns the members changed or added."""
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    leaving = {p.pk for p in remove}
+    members = {m.pk: m for m in HouseholdMember.objects.select_for_update().filter(household=household)}
+    changes = {c["member"].pk: c for c in change}
+    head_leaves = any(m.person_id in leaving and m.relation == HouseholdMember.Relation.HEAD
+                      for m in members.values())
+    after = [changes.get(m.pk, {}).get("relation", m.relation) for m in members.values()
+             if m.person_id not in leaving] + [a["relation"] for a in add]
+    household_heads_check(relations=after, head_leaves=head_leaves)
+    written = []
+    for member in members.values():
+        if member.person_id in leaving:
+            member.delete()
+    for pk, fields in changes.items():
+        member = members[pk]
+        relation = fields.get("relation", member.relation)
+        if relation not in HouseholdMember.Relation.values:
+            raise ValidationError({"relation": [_("%(relation)s is not a relation to the head.")
+                                                % {"relation": relation}]})
+        member.relation, member.joined_on = relation, fields.get("joined_on", member.joined_on)
+        member.save()
+        written.append(member)
+    # Adds last: a new head arrives once the old one has left or changed relation.
+    for fields in add:
+        written.append(household_member_add(household=household, person=fields["person"],
+                                            relation=fields["relation"], joined_on=fields.get("joined_on")))
+    return written
+
+
 # --------------------------------------------------------------------------- disability certificates
 
 
