@@ -147,6 +147,21 @@ def standard_create(*, user, programme, variant: str = "unified", amount, unit: 
 
 
 @transaction.atomic
+def standard_ensure(*, user, programme, variant: str = "unified", amount, unit: str = "month", effective_from,
+                    source: str = "") -> tuple[Standard, bool]:
+    """The standard of (programme, variant, effective_from), created when missing (bootstrap, run
+    again and again); an existing one keeps the amount its bureau may have corrected since."""
+    require_permission(user, "benefits.add_standard", what=_("create standards"))
+    existing = Standard.objects.filter(
+        programme_id=getattr(programme, "code", programme), variant=variant,
+        effective_from=_date_field("effective_from", effective_from, label=_("The effective date"))).first()
+    if existing is not None:
+        return existing, False
+    return standard_create(user=user, programme=programme, variant=variant, amount=amount, unit=unit,
+                           effective_from=effective_from, source=source), True
+
+
+@transaction.atomic
 def standard_update(*, user, standard: Standard, **changes) -> Standard:
     require_permission(user, "benefits.change_standard", what=_("change standards"))
     standard = Standard.objects.select_for_update().get(pk=standard.pk)

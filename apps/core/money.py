@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 CENT = Decimal("0.01")
 
 
-def parse_money(value, *, allow_negative: bool = False) -> Decimal:
-    """A user-typed amount → Decimal rounded half-up to the cent; ValueError("not a number") or
-    ValueError("negative") says what was wrong (the caller adds the field)."""
+def parse_money(value, *, allow_negative: bool = False, exact: bool = False) -> Decimal:
+    """A user-typed amount → Decimal rounded half-up to the cent; ValueError("not a number"),
+    ValueError("negative") or, when `exact` (more than two decimals refused rather than rounded),
+    ValueError("too many decimals") says what was wrong (the caller adds the field)."""
     if isinstance(value, float):
         # A float has already lost the cents it was typed with; go through its shortest repr.
         value = repr(value)
@@ -30,7 +31,10 @@ def parse_money(value, *, allow_negative: bool = False) -> Decimal:
         raise ValueError("not a number")
     if amount < 0 and not allow_negative:
         raise ValueError("negative")
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    rounded = amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    if exact and rounded != amount:
+        raise ValueError("too many decimals")
+    return rounded
 
 
 def money_input(field: str, value, *, label: str, allow_negative: bool = False) -> Decimal:

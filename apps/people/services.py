@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from apps.core.idcard import IdFacts, id_hash, parse_id_number
+from apps.core.money import parse_money
 
 from .models import Community, DisabilityCertificate, Household, HouseholdMember, HukouClass, Person, Town
 
@@ -28,6 +29,17 @@ PERSON_FIELDS = (
     "bank_name", "monthly_income", "is_student", "seriously_ill",
 )
 HOUSEHOLD_FIELDS = ("code", "town", "community", "hukou_class", "address", "single_parent")
+
+
+def income_problem(value) -> str | None:
+    """What is wrong with a typed monthly income (None: nothing): apps.core.money's parser, exact to the cent."""
+    try:
+        parse_money(value, exact=True)
+    except ValueError as exc:
+        return {"negative": _("An income cannot be negative."),
+                "too many decimals": _("An amount has at most two decimal places.")}.get(
+            str(exc), _("%(value)s is not an amount.") % {"value": value})
+    return None
 
 
 class _Errors:
@@ -98,15 +110,9 @@ def person_validate(*, data: dict, instance: Person | None = None, today: dateti
     if _text(data.get("bank_account")) and not _text(data.get("bank_name", getattr(instance, "bank_name", ""))):
         errors.add("bank_name", _("Name the bank of the account."))
     if data.get("monthly_income") not in (None, ""):
-        try:
-            income = Decimal(str(data["monthly_income"]))
-        except InvalidOperation:
-            errors.add("monthly_income", _("%(value)s is not an amount.") % {"value": data["monthly_income"]})
-        else:
-            if income < 0:
-                errors.add("monthly_income", _("An income cannot be negative."))
-            elif income != income.quantize(Decimal("0.01")):
-                errors.add("monthly_income", _("An amount has at most two decimal places."))
+        problem = income_problem(data["monthly_income"])
+        if problem:
+            errors.add("monthly_income", problem)
     errors.raise_if_any()
     return facts
 
@@ -119,7 +125,7 @@ def _person_values(data: dict) -> dict:
     if values.get("monthly_income") == "":
         values["monthly_income"] = None
     if values.get("monthly_income") is not None:
-        values["monthly_income"] = Decimal(str(values["monthly_income"])).quantize(Decimal("0.01"))
+        values["monthly_income"] = parse_money(values["monthly_income"], exact=True)
     return values
 
 
