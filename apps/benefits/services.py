@@ -4,6 +4,12 @@ ValidationError with a specific message and writes nothing.
 Entitlement facts are never edited in place: a change "from a period" ends the entitlement the month
 before and opens a new one, so every past period keeps the facts it was paid with (the disbursement
 engine recomputes past periods for arrears).
+
+This module is the only writer of standards, entitlements, grants and their history rows. Other
+apps write through it: one row at a time (`entitlement_create`, `grant_create`, …) or set-based
+(`entitlement_changes_table` + `entitlements_apply_changes`, what the pensions engine uses, and
+`grants_mark_paid` for the bank's answer). `user` follows apps.core.permissions: SYSTEM for a job,
+None refused where a permission is checked.
 """
 
 from __future__ import annotations

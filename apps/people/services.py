@@ -330,6 +330,10 @@ def household_members_set(*, household: Household, add: list[dict] = (), change:
     leaving = {p.pk for p in remove}
     members = {m.pk: m for m in HouseholdMember.objects.select_for_update().filter(household=household)}
     changes = {c["member"].pk: c for c in change}
+    strangers = [c["member"] for pk, c in changes.items() if pk not in members]
+    if strangers:
+        raise ValidationError({"person": [_("%(name)s is not a member of household %(code)s.")
+                                          % {"name": strangers[0].person.name, "code": household.code}]})
     head_leaves = any(m.person_id in leaving and m.relation == HouseholdMember.Relation.HEAD
                       for m in members.values())
     after = [changes.get(m.pk, {}).get("relation", m.relation) for m in members.values()
@@ -339,7 +343,9 @@ def household_members_set(*, household: Household, add: list[dict] = (), change:
     for member in members.values():
         if member.person_id in leaving:
             member.delete()
-    for pk, fields in changes.items():
+    # Whoever stops being head is saved before whoever becomes head (the database allows one head).
+    order = sorted(changes.items(), key=lambda item: item[1].get("relation") == HouseholdMember.Relation.HEAD)
+    for pk, fields in order:
         member = members[pk]
         relation = fields.get("relation", member.relation)
         if relation not in HouseholdMember.Relation.values:
