@@ -1,37 +1,36 @@
 """Writes for social assistance: applications and their investigation, objections, reviews (复核),
 流浪乞讨救助 cases. Each service is one transaction; bad input raises ValidationError with a specific
-message and writes nothing. Status changes go through apps.assistance.workflow only; the step
-effects (`_on_<action>`) live here because they write the investigation results and, on approval,
-the entitlements and grants.
+message and writes nothing. Status changes, and what each step writes (the investigation results
+and, on approval, the entitlements, grants and first review), are apps.assistance.workflow's;
+this module imports from it, never the other way.
 """
 
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from apps.benefits import rules
 from apps.benefits import services as benefits
 from apps.benefits.models import Entitlement, Grant, ProgrammeCode
-from apps.benefits.selectors import StandardBook, class_variant
+from apps.benefits.selectors import StandardBook
+from apps.core.money import money_input
+from apps.core.permissions import require_permission
 from apps.core.scoping import user_town_id
 from apps.people.models import Household, HouseholdMember, Person
 from tenants.selectors import current_bureau
 
 from .models import (
-    EXCLUDED_INCOME_TYPES,
     HOUSEHOLD_PROGRAMMES,
     Application,
     ApplicationProgramme,
     ApplicationTransition,
     AssetCheck,
     CareAssessment,
-    Classification,
     IncomeRecord,
     IncomeType,
     Objection,
@@ -40,27 +39,11 @@ from .models import (
     SupportMode,
     VagrantCase,
 )
-from .selectors import household_head, in_town, member_facts
-from .workflow import application_transition, publicity_end
+from .selectors import household_head, in_town
+from .workflow import application_transition, publicity_end, review_schedule, temporary_cap_check
 
-__all__ = ["application_transition"]  # re-exported: callers import every write from here
-
-
-def _require(user, permission: str, what: str) -> None:
-    if user is None or not user.is_authenticated or not user.has_perm(permission):
-        raise PermissionDenied(_("You may not %(what)s: that needs the permission %(permission)s.")
-                               % {"what": what, "permission": permission})
-
-
-def _money(field: str, value, label: str) -> Decimal:
-    try:
-        return rules.parse_money(value)
-    except ValueError as exc:
-        if str(exc) == "negative":
-            raise ValidationError({field: _("%(label)s cannot be negative (%(value)s).")
-                                   % {"label": label, "value": value}}) from None
-        raise ValidationError({field: _("%(label)s must be a number of yuan, not %(value)r.")
-                               % {"label": label, "value": value}}) from None
+# Re-exported: callers import every write from here (the workflow owns the status changes).
+__all__ = ["application_transition", "review_schedule", "temporary_cap_check"]
 
 
 def _lock_application(application: Application) -> Application:
@@ -95,7 +78,7 @@ def application_create(*, user, programme: str, household: Household | None = No
                        submitted_on: datetime.date | None = None, reason: str = "", support_mode: str = "",
                        care_institution=None, requested_amount=None) -> Application:
     """申请: an application in the town of its household (or person)."""
-    _require(user, "assistance.add_application", _("take applications"))
+    require_permission(user, "assistance.add_application", what=_("take applications"))
     if programme not in ApplicationProgramme.values:
         raise ValidationError({"programme": _("%(programme)r is not a programme one applies for (%(programmes)s).")
                                % {"programme": programme, "programmes": ", ".join(ApplicationProgramme.values)}})
@@ -163,10 +146,10 @@ def application_create(*, user, programme: str, household: Household | None = No
     if programme == ApplicationProgramme.TEMPORARY:
         if requested_amount in (None, ""):
             raise ValidationError({"requested_amount": _("Give the amount requested.")})
-        amount = _money("requested_amount", requested_amount, _("The requested amount"))
+        amount = money_input("requested_amount", requested_amount, label=_("The requested amount"))
         if amount <= 0:
             raise ValidationError({"requested_amount": _("The requested amount must be more than 0.00.")})
-        _check_temporary_cap(amount=amount, household=household, person=person, on=submitted_on)
+        temporary_cap_check(amount=amount, household=household, person=person, on=submitted_on)
 
     app = Application(programme=programme, household=household, person=person,
                       town_id=household.town_id if household else person.town_id, submitted_on=submitted_on,
@@ -188,32 +171,16 @@ def application_create(*, user, programme: str, household: Household | None = No
     return app
 
 
-def _check_temporary_cap(*, amount: Decimal, household, person, on: datetime.date) -> Decimal:
-    bureau = current_bureau()
-    hukou_class = household.hukou_class if household else person.hukou_class
-    standard = StandardBook.load(bureau).dibao(hukou_class, on)
-    if standard is None:
-        raise ValidationError(_("No dibao standard is in force on %(on)s; the 临时救助 cap cannot be computed.")
-                              % {"on": on.isoformat()})
-    cap = rules.temporary_cap(dibao_standard=standard, multiple=bureau.temporary_cap_multiple)
-    if amount > cap:
-        raise ValidationError({"requested_amount": _(
-            "%(amount)s is above the 临时救助 cap of %(cap)s (%(multiple)s × the dibao standard %(standard)s).")
-            % {"amount": amount, "cap": cap, "multiple": bureau.temporary_cap_multiple.normalize(),
-               "standard": standard}})
-    return cap
-
-
 @transaction.atomic
 def income_record_set(*, application: Application, user, person: Person, income_type: str, monthly_amount,
                       note: str = "") -> IncomeRecord:
     """Record (or correct) one member's monthly income of one type during the investigation."""
-    _require(user, "assistance.change_application", _("record income"))
+    require_permission(user, "assistance.change_application", what=_("record income"))
     app = _lock_application(application)
     _editable_during_investigation(app, user)
     if income_type not in IncomeType.values:
         raise ValidationError({"income_type": _("%(type)r is not an income type.") % {"type": income_type}})
-    amount = _money("monthly_amount", monthly_amount, _("Income"))
+    amount = money_input("monthly_amount", monthly_amount, label=_("Income"))
     if person.pk not in _members(app):
         raise ValidationError({"person": _("%(name)s is not a member of the applying household.")
                                % {"name": person.name}})
@@ -233,7 +200,7 @@ def income_records_set(*, application: Application, user, records: list[dict]) -
     """
     from simple_history.utils import bulk_create_with_history
 
-    _require(user, "assistance.change_application", _("record income"))
+    require_permission(user, "assistance.change_application", what=_("record income"))
     app = _lock_application(application)
     _editable_during_investigation(app, user)
     members = set(_members(app))
@@ -243,7 +210,7 @@ def income_records_set(*, application: Application, user, records: list[dict]) -
         try:
             if kind not in IncomeType.values:
                 raise ValidationError({"income_type": _("%(type)r is not an income type.") % {"type": kind}})
-            amount = _money("monthly_amount", record["monthly_amount"], _("Income"))
+            amount = money_input("monthly_amount", record["monthly_amount"], label=_("Income"))
             if person.pk not in members:
                 raise ValidationError({"person": _("%(name)s is not a member of the applying household.")
                                        % {"name": person.name}})
@@ -266,7 +233,7 @@ def income_records_set(*, application: Application, user, records: list[dict]) -
 @transaction.atomic
 def asset_check_record(*, application: Application, user, passed: bool, note: str = "",
                        on: datetime.date | None = None) -> AssetCheck:
-    _require(user, "assistance.change_application", _("record the assets check"))
+    require_permission(user, "assistance.change_application", what=_("record the assets check"))
     app = _lock_application(application)
     _editable_during_investigation(app, user)
     if not isinstance(passed, bool):
@@ -279,20 +246,20 @@ def asset_check_record(*, application: Application, user, passed: bool, note: st
 
 @transaction.atomic
 def rigid_expense_add(*, application: Application, user, kind: str, amount, note: str = "") -> RigidExpense:
-    _require(user, "assistance.change_application", _("record rigid expenses"))
+    require_permission(user, "assistance.change_application", what=_("record rigid expenses"))
     app = _lock_application(application)
     _editable_during_investigation(app, user)
     if kind not in RigidExpense.Kind.values:
         raise ValidationError({"kind": _("%(kind)r is not a kind of rigid expense.") % {"kind": kind}})
     return RigidExpense.objects.create(application=app, kind=kind,
-                                       amount=_money("amount", amount, _("The expense")), note=(note or "")[:200])
+                                       amount=money_input("amount", amount, label=_("The expense")), note=(note or "")[:200])
 
 
 @transaction.atomic
 def care_assessment_record(*, person: Person, user, on: datetime.date | None = None, application=None,
                            **tests: bool) -> CareAssessment:
     """Six daily-living tests (True = managed unaided) → 全自理 / 半失能 / 全失能."""
-    _require(user, "assistance.change_application", _("record care assessments"))
+    require_permission(user, "assistance.change_application", what=_("record care assessments"))
     if not in_town(user, person.town_id):
         raise ValidationError({"person": _("No person #%(id)s in your town.") % {"id": person.pk}})
     missing = [t for t in rules.ADL_TESTS if not isinstance(tests.get(t), bool)]
@@ -310,148 +277,6 @@ def care_assessment_record(*, person: Person, user, on: datetime.date | None = N
     return assessment
 
 
-# --------------------------------------------------------------------------- step effects
-
-
-def _on_accept(app: Application, *, user, on, note) -> None:
-    app.accepted_on = on
-
-
-def _counted_income(app: Application) -> Decimal:
-    total = (IncomeRecord.objects.filter(application=app).exclude(income_type__in=EXCLUDED_INCOME_TYPES)
-             .aggregate(total=Sum("monthly_amount"))["total"])
-    return rules.money(total or 0)
-
-
-def _on_investigate(app: Application, *, user, on, note) -> None:
-    needs_assets = app.programme in HOUSEHOLD_PROGRAMMES or app.programme == ApplicationProgramme.TEKUN
-    if needs_assets and not AssetCheck.objects.filter(application=app).exists():
-        raise ValidationError(_("Record the assets check before closing the investigation."))
-    if app.household_id:
-        members = member_facts(household_id=app.household_id, on=on)
-        if not members:
-            raise ValidationError(_("Household %(code)s has no living member.") % {"code": app.household.code})
-        household = app.household
-        app.household_size = len(members)
-        app.addon_members = rules.addon_count([f for _p, f in members], on=on,
-                                              single_parent=household.single_parent)
-    else:
-        app.household_size = 1
-        app.addon_members = 0
-    app.total_income = _counted_income(app)
-    app.per_capita_income = rules.per_capita(app.total_income, app.household_size)
-    if app.programme == ApplicationProgramme.TEKUN:
-        assessment = CareAssessment.objects.filter(person_id=app.person_id, assessed_on__lte=on).order_by(
-            "-assessed_on", "-id").first()
-        if assessment is None:
-            raise ValidationError(_("Record the care assessment (six daily-living tests) of %(name)s first.")
-                                  % {"name": app.person.name})
-        app.care_level = assessment.care_level
-    app.investigated_by = user
-    app.investigated_on = on
-
-
-def _on_check(app: Application, *, user, on, note) -> None:
-    bureau = current_bureau()
-    book = StandardBook.load(bureau)
-    if app.programme in HOUSEHOLD_PROGRAMMES:
-        standard = book.dibao(app.household.hukou_class, on)
-        if standard is None:
-            raise ValidationError(_("No dibao standard is in force on %(on)s.") % {"on": on.isoformat()})
-        rigid = RigidExpense.objects.filter(application=app).aggregate(total=Sum("amount"))["total"] or Decimal(0)
-        result = rules.classify_household(
-            per_capita_income=app.per_capita_income, standard=standard,
-            marginal_multiple=bureau.marginal_income_multiple, assets_passed=app.asset_check.passed,
-            members=app.household_size, rigid_expenses_12_months=rigid)
-        app.standard = standard
-        app.classification, app.classification_reason = result.kind, result.reason[:300]
-    elif app.programme == ApplicationProgramme.TEKUN:
-        app.standard = book.tekun_basic(class_variant(programme=ProgrammeCode.TEKUN,
-                                                      hukou_class=app.person.hukou_class), on)
-        if not app.asset_check.passed:
-            app.classification, app.classification_reason = Classification.NOT_ELIGIBLE, "the assets test was not passed"
-        else:
-            app.classification, app.classification_reason = "", ""
-    elif app.programme == ApplicationProgramme.TEMPORARY:
-        _check_temporary_cap(amount=app.requested_amount, household=app.household, person=app.person, on=on)
-    app.checked_on = on
-
-
-def _on_publicise(app: Application, *, user, on, note) -> None:
-    if app.classification == Classification.NOT_ELIGIBLE:
-        raise ValidationError(_("Application #%(id)s is not eligible (%(reason)s); reject it instead of "
-                                "publicising it.") % {"id": app.pk, "reason": app.classification_reason})
-    app.publicised_on = on
-
-
-def _on_approve(app: Application, *, user, on, note) -> None:
-    if app.investigated_by_id == user.pk:
-        raise ValidationError(_("%(user)s investigated application #%(id)s and may not also approve it; another "
-                                "approver must decide.") % {"user": user.get_username(), "id": app.pk})
-    last_day = publicity_end(app.publicised_on)
-    if on <= last_day:
-        raise ValidationError(_("Publicity of application #%(id)s runs until %(end)s; it can be approved from "
-                                "%(from)s.") % {"id": app.pk, "end": last_day.isoformat(),
-                                                 "from": (last_day + datetime.timedelta(days=1)).isoformat()})
-    objections = dict(app.objections.values_list("status").annotate(n=Count("id")))
-    if objections.get(Objection.Status.OPEN):
-        raise ValidationError(_("%(n)s objection(s) to application #%(id)s are still open; resolve them first.")
-                              % {"n": objections[Objection.Status.OPEN], "id": app.pk})
-    if objections.get(Objection.Status.UPHELD):
-        raise ValidationError(_("An objection to application #%(id)s was upheld; the application can only be "
-                                "rejected.") % {"id": app.pk})
-    app.decided_on, app.decided_by, app.decision_note = on, user, note
-    start = rules.add_months(rules.first_of_month(on), 1)
-    if app.programme in HOUSEHOLD_PROGRAMMES:
-        _grant_household(app, user=user, on=on, start=start)
-    elif app.programme == ApplicationProgramme.TEKUN:
-        _grant_tekun(app, user=user, start=start)
-    elif app.programme == ApplicationProgramme.TEMPORARY:
-        _check_temporary_cap(amount=app.requested_amount, household=app.household, person=app.person, on=on)
-        payee = app.person or household_head(app.household_id)
-        benefits.grant_create(programme=ProgrammeCode.TEMPORARY, amount=app.requested_amount, period=start,
-                              household=app.household, person=app.person, payee_person=payee,
-                              reason=note or app.reason, source=app.source_key, user=user)
-
-
-def _grant_household(app: Application, *, user, on, start) -> None:
-    programme = app.classification
-    if programme not in (Classification.DIBAO, Classification.DIBAO_MARGINAL, Classification.HARDSHIP_EXPENSE):
-        raise ValidationError(_("Application #%(id)s is not eligible (%(reason)s).")
-                              % {"id": app.pk, "reason": app.classification_reason})
-    payee = household_head(app.household_id) or app.person
-    variant = class_variant(programme=ProgrammeCode.DIBAO, hukou_class=app.household.hukou_class,
-                            book=StandardBook.load())
-    entitlement = benefits.entitlement_create(
-        programme=programme, variant=variant,
-        household=app.household, payee_person=payee, per_capita_income=app.per_capita_income,
-        covered_members=app.household_size,
-        addon_members=app.addon_members if programme == Classification.DIBAO else 0,
-        start_period=start, reason=_("approved %(on)s") % {"on": on.isoformat()}, source=app.source_key, user=user,
-    )
-    review_schedule(entitlement=entitlement, after=on)
-
-
-def _grant_tekun(app: Application, *, user, start) -> None:
-    person = app.person
-    payee = {"payee_institution": app.care_institution} if app.support_mode == SupportMode.INSTITUTIONAL \
-        else {"payee_person": person}
-    reason = app.get_support_mode_display()
-    benefits.entitlement_create(
-        programme=ProgrammeCode.TEKUN, variant=class_variant(programme=ProgrammeCode.TEKUN,
-                                                              hukou_class=person.hukou_class),
-        person=person, start_period=start, reason=reason, source=app.source_key, user=user, **payee)
-    benefits.entitlement_create(
-        programme=ProgrammeCode.TEKUN_CARE, variant=app.care_level, care_level=app.care_level, person=person,
-        start_period=start, reason=reason, source=app.source_key, user=user, **payee)
-
-
-def _on_reject(app: Application, *, user, on, note) -> None:
-    if not note:
-        raise ValidationError({"note": _("Give the reason for the rejection.")})
-    app.decided_on, app.decided_by, app.decision_note = on, user, note
-
-
 def application_results(application: Application) -> dict[str, list]:
     """What approval created: the entitlements and grants whose source is this application."""
     return {
@@ -467,7 +292,7 @@ def application_results(application: Application) -> dict[str, list]:
 def objection_file(*, application: Application, user, content: str, filed_on: datetime.date | None = None,
                    filed_by: str = "") -> Objection:
     """An objection during publicity (公示): from the day of posting to the seventh day."""
-    _require(user, "assistance.change_application", _("record objections"))
+    require_permission(user, "assistance.change_application", what=_("record objections"))
     app = _lock_application(application)
     if not in_town(user, app.town_id):
         raise ValidationError(_("Application #%(id)s is not in your town.") % {"id": app.pk})
@@ -489,7 +314,7 @@ def objection_file(*, application: Application, user, content: str, filed_on: da
 @transaction.atomic
 def objection_resolve(*, objection: Objection, user, upheld: bool, resolution: str,
                       on: datetime.date | None = None) -> Objection:
-    _require(user, "assistance.review_application", _("resolve objections"))
+    require_permission(user, "assistance.review_application", what=_("resolve objections"))
     obj = Objection.objects.select_for_update().get(pk=objection.pk)
     if obj.status != Objection.Status.OPEN:
         raise ValidationError(_("This objection is already %(status)s.") % {"status": obj.get_status_display()})
@@ -505,29 +330,12 @@ def objection_resolve(*, objection: Objection, user, upheld: bool, resolution: s
 # --------------------------------------------------------------------------- reviews (复核)
 
 
-def _review_interval(*, entitlement: Entitlement, stable: bool, bureau) -> int:
-    if entitlement.programme_id == ProgrammeCode.DIBAO:
-        return bureau.review_months_stable if stable else bureau.review_months_other
-    return bureau.review_months_marginal
-
-
-def review_schedule(*, entitlement: Entitlement, after: datetime.date, bureau=None) -> Review:
-    """The next review of a household entitlement, `after` the approval or the last review."""
-    bureau = bureau or current_bureau()
-    stable = rules.household_is_stable([f for _p, f in member_facts(household_id=entitlement.household_id, on=after)],
-                                       on=after)
-    months = _review_interval(entitlement=entitlement, stable=stable, bureau=bureau)
-    return Review.objects.create(entitlement=entitlement, household=entitlement.household,
-                                 town_id=entitlement.household.town_id, stable=stable,
-                                 due_on=rules.review_due(last=after, months=months))
-
-
 @transaction.atomic
 def review_complete(*, review: Review, user, outcome: str, per_capita_income=None,
                     covered_members: int | None = None, addon_members: int | None = None, note: str = "",
                     on: datetime.date | None = None) -> Review:
     """Record a 复核 and apply its outcome from the next period; schedule the next one."""
-    _require(user, "assistance.review_application", _("complete reviews"))
+    require_permission(user, "assistance.review_application", what=_("complete reviews"))
     review = Review.objects.select_for_update().select_related("entitlement", "household").get(pk=review.pk)
     if not in_town(user, review.town_id):
         raise ValidationError(_("Review #%(id)s is not in your town.") % {"id": review.pk})
@@ -540,8 +348,8 @@ def review_complete(*, review: Review, user, outcome: str, per_capita_income=Non
     on = on or _today()
     if on > _today():
         raise ValidationError({"on": _("The date %(on)s is in the future.") % {"on": on.isoformat()}})
-    income = None if per_capita_income in (None, "") else _money("per_capita_income", per_capita_income,
-                                                                  _("The per-capita income"))
+    income = None if per_capita_income in (None, "") else money_input("per_capita_income", per_capita_income,
+                                                                  label=_("The per-capita income"))
     entitlement = review.entitlement
     bureau = current_bureau()
     next_period = rules.add_months(rules.first_of_month(on), 1)
@@ -622,7 +430,7 @@ def reviews_overdue(*, today: datetime.date) -> dict:
 def vagrant_case_create(*, user, intake_on: datetime.date, town=None, person: Person | None = None, name: str = "",
                         gender: str = "", found_on_street: bool = False, services: list[str] | None = None,
                         cost=0, note: str = "") -> VagrantCase:
-    _require(user, "assistance.add_vagrantcase", _("record vagrant cases"))
+    require_permission(user, "assistance.add_vagrantcase", what=_("record vagrant cases"))
     if intake_on > _today():
         raise ValidationError({"intake_on": _("The intake date %(on)s is in the future.") % {"on": intake_on}})
     if town is not None and not in_town(user, town.pk):
@@ -635,7 +443,7 @@ def vagrant_case_create(*, user, intake_on: datetime.date, town=None, person: Pe
         raise ValidationError({"services": _("Unknown services: %(services)s.") % {"services": ", ".join(unknown)}})
     case = VagrantCase(town_id=town_id, person=person, name=name or (person.name if person else ""), gender=gender,
                        intake_on=intake_on, found_on_street=found_on_street, services=services,
-                       cost=_money("cost", cost, _("The cost")), note=note, created_by=user)
+                       cost=money_input("cost", cost, label=_("The cost")), note=note, created_by=user)
     case._history_user = user
     case.save()
     return case
@@ -644,7 +452,7 @@ def vagrant_case_create(*, user, intake_on: datetime.date, town=None, person: Pe
 @transaction.atomic
 def vagrant_case_close(*, case: VagrantCase, user, outcome: str, closed_on: datetime.date | None = None,
                        cost=None, services: list[str] | None = None) -> VagrantCase:
-    _require(user, "assistance.change_vagrantcase", _("close vagrant cases"))
+    require_permission(user, "assistance.change_vagrantcase", what=_("close vagrant cases"))
     case = VagrantCase.objects.select_for_update().get(pk=case.pk)
     if case.outcome:
         raise ValidationError(_("This case was already closed (%(outcome)s).") % {"outcome": case.get_outcome_display()})
@@ -656,7 +464,7 @@ def vagrant_case_close(*, case: VagrantCase, user, outcome: str, closed_on: date
         raise ValidationError({"closed_on": _("A case closes on or after its intake (%(on)s).") % {"on": case.intake_on}})
     case.outcome, case.closed_on = outcome, closed_on
     if cost is not None:
-        case.cost = _money("cost", cost, _("The cost"))
+        case.cost = money_input("cost", cost, label=_("The cost"))
     if services is not None:
         case.services = list(services)
     case._history_user = user

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -25,24 +25,6 @@ YEAR = "year"
 def money(value) -> Decimal:
     """Two places, half up: the only rounding money ever gets."""
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def parse_money(value, *, allow_negative: bool = False) -> Decimal:
-    """A user-typed amount → Decimal; ValueError says what was wrong (the caller adds the field)."""
-    if isinstance(value, float):
-        # A float has already lost the cents it was typed with; go through its shortest repr.
-        value = repr(value)
-    if isinstance(value, bool) or value is None or (isinstance(value, str) and not value.strip()):
-        raise ValueError("not a number")
-    try:
-        amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise ValueError("not a number") from None
-    if not amount.is_finite():
-        raise ValueError("not a number")
-    if amount < 0 and not allow_negative:
-        raise ValueError("negative")
-    return money(amount)
 
 
 def first_of_month(day: datetime.date) -> datetime.date:

@@ -4,24 +4,33 @@ ValidationError with a specific message and writes nothing.
 Entitlement facts are never edited in place: a change "from a period" ends the entitlement the month
 before and opens a new one, so every past period keeps the facts it was paid with (the disbursement
 engine recomputes past periods for arrears).
+
+This module is the only writer of standards, entitlements, grants and their history rows. Other
+apps write through it: one row at a time (`entitlement_create`, `grant_create`, …) or set-based
+(`entitlement_changes_table` + `entitlements_apply_changes`, what the pensions engine uses, and
+`grants_mark_paid` for the bank's answer). `user` follows apps.core.permissions: SYSTEM for a job,
+None refused where a permission is checked.
 """
 
 from __future__ import annotations
 
 import datetime
 import re
-from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Greatest, Least, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from psycopg.types.json import Jsonb
+from simple_history.utils import bulk_update_with_history
 
+from apps.core.money import money_input
+from apps.core.permissions import recorded_user, require_permission
 from apps.people.models import HouseholdMember, Person
 
-from . import rules
+from . import rules, sql
 from .models import CareLevel, Entitlement, Grant, Programme, ProgrammeCode, Standard
 from .selectors import entitlement_open_q
 
@@ -37,23 +46,6 @@ PROGRAMME_VARIANTS: dict[str, set[str] | re.Pattern] = {
     ProgrammeCode.LONGEVITY: re.compile(r"^(\d{2,3}(-\d{2,3}|\+)|grant:\d{2,3}(-\d{2,3}|\+):(1[0-2]|[1-9]))$"),
 }
 DEFAULT_VARIANTS = {"unified"}
-
-
-def _require(user, permission: str, what: str) -> None:
-    if user is None or not user.has_perm(permission):
-        raise PermissionDenied(_("You may not %(what)s: that needs the permission %(permission)s.")
-                               % {"what": what, "permission": permission})
-
-
-def _money_field(field: str, value, *, label: str) -> Decimal:
-    try:
-        return rules.parse_money(value)
-    except ValueError as exc:
-        if str(exc) == "negative":
-            raise ValidationError({field: _("%(label)s cannot be negative (%(value)s).")
-                                   % {"label": label, "value": value}}) from None
-        raise ValidationError({field: _("%(label)s must be a number of yuan, not %(value)r.")
-                               % {"label": label, "value": value}}) from None
 
 
 def _period_field(field: str, value, *, label: str) -> datetime.date:
@@ -112,7 +104,7 @@ def _standard_validate(*, programme, variant, amount, unit, effective_from) -> d
     values = {
         "programme": programme,
         "variant": _check_variant(programme, variant),
-        "amount": _money_field("amount", amount, label=_("The amount")),
+        "amount": money_input("amount", amount, label=_("The amount")),
         "effective_from": _date_field("effective_from", effective_from, label=_("The effective date")),
     }
     if unit not in Standard.Unit.values:
@@ -145,11 +137,11 @@ def standard_validate(*, programme, variant, amount, unit, effective_from, exclu
 def standard_create(*, user, programme, variant: str = "unified", amount, unit: str = "month",
                     effective_from, source: str = "") -> Standard:
     """A new standard from a date. A past date is allowed: the next payment run pays the arrears."""
-    _require(user, "benefits.add_standard", _("create standards"))
+    require_permission(user, "benefits.add_standard", what=_("create standards"))
     values = standard_validate(programme=programme, variant=variant, amount=amount, unit=unit,
                                effective_from=effective_from)
     standard = Standard(source=(source or "")[:300], **values)
-    standard._history_user = user
+    standard._history_user = recorded_user(user)
     try:
         with transaction.atomic():
             standard.save()
@@ -161,8 +153,23 @@ def standard_create(*, user, programme, variant: str = "unified", amount, unit: 
 
 
 @transaction.atomic
+def standard_ensure(*, user, programme, variant: str = "unified", amount, unit: str = "month", effective_from,
+                    source: str = "") -> tuple[Standard, bool]:
+    """The standard of (programme, variant, effective_from), created when missing (bootstrap, run
+    again and again); an existing one keeps the amount its bureau may have corrected since."""
+    require_permission(user, "benefits.add_standard", what=_("create standards"))
+    existing = Standard.objects.filter(
+        programme_id=getattr(programme, "code", programme), variant=variant,
+        effective_from=_date_field("effective_from", effective_from, label=_("The effective date"))).first()
+    if existing is not None:
+        return existing, False
+    return standard_create(user=user, programme=programme, variant=variant, amount=amount, unit=unit,
+                           effective_from=effective_from, source=source), True
+
+
+@transaction.atomic
 def standard_update(*, user, standard: Standard, **changes) -> Standard:
-    _require(user, "benefits.change_standard", _("change standards"))
+    require_permission(user, "benefits.change_standard", what=_("change standards"))
     standard = Standard.objects.select_for_update().get(pk=standard.pk)
     current = {"programme": standard.programme_id, "variant": standard.variant, "amount": standard.amount,
                "unit": standard.unit, "effective_from": standard.effective_from}
@@ -175,7 +182,7 @@ def standard_update(*, user, standard: Standard, **changes) -> Standard:
         setattr(standard, name, value)
     if source is not None:
         standard.source = source[:300]
-    standard._history_user = user
+    standard._history_user = recorded_user(user)
     standard.save()
     return standard
 
@@ -268,7 +275,7 @@ def entitlement_create(*, programme, variant: str = "unified", household=None, p
     entitlement = Entitlement(
         programme=programme, variant=_check_variant(programme, variant), household=household, person=person,
         payee_person=payee_person, payee_institution=payee_institution,
-        per_capita_income=None if per_capita_income is None else _money_field(
+        per_capita_income=None if per_capita_income is None else money_input(
             "per_capita_income", per_capita_income, label=_("The per-capita income")),
         covered_members=covered_members, addon_members=addon_members or 0, care_level=care_level or "",
         start_period=_period_field("start_period", start_period, label=_("The first period")),
@@ -290,7 +297,7 @@ def entitlement_create(*, programme, variant: str = "unified", household=None, p
         conflict = None
     if conflict:
         raise ValidationError(conflict)
-    entitlement._history_user = user
+    entitlement._history_user = recorded_user(user)
     try:
         with transaction.atomic():
             entitlement.save()
@@ -336,7 +343,7 @@ def entitlement_change_facts(*, entitlement: Entitlement, from_period, user=None
     old.end_period = rules.add_months(from_period, -1)
     old.reason = _("changed from %(period)s: %(reason)s") % {"period": from_period.strftime("%Y-%m"), "reason": reason}
     old.reason = old.reason[:300]
-    old._history_user = user
+    old._history_user = recorded_user(user)
     old.save(update_fields=["end_period", "reason", "updated_at"])
     return entitlement_create(
         programme=old.programme_id, variant=variant or old.variant, household=old.household, person=old.person,
@@ -357,7 +364,7 @@ def entitlement_suspend(*, entitlement: Entitlement, user=None, reason: str) -> 
         raise ValidationError(_("Entitlement #%(id)s is %(status)s; only an active one can be suspended.")
                               % {"id": e.pk, "status": e.get_status_display()})
     e.status, e.reason = Entitlement.Status.SUSPENDED, reason
-    e._history_user = user
+    e._history_user = recorded_user(user)
     e.save(update_fields=["status", "reason", "updated_at"])
     return e
 
@@ -373,7 +380,7 @@ def entitlement_resume(*, entitlement: Entitlement, user=None, reason: str) -> E
     if conflict:
         raise ValidationError(conflict)
     e.status, e.reason = Entitlement.Status.ACTIVE, reason
-    e._history_user = user
+    e._history_user = recorded_user(user)
     try:
         with transaction.atomic():
             e.save(update_fields=["status", "reason", "updated_at"])
@@ -397,7 +404,7 @@ def entitlement_stop(*, entitlement: Entitlement, user=None, reason: str, end_pe
     if e.end_period is not None and end_period > e.end_period:
         end_period = e.end_period
     e.status, e.end_period, e.reason = Entitlement.Status.STOPPED, end_period, reason
-    e._history_user = user
+    e._history_user = recorded_user(user)
     e.save(update_fields=["status", "end_period", "reason", "updated_at"])
     return e
 
@@ -414,7 +421,7 @@ def entitlement_end(*, entitlement: Entitlement, user=None, reason: str, end_per
         raise ValidationError({"end_period": _("The last period %(end)s is before the first %(start)s.")
                                % {"end": end_period.isoformat(), "start": e.start_period.isoformat()}})
     e.end_period, e.reason = end_period, reason
-    e._history_user = user
+    e._history_user = recorded_user(user)
     e.save(update_fields=["end_period", "reason", "updated_at"])
     return e
 
@@ -448,6 +455,106 @@ def entitlements_stop_for_deaths(*, today: datetime.date) -> dict:
     return {"stopped": len(changed), "by_programme": by_programme, "as_of": today.isoformat()}
 
 
+# --------------------------------------------------------------------------- set-based changes
+
+# SQL expressions reserving the id an entitlement or grant will get, for a caller that records the id
+# (e.g. on its own change rows) before handing the rows to entitlements_apply_changes.
+NEXT_ENTITLEMENT_ID = "nextval(pg_get_serial_sequence('benefits_entitlement', 'id'))"
+NEXT_GRANT_ID = "nextval(pg_get_serial_sequence('benefits_grant', 'id'))"
+_TABLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def _table_name(table: str) -> str:
+    if not _TABLE_NAME.match(table):
+        raise ValueError(f"{table!r} is not a table name")
+    return table
+
+
+def entitlement_changes_table(*, table: str = "benefits_changes") -> str:
+    """Create (empty) the temporary table the caller fills with changes for
+    `entitlements_apply_changes`; its columns are the contract (benefits/sql/changes_table.sql).
+    Dropped at commit. Returns its name."""
+    table = _table_name(table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(sql.statement("changes_table", table=table))
+    return table
+
+
+def _history_insert(model, source: str, *, history_type: str, reason_sql: str) -> str:
+    """INSERT of simple_history rows for the rows a CTE named `source` returned."""
+    history = model.history.model
+    columns = [f.column for f in history._meta.concrete_fields if not f.name.startswith("history_")]
+    cols = ", ".join(columns)
+    return (f"INSERT INTO {history._meta.db_table} ({cols}, history_date, history_change_reason, history_type,"
+            f" history_user_id) SELECT {cols}, now(), {reason_sql}, '{history_type}', %(user_id)s FROM {source}")
+
+
+def _insert_columns(model, values: dict[str, str]) -> tuple[str, str, dict]:
+    """Column list and SELECT list for an INSERT … SELECT of `model`; columns other apps may add
+    later get their python default, so the SQL keeps working when the model grows."""
+    columns, exprs, params = [], [], {}
+    for field in model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        columns.append(field.column)
+        if field.column in values:
+            exprs.append(values[field.column])
+        elif field.has_default():
+            name = f"default_{field.column}"
+            value = field.get_default()
+            params[name] = Jsonb(value) if isinstance(value, dict | list) else value
+            exprs.append(f"%({name})s")
+        elif field.null:
+            exprs.append("NULL")
+        else:
+            raise RuntimeError(f"{model.__name__}.{field.name} has no value in the set-based INSERT")
+    return ", ".join(columns), ", ".join(exprs), params
+
+
+def entitlements_apply_changes(*, table: str, user) -> dict:
+    """Apply, set-based, the changes in `table` (made by entitlement_changes_table and filled by the
+    caller): end entitlements, then open entitlements, then create grants; every write with its
+    history row, attributed to `user` (SYSTEM for a job). Runs in the caller's transaction.
+
+    Needs benefits.change_entitlement. Returns {"ended", "created", "grants"}: what was written; a
+    row skipped (months already covered, a grant's source already used) writes nothing.
+    """
+    require_permission(user, "benefits.change_entitlement", what=_("change entitlements"))
+    table = _table_name(table)
+    acting = recorded_user(user)
+    params = {"user_id": getattr(acting, "pk", None)}
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {table}")
+        cursor.execute(sql.statement("changes_end", table=table, history=_history_insert(
+            Entitlement, "upd", history_type="~", reason_sql="upd.history_reason")), params)
+        ended = cursor.rowcount
+
+        columns, selects, defaults = _insert_columns(Entitlement, {
+            "programme_id": "a.programme_id", "variant": "a.variant", "household_id": "NULL",
+            "person_id": "a.person_id", "payee_person_id": "a.payee_person_id",
+            "payee_institution_id": "a.payee_institution_id", "per_capita_income": "NULL",
+            "covered_members": "NULL", "addon_members": "0", "care_level": "''", "start_period": "a.period",
+            "end_period": "a.end_period", "status": "'active'", "reason": "left(a.reason, 300)",
+            "source": "left(a.source, 100)", "created_at": "now()", "updated_at": "now()",
+        })
+        cursor.execute(sql.statement("changes_open", table=table, columns=columns, selects=selects, history=(
+            _history_insert(Entitlement, "ins", history_type="+", reason_sql="ins.source"))), {**params, **defaults})
+        created = cursor.fetchone()[0]
+
+        columns, selects, defaults = _insert_columns(Grant, {
+            "programme_id": "a.programme_id", "variant": "a.variant", "household_id": "NULL",
+            "person_id": "a.person_id", "payee_person_id": "a.payee_person_id", "payee_institution_id": "NULL",
+            "payee_name": "''", "payee_account": "''", "payee_bank": "''", "amount": "a.amount",
+            "period": "a.period", "status": "'pending'", "reason": "left(a.reason, 300)",
+            "source": "left(a.source, 100)", "created_at": "now()",
+        })
+        cursor.execute(sql.statement("changes_grant", table=table, columns=columns, selects=selects, history=(
+            _history_insert(Grant, "ins", history_type="+", reason_sql="ins.source"))), {**params, **defaults})
+        grants = cursor.fetchone()[0]
+    return {"ended": ended, "created": created, "grants": grants}
+
+
 # --------------------------------------------------------------------------- grants
 
 
@@ -471,13 +578,13 @@ def grant_create(*, programme, amount, period, household=None, person=None, paye
         programme=programme, variant=variant or "unified", household=household, person=person,
         payee_person=payee_person, payee_institution=payee_institution, payee_name=payee_name,
         payee_account=payee_account, payee_bank=payee_bank,
-        amount=_money_field("amount", amount, label=_("The amount")),
+        amount=money_input("amount", amount, label=_("The amount")),
         period=_period_field("period", period, label=_("The period")), reason=(reason or "")[:300],
         source=(source or "")[:100],
     )
     if grant.amount <= 0:
         raise ValidationError({"amount": _("A grant must be more than 0.00.")})
-    grant._history_user = user
+    grant._history_user = recorded_user(user)
     try:
         with transaction.atomic():
             grant.save()
@@ -494,9 +601,25 @@ def grant_cancel(*, grant: Grant, user=None, reason: str) -> Grant:
         raise ValidationError(_("Grant #%(id)s is %(status)s; only a pending grant can be cancelled.")
                               % {"id": g.pk, "status": g.get_status_display()})
     g.status, g.reason = Grant.Status.CANCELLED, reason
-    g._history_user = user
+    g._history_user = recorded_user(user)
     g.save(update_fields=["status", "reason"])
     return g
+
+
+@transaction.atomic
+def grants_mark_paid(*, grant_ids, user, reason: str) -> int:
+    """Pending grants whose payment the bank confirmed become paid (history reason `reason`).
+
+    A consequence of the bank's answer: the caller has checked the right to import it; `user` (or
+    SYSTEM) is recorded as the actor."""
+    grants = list(Grant.objects.select_for_update().filter(pk__in=list(grant_ids), status=Grant.Status.PENDING)
+                  .order_by("pk"))
+    for grant in grants:
+        grant.status = Grant.Status.PAID
+    if grants:
+        bulk_update_with_history(grants, Grant, ["status"], default_change_reason=reason[:100],
+                                 default_user=recorded_user(user))
+    return len(grants)
 
 
 def open_entitlement_programme(*, programmes: list[str], household_id=None, person_id=None) -> str | None:

@@ -20,13 +20,14 @@ import re
 import tempfile
 from collections.abc import Iterator
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import translation
 from django.utils.translation import gettext as _
 from psycopg import sql as psycopg_sql
 
 from apps.benefits.models import Programme, ProgrammeCode
+from apps.core.permissions import recorded_user, require_permission
 from apps.people.models import Town
 
 from . import sql
@@ -168,8 +169,7 @@ class BodyStream:
 
 
 def _check_exportable(run: PaymentRun, user) -> None:
-    if user is not None and not user.has_perm("disbursement.export_paymentrun"):
-        raise PermissionDenied(_("You may not export payment runs."))
+    require_permission(user, "disbursement.export_paymentrun", message=_("You may not export payment runs."))
     if run.status not in (PaymentRun.Status.APPROVED, PaymentRun.Status.EXPORTED, PaymentRun.Status.CLOSED):
         raise ValidationError(
             _("Payment run %(run)s is %(status)s: only an approved run has a bank file.")
@@ -200,7 +200,7 @@ def bank_file_open(*, run: PaymentRun, user, fmt: str, channel: str) -> tuple[st
     _check_exportable(run, user)
     if run.status == PaymentRun.Status.APPROVED:
         run = payment_run_mark_exported(run=run, user=user)
-    download = BankFileDownload.objects.create(run=run, user=user, format=fmt, channel=channel)
+    download = BankFileDownload.objects.create(run=run, user=recorded_user(user), format=fmt, channel=channel)
     name = f"{connection.schema_name}-run{run.pk}-{run.period:%Y%m}.{fmt}"
     return name, (_csv_chunks(run, download) if fmt == "csv" else _xlsx_chunks(run, download))
 

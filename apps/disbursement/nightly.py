@@ -8,6 +8,8 @@ import os
 from django.conf import settings
 from django.db import connection
 
+from apps.core.permissions import SYSTEM
+
 from .bankfile import bank_file_save
 from .generation import advisory_lock_free, payment_run_generate, period_lock
 from .models import BankFileDownload, PaymentRun
@@ -27,7 +29,7 @@ def export_approved_runs(*, today: datetime.date) -> dict:
     """Approved runs leave for the bank: their CSV bank file is written and the runs become exported."""
     files = []
     for run in PaymentRun.objects.filter(status=PaymentRun.Status.APPROVED).order_by("id"):
-        files.append(bank_file_save(run=run, user=None, fmt=BankFileDownload.Format.CSV,
+        files.append(bank_file_save(run=run, user=SYSTEM, fmt=BankFileDownload.Format.CSV,
                                     channel=BankFileDownload.Channel.NIGHTLY, folder=bank_files_dir()))
     return {"exported": len(files), "files": files}
 

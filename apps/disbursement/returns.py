@@ -23,12 +23,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
+from apps.benefits.services import grants_mark_paid
+from apps.core.permissions import recorded_user, require_permission
+
 from .models import BankReturnImport, PaymentLine, PaymentRun
 from .rules import CONTROL_MARK, parse_amount, parse_bank_date, parse_control_record, parse_result
+from .services import payment_run_close_if_complete
 
 HEADERS = {
     "line_id": ["明细编号", "明细号", "line id", "line_id"],
@@ -346,8 +350,7 @@ def bank_return_import(*, run: PaymentRun, content: bytes, file_name: str, user)
 
     The same file a second time returns the first import (its `duplicate` attribute set) and changes nothing.
     """
-    if user is not None and not user.has_perm("disbursement.import_bankreturn"):
-        raise PermissionDenied(_("You may not import bank returns."))
+    require_permission(user, "disbursement.import_bankreturn", message=_("You may not import bank returns."))
     digest = hashlib.sha256(content).hexdigest()
     earlier = BankReturnImport.objects.filter(sha256=digest, status=BankReturnImport.Status.ACCEPTED).first()
     if earlier is not None:
@@ -374,7 +377,7 @@ def bank_return_import(*, run: PaymentRun, content: bytes, file_name: str, user)
                 with transaction.atomic():
                     record = BankReturnImport.objects.create(
                         run=run, file_name=file_name[:200], sha256=digest, status=BankReturnImport.Status.ACCEPTED,
-                        rows=parser.valid_rows, imported_by=user)
+                        rows=parser.valid_rows, imported_by=recorded_user(user))
             except IntegrityError:  # the same file accepted by a concurrent import a moment ago
                 record = BankReturnImport.objects.get(sha256=digest, status=BankReturnImport.Status.ACCEPTED)
                 record.duplicate = True
@@ -386,10 +389,8 @@ def bank_return_import(*, run: PaymentRun, content: bytes, file_name: str, user)
     except _Rejected as rejected:
         record = BankReturnImport.objects.create(
             run=run, file_name=file_name[:200], sha256=digest, status=BankReturnImport.Status.REJECTED,
-            rows=parser.data_rows, errors=rejected.errors, imported_by=user)
+            rows=parser.data_rows, errors=rejected.errors, imported_by=recorded_user(user))
         raise BankReturnRejected(record) from None
-    from .services import payment_run_close_if_complete
-
     payment_run_close_if_complete(run=run)
     record.duplicate = False
     return record
@@ -397,25 +398,13 @@ def bank_return_import(*, run: PaymentRun, content: bytes, file_name: str, user)
 
 def _apply(run: PaymentRun, record: BankReturnImport, user) -> tuple[int, int]:
     with connection.cursor() as cursor:
-        cursor.execute(APPLY, {"run": run.pk, "import": record.pk, "user": getattr(user, "pk", None),
+        cursor.execute(APPLY, {"run": run.pk, "import": record.pk, "user": getattr(recorded_user(user), "pk", None),
                                "note": f"bank return #{record.pk}"})
         paid, failed, grant_ids = cursor.fetchone()
     if grant_ids:
-        _grants_paid(grant_ids, record)
+        # A grant is paid when the bank has paid its line (or the re-issue of it).
+        grants_mark_paid(grant_ids=grant_ids, user=user, reason=f"bank return #{record.pk}")
     return paid, failed
-
-
-def _grants_paid(grant_ids: list[int], record: BankReturnImport) -> None:
-    """A grant is paid when the bank has paid its line (or the re-issue of it)."""
-    from simple_history.utils import bulk_update_with_history
-
-    from apps.benefits.models import Grant
-
-    grants = list(Grant.objects.filter(pk__in=grant_ids, status=Grant.Status.PENDING))
-    for grant in grants:
-        grant.status = Grant.Status.PAID
-    if grants:
-        bulk_update_with_history(grants, Grant, ["status"], default_change_reason=f"bank return #{record.pk}")
 
 
 def return_file_run_id(content: bytes) -> int | None:

@@ -9,24 +9,6 @@ from decimal import Decimal, InvalidOperation
 # Periods and money round one way everywhere: the benefits kernel owns them.
 from apps.benefits.rules import first_of_month, money  # noqa: F401 - re-exported to this app
 
-_PERIOD = re.compile(r"^(\d{4})-?(\d{2})$")
-
-
-def parse_period(text: str) -> datetime.date:
-    """'2025-04' or '202504' → date(2025, 4, 1); ValueError names what is wrong."""
-    match = _PERIOD.match((text or "").strip())
-    if not match:
-        raise ValueError(f"{text!r} is not a month (YYYY-MM)")
-    year, month = int(match.group(1)), int(match.group(2))
-    if not 1 <= month <= 12 or year < 2000:
-        raise ValueError(f"{text!r} is not a month (YYYY-MM)")
-    return datetime.date(year, month, 1)
-
-
-def period_label(period: datetime.date) -> str:
-    return f"{period:%Y-%m}"
-
-
 
 def parse_amount(text: str) -> Decimal:
     """A bank file amount: digits with at most two decimals ('1596', '1596.00'); ValueError otherwise."""

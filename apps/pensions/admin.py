@@ -136,7 +136,7 @@ class LongevityStandardAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         saved = services.longevity_standard_save(
-            pk=obj.pk if change else None, variant=obj.variant, amount=obj.amount, unit=obj.unit,
+            user=request.user, pk=obj.pk if change else None, variant=obj.variant, amount=obj.amount, unit=obj.unit,
             effective_from=obj.effective_from, source=obj.source)
         obj.pk = saved.pk
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import time
-from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -18,9 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from apps.benefits import services as benefits
 from apps.benefits.models import Standard
+from apps.core.permissions import recorded_user
 from apps.core.scoping import scope_to_town
-from apps.people.models import CareInstitution, DisabilityCertificate, Person, Town
+from apps.people.models import CareInstitution, Person, Town
 from tenants.selectors import current_bureau
 
 from . import engine, rules
@@ -62,31 +63,6 @@ def meal_site_update(*, site: MealSite, **fields) -> MealSite:
     for name, value in fields.items():
         setattr(site, name, value)
     return _validated_save(site)
-
-
-# --------------------------------------------------------------------------- disability certificates
-
-
-@transaction.atomic
-def disability_certificate_record(*, person: Person, number: str, category: str, level, valid_from: datetime.date,
-                                  valid_until: datetime.date | None = None) -> DisabilityCertificate:
-    """Record a certificate the 两项补贴 read; the people model's constraints stand behind these checks."""
-    errors = {}
-    try:
-        level = int(level)
-    except (TypeError, ValueError):
-        errors["level"] = _("A certificate level is a number from 1 to 4.")
-    else:
-        if not 1 <= level <= 4:
-            errors["level"] = _("A certificate level is 1 to 4 (1 the most severe); %(level)d is not a level.") % {
-                "level": level}
-    if valid_until is not None and valid_from is not None and valid_until < valid_from:
-        errors["valid_until"] = _("The certificate ends on %(until)s, before it starts on %(from)s.") % {
-            "until": valid_until.isoformat(), "from": valid_from.isoformat()}
-    if errors:
-        raise ValidationError(errors)
-    return _validated_save(DisabilityCertificate(person=person, number=number, category=category, level=level,
-                                                 valid_from=valid_from, valid_until=valid_until))
 
 
 # --------------------------------------------------------------------------- child welfare
@@ -140,10 +116,11 @@ def child_welfare_record_update(*, record: ChildWelfareRecord, **fields) -> Chil
 
 
 @transaction.atomic
-def longevity_standard_save(*, variant: str, amount, effective_from: datetime.date, unit: str = Standard.Unit.MONTH,
-                            source: str = "", pk: int | None = None) -> Standard:
-    """Create or change a 高龄津贴 standard; refused when the bureau's bracket table would have a gap
-    or an overlap (the whole table is checked, with the change in it)."""
+def longevity_standard_save(*, user, variant: str, amount, effective_from: datetime.date,
+                            unit: str = Standard.Unit.MONTH, source: str = "", pk: int | None = None) -> Standard:
+    """Create or change a 高龄津贴 standard through benefits (its one writer, which checks `user`'s
+    permission); refused when the bureau's bracket table would have a gap or an overlap (the whole
+    table is checked, with the change in it)."""
     variant = (variant or "").strip()
     rows = Standard.objects.select_for_update().filter(programme_id="longevity")
     variants = set(rows.exclude(pk=pk).values_list("variant", flat=True)) if pk else set(
@@ -152,10 +129,11 @@ def longevity_standard_save(*, variant: str, amount, effective_from: datetime.da
         rules.check_brackets(variants | {variant})
     except ValidationError as exc:
         raise ValidationError({"variant": exc.messages}) from None
-    standard = Standard.objects.get(pk=pk, programme_id="longevity") if pk else Standard(programme_id="longevity")
-    standard.variant, standard.amount, standard.unit = variant, Decimal(str(amount)), unit
-    standard.effective_from, standard.source = effective_from, source
-    return _validated_save(standard)
+    values = {"variant": variant, "amount": amount, "unit": unit, "effective_from": effective_from, "source": source}
+    if pk:
+        standard = Standard.objects.get(pk=pk, programme_id="longevity")
+        return benefits.standard_update(user=user, standard=standard, **values)
+    return benefits.standard_create(user=user, programme="longevity", **values)
 
 
 # --------------------------------------------------------------------------- the eligibility engine
@@ -176,20 +154,21 @@ def _reason_labels() -> dict[str, str]:
 
 
 @transaction.atomic
-def eligibility_run(*, today: datetime.date, confirm: bool | None = None, user=None,
+def eligibility_run(*, today: datetime.date, user, confirm: bool | None = None,
                     run: EligibilityRun | None = None) -> EligibilityRun:
     """政策主动找人: find everyone newly eligible, move brackets, end what no longer applies.
 
     One set-based pass; writes an EligibilityChange per change, confirmed at once when `confirm`
     (default: the bureau's auto_confirm_eligibility) and then applied. A second run with the same
-    facts finds nothing new.
+    facts finds nothing new. `user` is who runs it: SYSTEM for the nightly step, the Celery task and
+    the command; a confirmed change is applied as that user (benefits checks the permission).
     """
     started = time.monotonic()
     bureau = current_bureau()
     auto = bureau.auto_confirm_eligibility if confirm is None else confirm
     _lock()
     if run is None:
-        run = EligibilityRun(today=today, triggered_by=user)
+        run = EligibilityRun(today=today, triggered_by=recorded_user(user))
     run.auto_confirm, run.status, run.started_at = auto, EligibilityRun.Status.RUNNING, timezone.now()
     run.save()
 
@@ -220,8 +199,8 @@ def eligibility_run(*, today: datetime.date, confirm: bool | None = None, user=N
         lap("record")
         applied = {}
         if auto and inserted:
-            applied = engine.apply_changes(cursor, change_ids=[row[0] for row in inserted],
-                                           user_id=getattr(user, "pk", None), reasons=_reason_labels())
+            applied = engine.apply_changes(cursor, change_ids=[row[0] for row in inserted], user=user,
+                                           reasons=_reason_labels())
         lap("apply")
     counts: dict[str, dict[str, int]] = {}
     for _id, programme, action in inserted:
@@ -266,7 +245,7 @@ def eligibility_changes_confirm(*, change_ids, user, note: str = "") -> dict:
     EligibilityChange.objects.filter(pk__in=confirmed).update(
         status=EligibilityChange.Status.CONFIRMED, decided_by=user, decided_at=timezone.now(), note=note[:300])
     with connection.cursor() as cursor:
-        applied = engine.apply_changes(cursor, change_ids=confirmed, user_id=user.pk, reasons=_reason_labels())
+        applied = engine.apply_changes(cursor, change_ids=confirmed, user=user, reasons=_reason_labels())
     return {"confirmed": len(confirmed), **applied}
 
 

@@ -4,6 +4,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from apps.core.jobs import job_run
+from apps.core.permissions import SYSTEM
 
 from .models import EligibilityRun
 from .services import eligibility_run
@@ -17,7 +18,8 @@ def eligibility_run_task(run_id: int) -> dict:
         return {"eligibility_run": run_id, "skipped": True}
     with job_run(job="pensions.eligibility_run", task_id=eligibility_run_task.request.id or "") as job:
         try:
-            run = eligibility_run(today=run.today, confirm=run.auto_confirm, user=run.triggered_by, run=run)
+            # Queued by a user who may run the engine: applied as that user, or as SYSTEM when none is recorded.
+            run = eligibility_run(today=run.today, confirm=run.auto_confirm, user=run.triggered_by or SYSTEM, run=run)
         except Exception as exc:
             EligibilityRun.objects.filter(pk=run_id).update(
                 status=EligibilityRun.Status.FAILED, finished_at=timezone.now(),

@@ -326,13 +326,10 @@ class MemberInlineFormSet(forms.BaseInlineFormSet):
     def clean(self):
         super().clean()
         kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
-        heads = [f for f in kept if f.cleaned_data.get("relation") == HouseholdMember.Relation.HEAD]
-        if len(heads) > 1:
-            raise ValidationError(_("A household has one head."))
         leaving_head = any(f.cleaned_data.get("DELETE") and f.instance.pk
                            and f.instance.relation == HouseholdMember.Relation.HEAD for f in self.forms)
-        if leaving_head and kept and not heads:
-            raise ValidationError(_("Make another member the head before removing the head."))
+        services.household_heads_check(relations=[f.cleaned_data.get("relation") for f in kept],
+                                       head_leaves=leaving_head)
 
 
 class HouseholdMemberInline(admin.TabularInline):
@@ -393,16 +390,12 @@ class HouseholdAdmin(_CommunityChoicesMixin, TownScopedAdminMixin, SimpleHistory
         if formset.model is not HouseholdMember:
             return super().save_formset(request, form, formset, change)
         instances = formset.save(commit=False)
-        for member in formset.deleted_objects:
-            # The formset checked the household keeps a head; a new head may arrive in this same save,
-            # which the one-call service cannot see.
-            member.delete()
-        for member in instances:
-            if member.pk:
-                member.save()
-            else:
-                services.household_member_add(household=form.instance, person=member.person,
-                                              relation=member.relation, joined_on=member.joined_on)
+        services.household_members_set(
+            household=form.instance,
+            remove=[member.person for member in formset.deleted_objects],
+            change=[{"member": m, "relation": m.relation, "joined_on": m.joined_on} for m in instances if m.pk],
+            add=[{"person": m.person, "relation": m.relation, "joined_on": m.joined_on} for m in instances if not m.pk],
+        )
 
 
 @admin.register(HouseholdMember, site=bureau_admin_site)

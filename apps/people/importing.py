@@ -31,7 +31,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -42,10 +42,11 @@ from openpyxl import Workbook, load_workbook
 from simple_history.utils import bulk_create_with_history
 
 from apps.core.idcard import id_hash, parse_id_number
+from apps.core.money import parse_money
 from apps.core.scoping import user_town_id
 
 from .models import Community, Household, HouseholdMember, HukouClass, Person, Town
-from .services import BANK_ACCOUNT_RE, PHONE_RE
+from .services import BANK_ACCOUNT_RE, PHONE_RE, income_problem
 
 MAX_ROWS = 100_000
 
@@ -210,15 +211,12 @@ class _Checker:
         elif values.get("bank_account") and not values.get("bank_name"):
             self.error(n, "bank_name", _("Name the bank of the account."))
         if values.get("monthly_income"):
-            try:
-                row.income = Decimal(values["monthly_income"].replace(",", ""))
-            except InvalidOperation:
-                self.error(n, "monthly_income", _("%(value)s is not an amount.") % {"value": values["monthly_income"]})
+            typed = values["monthly_income"].replace(",", "")
+            problem = income_problem(typed)
+            if problem:
+                self.error(n, "monthly_income", problem)
             else:
-                if not row.income.is_finite() or row.income < 0:
-                    self.error(n, "monthly_income", _("An income cannot be negative."))
-                elif row.income != row.income.quantize(Decimal("0.01")):
-                    self.error(n, "monthly_income", _("An amount has at most two decimal places."))
+                row.income = parse_money(typed, exact=True)
         for key in ("local_hukou", "is_student", "seriously_ill"):
             text = values.get(key, "").lower()
             if text:

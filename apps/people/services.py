@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from apps.core.idcard import IdFacts, id_hash, parse_id_number
+from apps.core.money import parse_money
 
 from .models import (
     CareInstitution,
@@ -37,6 +38,17 @@ PERSON_FIELDS = (
     "bank_name", "monthly_income", "is_student", "seriously_ill",
 )
 HOUSEHOLD_FIELDS = ("code", "town", "community", "hukou_class", "address", "single_parent")
+
+
+def income_problem(value) -> str | None:
+    """What is wrong with a typed monthly income (None: nothing): apps.core.money's parser, exact to the cent."""
+    try:
+        parse_money(value, exact=True)
+    except ValueError as exc:
+        return {"negative": _("An income cannot be negative."),
+                "too many decimals": _("An amount has at most two decimal places.")}.get(
+            str(exc), _("%(value)s is not an amount.") % {"value": value})
+    return None
 
 
 class _Errors:
@@ -107,15 +119,9 @@ def person_validate(*, data: dict, instance: Person | None = None, today: dateti
     if _text(data.get("bank_account")) and not _text(data.get("bank_name", getattr(instance, "bank_name", ""))):
         errors.add("bank_name", _("Name the bank of the account."))
     if data.get("monthly_income") not in (None, ""):
-        try:
-            income = Decimal(str(data["monthly_income"]))
-        except InvalidOperation:
-            errors.add("monthly_income", _("%(value)s is not an amount.") % {"value": data["monthly_income"]})
-        else:
-            if income < 0:
-                errors.add("monthly_income", _("An income cannot be negative."))
-            elif income != income.quantize(Decimal("0.01")):
-                errors.add("monthly_income", _("An amount has at most two decimal places."))
+        problem = income_problem(data["monthly_income"])
+        if problem:
+            errors.add("monthly_income", problem)
     errors.raise_if_any()
     return facts
 
@@ -128,7 +134,7 @@ def _person_values(data: dict) -> dict:
     if values.get("monthly_income") == "":
         values["monthly_income"] = None
     if values.get("monthly_income") is not None:
-        values["monthly_income"] = Decimal(str(values["monthly_income"])).quantize(Decimal("0.01"))
+        values["monthly_income"] = parse_money(values["monthly_income"], exact=True)
     return values
 
 
@@ -310,6 +316,58 @@ def household_member_remove(*, household: Household, person: Person) -> None:
         raise ValidationError({"person": [_("%(name)s is the head of household %(code)s: make another member "
                                             "the head before removing them.") % {"name": person.name, "code": household.code}]})
     member.delete()
+
+
+def household_heads_check(*, relations: list[str], head_leaves: bool) -> None:
+    """One head per household: `relations` are the members' relations after a change; a head who
+    leaves while others stay needs a successor among them."""
+    heads = sum(1 for relation in relations if relation == HouseholdMember.Relation.HEAD)
+    if heads > 1:
+        raise ValidationError(_("A household has one head."))
+    if head_leaves and relations and not heads:
+        raise ValidationError(_("Make another member the head before removing the head."))
+
+
+@transaction.atomic
+def household_members_set(*, household: Household, add: list[dict] = (), change: list[dict] = (),
+                          remove: list[Person] = ()) -> list[HouseholdMember]:
+    """Several membership edits in one go (the household page's member rows): `remove` persons,
+    `change` existing members ({"member": HouseholdMember, "relation", "joined_on"}), `add` new ones
+    ({"person", "relation", "joined_on"}). The household ends with at most one head, and a head who
+    leaves is succeeded; otherwise nothing is written. Returns the members changed or added."""
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    leaving = {p.pk for p in remove}
+    members = {m.pk: m for m in HouseholdMember.objects.select_for_update().filter(household=household)}
+    changes = {c["member"].pk: c for c in change}
+    strangers = [c["member"] for pk, c in changes.items() if pk not in members]
+    if strangers:
+        raise ValidationError({"person": [_("%(name)s is not a member of household %(code)s.")
+                                          % {"name": strangers[0].person.name, "code": household.code}]})
+    head_leaves = any(m.person_id in leaving and m.relation == HouseholdMember.Relation.HEAD
+                      for m in members.values())
+    after = [changes.get(m.pk, {}).get("relation", m.relation) for m in members.values()
+             if m.person_id not in leaving] + [a["relation"] for a in add]
+    household_heads_check(relations=after, head_leaves=head_leaves)
+    written = []
+    for member in members.values():
+        if member.person_id in leaving:
+            member.delete()
+    # Whoever stops being head is saved before whoever becomes head (the database allows one head).
+    order = sorted(changes.items(), key=lambda item: item[1].get("relation") == HouseholdMember.Relation.HEAD)
+    for pk, fields in order:
+        member = members[pk]
+        relation = fields.get("relation", member.relation)
+        if relation not in HouseholdMember.Relation.values:
+            raise ValidationError({"relation": [_("%(relation)s is not a relation to the head.")
+                                                % {"relation": relation}]})
+        member.relation, member.joined_on = relation, fields.get("joined_on", member.joined_on)
+        member.save()
+        written.append(member)
+    # Adds last: a new head arrives once the old one has left or changed relation.
+    for fields in add:
+        written.append(household_member_add(household=household, person=fields["person"],
+                                            relation=fields["relation"], joined_on=fields.get("joined_on")))
+    return written
 
 
 # --------------------------------------------------------------------------- disability certificates

@@ -116,20 +116,6 @@ def test_per_capita_rounds_to_the_cent():
         rules.per_capita(D("1000"), 0)
 
 
-@pytest.mark.parametrize("value, expected", [("12.345", "12.35"), (" 100 ", "100.00"), (0, "0.00"),
-                                             (12.1, "12.10")])
-def test_parse_money(value, expected):
-    assert rules.parse_money(value) == D(expected)
-
-
-@pytest.mark.parametrize("value, problem", [("abc", "not a number"), ("", "not a number"), (None, "not a number"),
-                                            ("NaN", "not a number"), ("Infinity", "not a number"),
-                                            ("-0.01", "negative"), (True, "not a number")])
-def test_parse_money_refuses(value, problem):
-    with pytest.raises(ValueError, match=problem):
-        rules.parse_money(value)
-
-
 # --------------------------------------------------------------------------- classification
 
 

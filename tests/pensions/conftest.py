@@ -8,9 +8,10 @@ import pytest
 @pytest.fixture
 def run_engine():
     """run_engine(date(2024, 12, 1)) runs the eligibility engine with auto-confirmation."""
+    from apps.core.permissions import SYSTEM
     from apps.pensions.services import eligibility_run
 
-    def run(today: datetime.date, *, confirm: bool | None = True, user=None):
+    def run(today: datetime.date, *, confirm: bool | None = True, user=SYSTEM):
         return eligibility_run(today=today, confirm=confirm, user=user)
 
     return run

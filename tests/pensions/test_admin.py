@@ -2,6 +2,7 @@
 
 import datetime
 
+from apps.core.permissions import SYSTEM
 from apps.people.models import CareInstitution, Town
 from tests import factories
 
@@ -70,7 +71,7 @@ def test_admin_confirm_action_applies_the_change(in_bureau, login_as):
 
     with in_bureau("xcity"):
         person = factories.person(birth_date=D(1940, 1, 1))
-        eligibility_run(today=D(2024, 12, 1), confirm=False)
+        eligibility_run(today=D(2024, 12, 1), confirm=False, user=SYSTEM)
         change = EligibilityChange.objects.get(person=person)
     caseworker = login_as("xcity", "xcity-caseworker1")
     page = caseworker.get("/admin/pensions/eligibilitychange/").content.decode()

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from apps.benefits.models import Entitlement
+from apps.core.permissions import SYSTEM
 from apps.pensions.models import EligibilityChange
 from apps.pensions.services import eligibility_changes_confirm, eligibility_changes_reject, eligibility_run
 from tests import factories
@@ -18,14 +19,14 @@ def test_bureau_setting_decides_by_default(in_bureau, bureau):
     xcity = bureau("xcity")
     with in_bureau("xcity"):
         person = factories.person(birth_date=D(1940, 2, 2))
-        eligibility_run(today=D(2024, 12, 1))
+        eligibility_run(today=D(2024, 12, 1), user=SYSTEM)
         assert EligibilityChange.objects.get(person=person).status == "pending"
         assert not Entitlement.objects.filter(person=person).exists()
     xcity.auto_confirm_eligibility = True
     xcity.save()
     with in_bureau("xcity"):
         other = factories.person(birth_date=D(1941, 2, 2))
-        run = eligibility_run(today=D(2024, 12, 2))
+        run = eligibility_run(today=D(2024, 12, 2), user=SYSTEM)
         assert run.auto_confirm is True
         assert EligibilityChange.objects.get(person=other).status == "confirmed"
         assert Entitlement.objects.filter(person=other, programme_id="longevity").exists()

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from apps.pensions.models import EligibilityChange
-from apps.pensions.services import disability_certificate_record
 from apps.people.models import DisabilityCertificate
+from apps.people.services import disability_certificate_create
 from tests import factories
 
 D = datetime.date
@@ -17,7 +17,7 @@ D = datetime.date
 
 def _holder(level, *, valid_until=None, number="C-1"):
     person = factories.person(birth_date=D(1975, 4, 4))
-    disability_certificate_record(person=person, number=number, category="physical", level=level,
+    disability_certificate_create(person=person, number=number, category="physical", level=level,
                                   valid_from=D(2020, 3, 1), valid_until=valid_until)
     return person
 
@@ -112,7 +112,7 @@ def test_certificate_found_expired_ends_both_and_a_renewal_starts_again(in_burea
         assert nursing.end_period == D(2024, 7, 1)
         stop = EligibilityChange.objects.get(person=person, action="stop")
         assert (stop.reason_code, stop.period) == ("no_valid_certificate", D(2024, 7, 1))
-        disability_certificate_record(person=person, number="C-2", category="physical", level=2,
+        disability_certificate_create(person=person, number="C-2", category="physical", level=2,
                                       valid_from=D(2024, 9, 2))
         run_engine(D(2024, 9, 3))
         old, new = entitlements(person, "disability_nursing")
@@ -120,14 +120,14 @@ def test_certificate_found_expired_ends_both_and_a_renewal_starts_again(in_burea
 
 
 @pytest.mark.parametrize("level, message", [
-    (5, "A certificate level is 1 to 4 (1 the most severe); 5 is not a level."),
-    (0, "A certificate level is 1 to 4 (1 the most severe); 0 is not a level."),
+    (5, "The level is 1 to 4 (1 is the most severe); 5 is not."),
+    (0, "The level is 1 to 4 (1 is the most severe); 0 is not."),
 ])
 def test_certificate_level_outside_1_to_4_is_refused(in_bureau, level, message):
     with in_bureau("zhongshan"), translation.override("en"):
         person = factories.person()
         with pytest.raises(ValidationError) as exc:
-            disability_certificate_record(person=person, number="C-9", category="visual", level=level,
+            disability_certificate_create(person=person, number="C-9", category="visual", level=level,
                                           valid_from=D(2024, 1, 1))
         assert exc.value.message_dict == {"level": [message]}
         assert not DisabilityCertificate.objects.filter(person=person).exists()
@@ -137,8 +137,8 @@ def test_certificate_ending_before_it_starts_is_refused(in_bureau):
     with in_bureau("zhongshan"), translation.override("en"):
         person = factories.person()
         with pytest.raises(ValidationError) as exc:
-            disability_certificate_record(person=person, number="C-8", category="visual", level=2,
+            disability_certificate_create(person=person, number="C-8", category="visual", level=2,
                                           valid_from=D(2024, 5, 1), valid_until=D(2024, 4, 30))
         assert exc.value.message_dict == {
-            "valid_until": ["The certificate ends on 2024-04-30, before it starts on 2024-05-01."]}
+            "valid_until": ["The certificate cannot expire (2024-04-30) before it is valid (2024-05-01)."]}
         assert not DisabilityCertificate.objects.filter(person=person).exists()

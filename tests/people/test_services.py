@@ -138,6 +138,30 @@ def test_one_head_per_household_and_the_head_leaves_last(zs, person_in):
         "person": ["乙 is not a member of household ZS-0003."]}
 
 
+def test_members_set_swaps_the_head_in_one_go_and_keeps_one_head(zs, person_in):
+    town, _ = zs
+    head, spouse, child = person_in(town, 7, name="甲"), person_in(town, 8, name="乙"), person_in(town, 9, name="丙")
+    household = services.household_create(town=town, hukou_class="urban", code="ZS-0004")
+    old_head = services.household_member_add(household=household, person=head, relation="head")
+    services.household_member_add(household=household, person=spouse, relation="spouse")
+    with pytest.raises(ValidationError) as refused:
+        services.household_members_set(household=household, add=[{"person": child, "relation": "head"}])
+    assert refused.value.messages == ["A household has one head."]
+    with pytest.raises(ValidationError) as refused:
+        services.household_members_set(household=household, remove=[head])
+    assert refused.value.messages == ["Make another member the head before removing the head."]
+    # The head leaves and the child arrives as head in the same save (the household page's inline).
+    services.household_members_set(household=household, remove=[head], add=[{"person": child, "relation": "head"}])
+    assert sorted(household.members.values_list("person__name", "relation")) == [("丙", "head"), ("乙", "spouse")]
+    # A member becomes head while the head becomes a plain member, in one go.
+    [spouse_row] = household.members.filter(person=spouse)
+    [child_row] = household.members.filter(person=child)
+    services.household_members_set(household=household, change=[
+        {"member": spouse_row, "relation": "head"}, {"member": child_row, "relation": "child"}])
+    assert sorted(household.members.values_list("person__name", "relation")) == [("丙", "child"), ("乙", "head")]
+    assert not HouseholdMember.objects.filter(pk=old_head.pk).exists()
+
+
 def test_household_number_is_unique(zs):
     town, _ = zs
     services.household_create(town=town, hukou_class="urban", code="ZS-0004")

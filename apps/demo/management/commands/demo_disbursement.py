@@ -6,12 +6,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import schema_context
 
 from apps.core.jobs import job_run
+from apps.core.periods import PeriodError, parse_month
 from apps.demo.payments import demo_entitlements_ensure, demo_returns_csv
 from apps.disbursement.bankfile import bank_file_save
 from apps.disbursement.models import BankFileDownload, PaymentRun
 from apps.disbursement.nightly import bank_files_dir
 from apps.disbursement.returns import BankReturnRejected, bank_return_import
-from apps.disbursement.rules import parse_period
 from apps.disbursement.services import payment_run_approve, payment_run_start
 from tenants.selectors import bureau_list
 
@@ -33,8 +33,8 @@ class Command(BaseCommand):
         if tenant not in schemas:
             raise CommandError(f"no bureau {tenant!r}; bureaus: {', '.join(schemas)}")
         try:
-            day = parse_period(period)
-        except ValueError as exc:
+            day = parse_month(period)
+        except PeriodError as exc:
             raise CommandError(str(exc)) from exc
         User = get_user_model()
         with schema_context(tenant), job_run(job="disbursement.demo") as job:

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from apps.core.jobs import job_run
+from apps.core.permissions import SYSTEM
 from apps.demo.registry import child_welfare_records_from_population
 from apps.pensions.models import EligibilityRun
 from apps.pensions.services import eligibility_run
@@ -36,7 +37,7 @@ class Command(BaseCommand):
             run = EligibilityRun.objects.filter(today=day, status=EligibilityRun.Status.SUCCEEDED).first()
             again = run is not None
             if not again:
-                run = eligibility_run(today=day, confirm=True)
+                run = eligibility_run(today=day, confirm=True, user=SYSTEM)
             job.detail = {"child_welfare_records": children, "eligibility_run": run.pk, "again": again, **run.summary}
         if again:
             self.stdout.write(f"{tenant}: {children} child-welfare records; engine run {run.pk} as of {day} "

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
 from apps.core.periods import PeriodError, parse_month
+from apps.core.permissions import SYSTEM
 from tenants.selectors import bureau_list
 
 
@@ -23,8 +24,9 @@ def period_arg(text: str):
 
 
 def user_arg(username: str | None):
+    """The user named by --user, or SYSTEM (the command acting for the bureau) when none is named."""
     if not username:
-        return None
+        return SYSTEM
     try:
         return get_user_model().objects.get(username=username)
     except get_user_model().DoesNotExist:

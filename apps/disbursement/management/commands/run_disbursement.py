@@ -6,6 +6,7 @@ from django.db.models import Count, Sum
 from django_tenants.utils import schema_context
 
 from apps.core.jobs import job_run
+from apps.core.permissions import recorded_user
 from apps.disbursement.generation import payment_run_generate
 from apps.disbursement.models import PaymentLine, PaymentRun
 from apps.disbursement.services import payment_run_create, payment_run_monthly
@@ -47,7 +48,7 @@ class Command(BaseCommand):
                         if refresh and run.status == PaymentRun.Status.GENERATED:
                             run = payment_run_generate(run=run, chunk_size=chunk_size, report=report)
                     else:
-                        run, _ = payment_run_create(period=day, kind=kind, started_by=user_arg(user))
+                        run, _ = payment_run_create(period=day, kind=kind, started_by=recorded_user(user_arg(user)))
                         run = payment_run_generate(run=run, chunk_size=chunk_size, report=report)
                     job.detail = {"run": run.pk, "lines": run.line_count, "total": f"{run.total_amount:.2f}"}
             except ValidationError as exc:

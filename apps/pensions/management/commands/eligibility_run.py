@@ -5,6 +5,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from apps.core.jobs import job_run
+from apps.core.permissions import SYSTEM
 from apps.pensions.services import eligibility_run
 from tenants.seeds import BUREAU_SCHEMAS
 
@@ -27,6 +28,6 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(f"--today {today!r} is not a date (YYYY-MM-DD)") from exc
         with schema_context(tenant), job_run(job="pensions.eligibility_run") as job:
-            run = eligibility_run(today=day, confirm=confirm)
+            run = eligibility_run(today=day, confirm=confirm, user=SYSTEM)
             job.detail = {"eligibility_run": run.pk, **run.summary}
         self.stdout.write(f"{tenant}: run {run.pk} as of {day}: {run.summary}")

@@ -1,0 +1,16 @@
+-- End entitlements (op 'end'): the new last period, never before the start (then stopped outright);
+-- one history row per entitlement changed. An entitlement already ending earlier is left alone.
+WITH todo AS (
+    SELECT id AS entitlement_id, period AS new_end, reason, history_reason
+    FROM {table} WHERE op = 'end' AND id IS NOT NULL
+), upd AS (
+    UPDATE benefits_entitlement e
+    SET end_period = greatest(todo.new_end, e.start_period),
+        status = CASE WHEN todo.new_end < e.start_period THEN 'stopped' ELSE e.status END,
+        reason = left(todo.reason, 300),
+        updated_at = now()
+    FROM todo
+    WHERE e.id = todo.entitlement_id AND (e.end_period IS NULL OR e.end_period > todo.new_end)
+    RETURNING e.*, todo.history_reason
+)
+{history}

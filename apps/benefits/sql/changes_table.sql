@@ -1,0 +1,23 @@
+-- The changes a caller hands to benefits.services.entitlements_apply_changes, one row per write:
+--   op 'end'   ends entitlement `id` with `period` as its last period (stopped outright when that is
+--              before its start); `history_reason` is its history row's change reason;
+--   op 'open'  creates an entitlement (id `id`, or the next of the sequence when NULL) from `period`
+--              to `end_period`, unless an active or suspended one of the programme already covers a month;
+--              its history row's change reason is its `source`;
+--   op 'grant' creates a one-off grant of `amount` for `period` (id `id` or the next); its `source`
+--              is unique, so a second grant for the same source is never made (history reason: `source`).
+CREATE TEMP TABLE {table} (
+    op text NOT NULL CHECK (op IN ('end', 'open', 'grant')),
+    id bigint,
+    programme_id text,
+    variant text,
+    person_id bigint,
+    payee_person_id bigint,
+    payee_institution_id bigint,
+    period date NOT NULL,
+    end_period date,
+    amount numeric(12, 2),
+    reason text NOT NULL DEFAULT '',
+    source text NOT NULL DEFAULT '',
+    history_reason text NOT NULL DEFAULT ''
+) ON COMMIT DROP
