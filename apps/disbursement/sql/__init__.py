@@ -6,10 +6,7 @@ which must precede a CTE named `periods(period)`. apps.benefits.rules is the sam
 tests/disbursement/test_amount_sql.py holds both to the same worked numbers.
 """
 
-from functools import cache
-from pathlib import Path
-
-_DIR = Path(__file__).resolve().parent
+from apps.core.sqlfiles import SqlFiles
 
 # dibao: max(0, S − income) × covered + round(share × S, 2) × add-ons; every other programme: S.
 AMOUNT = (
@@ -24,17 +21,15 @@ def amount_expr(*, programme: str, standard: str, income: str, covered: str, add
     return AMOUNT.format(programme=programme, standard=standard, income=income, covered=covered, addon=addon)
 
 
-@cache
-def _raw(name: str) -> str:
-    return (_DIR / f"{name}.sql").read_text(encoding="utf-8")
+_files = SqlFiles(__file__)
 
 
 def rates_ctes() -> str:
     """The CTEs of rates.sql (`std`, `tekun_class`, `rate`), for a statement that has `periods(period)`."""
-    return _raw("rates").strip().rstrip(",")
+    return _files.statement("rates").strip().rstrip(",")
 
 
 def statement(name: str, **parts: str) -> str:
     """The statement in `<name>.sql` with its {placeholders} filled ({rates} always available)."""
     parts.setdefault("rates", rates_ctes())
-    return _raw(name).format(**parts)
+    return _files.statement(name, **parts)
