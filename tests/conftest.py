@@ -77,6 +77,16 @@ def in_bureau(db):
 
 
 @pytest.fixture
+def zs(in_bureau):
+    """Run the test body inside 中山's schema; yields the two towns the demo caseworkers serve."""
+    from apps.people.models import Town
+
+    with in_bureau("zhongshan"):
+        towns = list(Town.objects.order_by("id")[:2])
+        yield towns[0], towns[1]
+
+
+@pytest.fixture
 def client_for(db):
     """client_for("zhongshan") -> a test Client whose requests go to zhongshan.localhost."""
 

@@ -217,10 +217,12 @@ class PersonAdmin(_CommunityChoicesMixin, TownScopedAdminMixin, PiiMaskingAdminM
             return super().save_formset(request, form, formset, change)
         instances = formset.save(commit=False)
         for certificate in formset.deleted_objects:
-            certificate.delete()
+            services.disability_certificate_delete(certificate=certificate)
+        changed = {f.instance: f.changed_data for f in formset.forms if f.instance.pk}
         for certificate in instances:
             if certificate.pk:
-                certificate.save()
+                services.disability_certificate_update(certificate=certificate, **{
+                    name: getattr(certificate, name) for name in changed.get(certificate, ())})
             else:
                 services.disability_certificate_create(
                     person=form.instance, number=certificate.number, category=certificate.category,

@@ -416,6 +416,30 @@ def disability_certificate_create(*, person: Person, number: str, category: str,
     return certificate
 
 
+@transaction.atomic
+def disability_certificate_update(*, certificate: DisabilityCertificate, **fields) -> DisabilityCertificate:
+    """A correction of the certificate's number, category, level or validity; the person never changes."""
+    unknown = set(fields) - {"number", "category", "level", "valid_from", "valid_until"}
+    if unknown:
+        raise ValidationError({name: [_("This field cannot be changed here.")] for name in sorted(unknown)})
+    disability_certificate_validate(data=fields, instance=certificate)
+    for name, value in fields.items():
+        setattr(certificate, name, _text(value) if name == "number" else value)
+    try:
+        with transaction.atomic():
+            certificate.save()
+    except IntegrityError as exc:
+        raise ValidationError({"number": [_("Certificate %(number)s is already registered.")
+                                          % {"number": certificate.number}]}) from exc
+    return certificate
+
+
+@transaction.atomic
+def disability_certificate_delete(*, certificate: DisabilityCertificate) -> None:
+    """A certificate entered by mistake; one that has ended is given a valid_until date instead."""
+    certificate.delete()
+
+
 # --------------------------------------------------------------------------- payees
 
 

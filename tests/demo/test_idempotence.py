@@ -31,7 +31,7 @@ def test_a_second_demo_set_up_changes_nothing(tmp_path, monkeypatch):
     call_command(*args, stdout=first, stderr=io.StringIO())
     before = _row_counts(("public", "xcity"))
     # The first run made a population, a caseload, a care registry, allowances and a paid month.
-    for table in ("people_person", "assistance_application", "benefits_entitlement", "pensions_careinstitution",
+    for table in ("people_person", "assistance_application", "benefits_entitlement", "people_careinstitution",
                   "disbursement_paymentline", "demo_populationmarker"):
         assert before[f"xcity.{table}"] > 0, table
 

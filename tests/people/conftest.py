@@ -13,16 +13,6 @@ PASSWORD = "civaffairs-demo"
 
 
 @pytest.fixture
-def zs(in_bureau):
-    """Run the test body inside 中山's schema; yields the two towns the demo caseworkers serve."""
-    from apps.people.models import Town
-
-    with in_bureau("zhongshan"):
-        towns = list(Town.objects.order_by("id")[:2])
-        yield towns[0], towns[1]
-
-
-@pytest.fixture
 def id_number():
     """id_number(seq, birth=..., gender=...) -> a valid 中山 number (order codes below the synthetic range)."""
 

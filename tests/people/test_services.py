@@ -189,3 +189,21 @@ def test_disability_certificate_levels_and_dates(zs, person_in):
                      level=4, valid_from=datetime.date(2024, 1, 1)) == {
         "number": ["Certificate C1 is already registered."]}
     assert DisabilityCertificate.objects.filter(person=person).count() == 1
+
+
+def test_a_disability_certificate_is_corrected_and_removed_through_the_service(zs, person_in):
+    town, _ = zs
+    person = person_in(town, 11)
+    certificate = services.disability_certificate_create(person=person, number="C7", category="physical", level=3,
+                                                         valid_from=datetime.date(2024, 1, 1))
+    assert errors_of(services.disability_certificate_update, certificate=certificate, level=0) == {
+        "level": ["The level is 1 to 4 (1 is the most severe); 0 is not."]}
+    assert errors_of(services.disability_certificate_update, certificate=certificate, person=person) == {
+        "person": ["This field cannot be changed here."]}
+    certificate.refresh_from_db()
+    assert certificate.level == 3
+    services.disability_certificate_update(certificate=certificate, level=1, valid_until=datetime.date(2026, 12, 31))
+    certificate.refresh_from_db()
+    assert (certificate.level, certificate.valid_until) == (1, datetime.date(2026, 12, 31))
+    services.disability_certificate_delete(certificate=certificate)
+    assert not DisabilityCertificate.objects.filter(number="C7").exists()
