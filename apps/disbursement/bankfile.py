@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from psycopg import sql as psycopg_sql
 
 from apps.benefits.models import Programme, ProgrammeCode
+from apps.core.exports import neutralise_cell, neutralise_sql
 from apps.core.permissions import recorded_user, require_permission
 from apps.people.models import Town
 
@@ -67,18 +68,20 @@ def _programmes() -> tuple[dict, dict]:
     codes, names = {}, {}
     with translation.override("zh-hans"):
         for code, bank_code in rows:
-            codes[code] = bank_code
-            names[code] = re.sub(r"\s*\(.*\)$", "", str(labels.get(code, code)))
+            codes[code] = neutralise_cell(bank_code)
+            names[code] = neutralise_cell(re.sub(r"\s*\(.*\)$", "", str(labels.get(code, code))))
     return codes, names
 
 
 def body_query(run: PaymentRun) -> str:
     codes, names = _programmes()
-    towns = dict(Town.objects.values_list("pk", "name"))
+    towns = {pk: neutralise_cell(name) for pk, name in Town.objects.values_list("pk", "name")}
     town = _case("l.town_id", towns) if len(towns) <= 500 else (
-        "(SELECT t.name FROM people_town t WHERE t.id = l.town_id)")
+        f"(SELECT {neutralise_sql('t.name')} FROM people_town t WHERE t.id = l.town_id)")
     return sql.statement(
-        "bank_file_body", programme_code=_case("l.programme_id", codes), programme_name=_case("l.programme_id", names),
+        "bank_file_body", payee_name=neutralise_sql("l.payee_name"),
+        bank_name=neutralise_sql("nullif(l.bank_name, '')"),
+        programme_code=_case("l.programme_id", codes), programme_name=_case("l.programme_id", names),
         period=_literal(run.period), period_number=_literal(f"{run.period:%Y%m}"), town=town, run=_literal(int(run.pk)))
 
 

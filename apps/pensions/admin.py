@@ -99,7 +99,7 @@ class ChildWelfareRecordAdmin(TownScopedAdmin):
     town_path = "person__town"
     list_display = ["person", "masked_id", "kind", "placement", "since", "ended_on"]
     list_filter = ["kind", "placement"]
-    search_fields = ["person__name", "person__id_number"]
+    search_fields = ["person__name", "=person__id_number"]
     autocomplete_fields = []
     raw_id_fields = ["person", "guardian", "institution"]
 
@@ -171,7 +171,7 @@ class EligibilityChangeAdmin(admin.ModelAdmin):
     list_display = ["id", "person", "masked_id", "programme", "action", "variant", "period", "reason_display",
                     "status", "decided_by"]
     list_filter = ["status", "programme", "action", "reason_code"]
-    search_fields = ["person__name", "person__id_number"]
+    search_fields = ["person__name", "=person__id_number"]
     readonly_fields = [f.name for f in EligibilityChange._meta.fields]
     actions = ["confirm", "reject"]
     list_select_related = ["person", "programme", "decided_by"]

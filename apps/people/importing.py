@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from simple_history.utils import bulk_create_with_history
 
+from apps.core.exports import neutralise_cell
 from apps.core.idcard import id_hash, parse_id_number
 from apps.core.money import parse_money
 from apps.core.scoping import user_town_id
@@ -136,9 +137,10 @@ def template_workbook() -> Workbook:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "persons"
-    sheet.append([c.header for c in COLUMNS])
-    sheet.append(["H0001", "户主", "张三", "44200019800101001X", "城镇", "是", "(镇街名称)", "", "", "13800000000",
-                  "6222000000000000000", "农业银行", "1200.00", "否", "否"])
+    sheet.append([neutralise_cell(c.header) for c in COLUMNS])
+    sheet.append([neutralise_cell(value) for value in (
+        "H0001", "户主", "张三", "44200019800101001X", "城镇", "是", "(镇街名称)", "", "", "13800000000",
+        "6222000000000000000", "农业银行", "1200.00", "否", "否")])
     for cells in sheet.iter_cols(min_row=1, max_row=2):
         for cell in cells:
             cell.number_format = "@"  # text: long numbers keep every digit

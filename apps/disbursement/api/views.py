@@ -140,6 +140,7 @@ class RecoveryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     serializer_class = RecoveryOutputSerializer
     permission_classes = [needs("disbursement.view_recoveryline")]
+    ordering_fields = ["id", "amount", "period"]  # never by ID number or account: a binary-search oracle
 
     def get_queryset(self):
         filters = {key: self.request.query_params.get(key) for key in ("programme", "reason", "run")}

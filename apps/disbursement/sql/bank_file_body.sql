@@ -1,10 +1,12 @@
 -- The bank file's columns after 序号 (numbered while streaming: a window function would sort).
 -- Run through COPY … TO STDOUT, which takes no bound parameters: every placeholder is filled
 -- with literals that psycopg quoted (bankfile.body_query), never with text pasted as it is.
-SELECT l.payee_name AS "姓名",
+-- Text that people typed (payee and bank names, the town and programme names) comes neutralised
+-- against spreadsheet formulas (apps.core.exports.neutralise_sql); amounts and accounts as they are.
+SELECT {payee_name} AS "姓名",
        nullif(l.id_number, '') AS "公民身份号码",
        nullif(l.bank_account, '') AS "社保卡号/银行账号",
-       nullif(l.bank_name, '') AS "开户行",
+       {bank_name} AS "开户行",
        l.amount AS "金额",
        {programme_code} AS "补贴项目代码",
        {programme_name} AS "补贴项目名称",

@@ -135,7 +135,7 @@ class ChildWelfareViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
     permission_classes = [ModelPermissions]
     serializer_class = s.ChildWelfareOutput
     filterset_fields = ["kind", "placement", "person"]
-    search_fields = ["person__name", "person__id_number"]
+    search_fields = ["person__name", "=person__id_number"]
 
     def get_queryset(self):
         return selectors.child_welfare_list(user=self.request.user)
@@ -203,7 +203,7 @@ class EligibilityChangeViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [ViewPermission]
     serializer_class = s.EligibilityChangeOutput
     filterset_fields = ["status", "programme", "action", "run", "person", "reason_code"]
-    search_fields = ["person__name", "person__id_number"]
+    search_fields = ["person__name", "=person__id_number"]
 
     def get_queryset(self):
         return selectors.eligibility_change_list(user=self.request.user)
