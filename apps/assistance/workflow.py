@@ -23,7 +23,8 @@ from django.utils.translation import gettext_lazy
 from apps.benefits import rules
 from apps.benefits import services as benefits
 from apps.benefits.models import Entitlement, ProgrammeCode
-from apps.benefits.selectors import StandardBook, class_variant, current_bureau
+from apps.benefits.selectors import StandardBook, class_variant
+from tenants.selectors import current_bureau
 
 from .models import (
     EXCLUDED_INCOME_TYPES,
