@@ -231,6 +231,7 @@ def child(kind: str, run_id: int) -> None:
     from django.db import connection
     from django_tenants.utils import schema_context
 
+    from apps.core.permissions import SYSTEM
     from apps.disbursement.bankfile import CopyOut, bank_file_open, body_query
     from apps.disbursement.models import PaymentRun
 
@@ -241,7 +242,7 @@ def child(kind: str, run_id: int) -> None:
         run = PaymentRun.objects.get(pk=run_id)
         started = time.perf_counter()
         if kind in ("csv", "xlsx"):
-            _name, chunks = bank_file_open(run=run, user=None, fmt=kind, channel="command")
+            _name, chunks = bank_file_open(run=run, user=SYSTEM, fmt=kind, channel="command")
             for piece in chunks:
                 sink.write(piece)
                 size += len(piece)
@@ -289,6 +290,7 @@ def main(argv: list[str] | None = None) -> dict:
     from django.contrib.auth import get_user_model
     from django_tenants.utils import schema_context
 
+    from apps.core.permissions import SYSTEM
     from apps.disbursement.generation import payment_run_generate
     from apps.disbursement.services import payment_run_approve, payment_run_create, payment_run_mark_exported
 
@@ -329,7 +331,7 @@ def main(argv: list[str] | None = None) -> dict:
         run = payment_run_approve(run=run, user=approver)
         checkpoint()
         started = time.perf_counter()
-        payment_run_mark_exported(run=run)
+        payment_run_mark_exported(run=run, user=SYSTEM)
         mark_seconds = time.perf_counter() - started
         with _cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS bench_scratch_lines")
