@@ -85,6 +85,12 @@ NIGHTLY_STEPS = [
     "apps.disbursement.nightly.recovery_listing",
 ]
 
+# Called by apps.benefits.services.grant_cancel inside its transaction, before the grant is cancelled:
+# `hook(*, grant, user, reason)` cancels what pays the grant or raises ValidationError to refuse.
+GRANT_CANCEL_HOOKS = [
+    "apps.disbursement.services.grant_lines_cancel",
+]
+
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
 TENANT_MODEL = "tenants.Bureau"
