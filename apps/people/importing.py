@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -47,6 +48,7 @@ from apps.core.exports import neutralise_cell
 from apps.core.idcard import id_hash, parse_id_number
 from apps.core.money import parse_money
 from apps.core.scoping import user_town_id
+from apps.core.uploads import check_size, check_xlsx_archive
 
 from .models import Community, Household, HouseholdMember, HukouClass, Person, Town
 from .services import BANK_ACCOUNT_RE, PHONE_RE, bank_account_change_request, income_problem
@@ -286,7 +288,15 @@ def people_import(*, file, user=None, source: str = "") -> ImportResult:
     """Validate the whole workbook, then import it all or nothing. `file`: a path or a file object."""
     started = timezone.now()
     checker = _Checker(user=user)
-    rows = _read_rows(file, checker)
+    try:
+        # Before openpyxl sees it: a small zip can unpack to more than the server's memory.
+        check_size(file, limit=settings.UPLOAD_MAX_BYTES_XLSX, what=_("workbook"))
+        check_xlsx_archive(file)
+    except ValidationError as refused:
+        checker.error(0, "", refused.messages[0])
+        rows = []
+    else:
+        rows = _read_rows(file, checker)
     result = ImportResult(rows=len(rows))
     for row in rows:
         checker.check_row(row)
