@@ -85,6 +85,26 @@ NIGHTLY_STEPS = [
     "apps.disbursement.nightly.recovery_listing",
 ]
 
+# Called by apps.benefits.services.grant_cancel inside its transaction, before the grant is cancelled:
+# `hook(*, grant, user, reason)` cancels what pays the grant or raises ValidationError to refuse.
+GRANT_CANCEL_HOOKS = [
+    "apps.disbursement.services.grant_lines_cancel",
+]
+
+# --------------------------------------------------------------------------- uploads
+# What a user may send (apps.core.uploads): each refusal names the limit. Bodies other than files stay
+# small; a file above FILE_UPLOAD_MAX_MEMORY_SIZE is spooled to a temporary file, never held in memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440))
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440))
+# The people import (100,000 rows at most) is a few megabytes; a bank return of a million lines ~65 MB.
+UPLOAD_MAX_BYTES_XLSX = int(os.environ.get("UPLOAD_MAX_BYTES_XLSX", 20 * 1024 * 1024))
+UPLOAD_MAX_BYTES_BANK_RETURN = int(os.environ.get("UPLOAD_MAX_BYTES_BANK_RETURN", 80 * 1024 * 1024))
+# An XLSX is a zip: refused before parsing if it unpacks to more than this, has more parts, or packs a
+# part (above 1 MB) more tightly than this ratio. Real sheets pack 5-20 times; a zip bomb hundreds.
+UPLOAD_MAX_XLSX_UNPACKED_BYTES = int(os.environ.get("UPLOAD_MAX_XLSX_UNPACKED_BYTES", 200 * 1024 * 1024))
+UPLOAD_MAX_XLSX_RATIO = int(os.environ.get("UPLOAD_MAX_XLSX_RATIO", 100))
+UPLOAD_MAX_XLSX_MEMBERS = int(os.environ.get("UPLOAD_MAX_XLSX_MEMBERS", 1000))
+
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
 TENANT_MODEL = "tenants.Bureau"

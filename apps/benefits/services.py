@@ -17,11 +17,13 @@ from __future__ import annotations
 import datetime
 import re
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Greatest, Least, TruncMonth
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from psycopg.types.json import Jsonb
 from simple_history.utils import bulk_update_with_history
@@ -600,6 +602,9 @@ def grant_cancel(*, grant: Grant, user=None, reason: str) -> Grant:
     if g.status != Grant.Status.PENDING:
         raise ValidationError(_("Grant #%(id)s is %(status)s; only a pending grant can be cancelled.")
                               % {"id": g.pk, "status": g.get_status_display()})
+    # The payment side (disbursement, a floor above) cancels the grant's unsent lines or refuses.
+    for path in settings.GRANT_CANCEL_HOOKS:
+        import_string(path)(grant=g, user=user, reason=reason)
     g.status, g.reason = Grant.Status.CANCELLED, reason
     g._history_user = recorded_user(user)
     g.save(update_fields=["status", "reason"])

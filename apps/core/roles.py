@@ -49,6 +49,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "benefits.add_standard", "benefits.change_standard",
         "benefits.change_entitlement", "benefits.add_grant", "benefits.change_grant",
         "disbursement.approve_paymentrun",
+        "people.approve_bankaccountchange",  # the checker of a payee's new account (maker-checker)
         "pensions.confirm_eligibilitychange", "pensions.run_eligibilityrun",
         "pensions.add_longevitystandard", "pensions.change_longevitystandard",
     ],

@@ -171,7 +171,7 @@ class PaymentRunAdmin(SimpleHistoryAdmin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                record = bank_return_import(run=run, content=upload.read(), file_name=upload.name, user=request.user)
+                record = bank_return_import(run=run, content=upload, file_name=upload.name, user=request.user)
             except BankReturnRejected as rejected:
                 errors = rejected.record.errors
             except ValidationError as exc:

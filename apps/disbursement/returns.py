@@ -22,13 +22,17 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import BinaryIO
 
+import openpyxl
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from apps.benefits.services import grants_mark_paid
 from apps.core.permissions import recorded_user, require_permission
+from apps.core.uploads import check_size, check_xlsx_archive
 
 from .models import BankReturnImport, PaymentLine, PaymentRun
 from .rules import CONTROL_MARK, parse_amount, parse_bank_date, parse_control_record, parse_result
@@ -69,26 +73,49 @@ class ReturnRow:
 # --------------------------------------------------------------------------- reading
 
 
-def read_rows(content: bytes) -> Iterator[list[str]]:
-    """The file's rows as strings, whatever its format, one at a time (a return may hold a million)."""
-    if content[:4] == b"PK\x03\x04":
-        return _xlsx_rows(content)
-    stream = io.TextIOWrapper(io.BytesIO(content), encoding=_text_encoding(content), newline="")
-    return csv.reader(stream)
+def _binary(content) -> BinaryIO:
+    """A return as a seekable binary file at its start: bytes, an uploaded file or an open file."""
+    if isinstance(content, bytes | bytearray | memoryview):
+        return io.BytesIO(content)
+    content.seek(0)
+    return content
 
 
-def _text_encoding(content: bytes) -> str:
+def _sha256(file: BinaryIO) -> str:
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: file.read(1 << 20), b""):
+        digest.update(chunk)
+    file.seek(0)
+    return digest.hexdigest()
+
+
+def read_rows(content) -> Iterator[list[str]]:
+    """The file's rows as strings, whatever its format, one at a time (a return may hold a million).
+
+    `content`: bytes or a seekable binary file, read piece by piece, never whole.
+    """
+    file = _binary(content)
+    head = file.read(4)
+    file.seek(0)
+    if head == b"PK\x03\x04":
+        return _xlsx_rows(file)
+    # A StreamReader, not a TextIOWrapper: the wrapper would close the caller's file when collected.
+    return csv.reader(codecs.getreader(_text_encoding(file))(file))
+
+
+def _text_encoding(file: BinaryIO) -> str:
     """UTF-8 (with or without BOM), else GB18030 — which many banks still write — checked piece by piece."""
-    view = memoryview(content)
     for encoding in ("utf-8-sig", "gb18030"):
         decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            for start in range(0, len(view), 1 << 20):
-                decoder.decode(view[start:start + (1 << 20)])
+            for chunk in iter(lambda: file.read(1 << 20), b""):
+                decoder.decode(chunk)
             decoder.decode(b"", final=True)
             return encoding
         except UnicodeDecodeError:
             continue
+        finally:
+            file.seek(0)
     raise ValidationError({"file": [_("The file is neither UTF-8 nor GB18030 text nor an XLSX workbook.")]})
 
 
@@ -104,11 +131,13 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
-    import openpyxl
-
+def _xlsx_rows(file: BinaryIO) -> Iterator[list[str]]:
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        check_xlsx_archive(file)
+    except ValidationError as refused:
+        raise ValidationError({"file": refused.messages}) from None
+    try:
+        workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the same error to the user
         raise ValidationError({"file": [_("The XLSX workbook cannot be read: %(error)s") % {"error": exc}]}) from exc
 
@@ -333,9 +362,13 @@ def _load_rows(parser: ReturnParser, rows: Iterator[list[str]]) -> None:
             "CREATE TEMP TABLE bank_return_rows (row_no integer, line_id bigint, account text, amount numeric(12,2), "
             "result text, reason text, bank_reference text, posted_on date) ON COMMIT DROP")
         with cursor.copy("COPY bank_return_rows FROM STDIN") as copy:
-            for r in parser.parse(rows):
-                copy.write_row((r.row_no, r.line_id, r.account, r.amount, r.result, r.reason, r.bank_reference,
-                                r.posted_on))
+            try:
+                for r in parser.parse(rows):
+                    copy.write_row((r.row_no, r.line_id, r.account, r.amount, r.result, r.reason, r.bank_reference,
+                                    r.posted_on))
+            except csv.Error as exc:  # e.g. a field longer than the csv module allows
+                raise ValidationError({"file": [_("The file cannot be read as CSV after row %(row)s: %(error)s")
+                                                % {"row": parser.data_rows, "error": exc}]}) from None
         cursor.execute("CREATE INDEX ON bank_return_rows (line_id)")
         cursor.execute("ANALYZE bank_return_rows")
 
@@ -345,29 +378,40 @@ class _Rejected(Exception):
         self.errors = errors
 
 
-def bank_return_import(*, run: PaymentRun, content: bytes, file_name: str, user) -> BankReturnImport:
+def bank_return_import(*, run: PaymentRun, content, file_name: str, user) -> BankReturnImport:
     """Validate the whole file, then apply it in one transaction; raises BankReturnRejected listing every error.
 
-    The same file a second time returns the first import (its `duplicate` attribute set) and changes nothing.
+    `content`: bytes or a seekable binary file (an upload), read piece by piece. Its size and the run's
+    state are checked before a byte is read. The same file a second time returns the first import (its
+    `duplicate` attribute set) and changes nothing.
     """
     require_permission(user, "disbursement.import_bankreturn", message=_("You may not import bank returns."))
-    digest = hashlib.sha256(content).hexdigest()
+    file = _binary(content)
+    try:
+        check_size(file, limit=settings.UPLOAD_MAX_BYTES_BANK_RETURN, what=_("bank return file"))
+    except ValidationError as refused:
+        raise ValidationError({"file": refused.messages}) from None
+    if run.status not in (PaymentRun.Status.EXPORTED, PaymentRun.Status.CLOSED):
+        raise ValidationError({"file": [
+            _("Payment run %(run)s is %(status)s: the bank answers only for an exported run.")
+            % {"run": run.pk, "status": run.get_status_display()}]})
+    digest = _sha256(file)
     earlier = BankReturnImport.objects.filter(sha256=digest, status=BankReturnImport.Status.ACCEPTED).first()
     if earlier is not None:
         if earlier.run_id != run.pk:
             raise ValidationError({"file": [_("This file was already imported for run %(run)s.") % {"run": earlier.run_id}]})
         earlier.duplicate = True
         return earlier
-    if run.status not in (PaymentRun.Status.EXPORTED, PaymentRun.Status.CLOSED):
+    if run.status == PaymentRun.Status.CLOSED:
         raise ValidationError({"file": [
-            _("Payment run %(run)s is %(status)s: the bank answers only for an exported run.")
-            % {"run": run.pk, "status": run.get_status_display()}]})
+            _("Payment run %(run)s is closed: the bank has answered for every line, so no further return file is "
+              "taken. A correction of a paid line is a recovery (追回).") % {"run": run.pk}]})
 
     parser = ReturnParser()
     try:
         with transaction.atomic():
             try:
-                _load_rows(parser, read_rows(content))
+                _load_rows(parser, read_rows(file))
             except ValidationError as unreadable:
                 raise _Rejected(unreadable.messages) from None
             errors = parser.errors + parser.control_errors(run) + _database_errors(run)
@@ -407,7 +451,7 @@ def _apply(run: PaymentRun, record: BankReturnImport, user) -> tuple[int, int]:
     return paid, failed
 
 
-def return_file_run_id(content: bytes) -> int | None:
+def return_file_run_id(content) -> int | None:
     """The run a return file answers: the run of its first line, else its control record's 批次号."""
     parser = ReturnParser()
     try:

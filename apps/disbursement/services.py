@@ -132,15 +132,8 @@ def payment_run_supplementary(*, period: datetime.date, user, background: bool =
     return payment_run_start(period=period, kind=PaymentRun.Kind.SUPPLEMENTARY, user=user, background=background)
 
 
-@transaction.atomic
-def payment_line_cancel(*, line: PaymentLine, user, reason: str) -> PaymentLine:
-    """Take a line out of a run before approval (e.g. the beneficiary died after generation)."""
-    require_permission(user, "disbursement.change_paymentline", message=_("You may not change payment lines."))
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say why the line is cancelled.")})
-    line = PaymentLine.objects.select_for_update().select_related("run").get(pk=line.pk)
-    if line.run.status != Status.GENERATED or line.status != PaymentLine.Status.PENDING:
-        raise ValidationError(_("Only a pending line of a generated, not yet approved run can be cancelled."))
+def _line_cancel(*, line: PaymentLine, user, reason: str) -> PaymentLine:
+    """Cancel a pending line of a generated run (the caller holds the line locked) and take it off the run's totals."""
     PaymentLineEvent.objects.create(line=line, from_status=line.status, to_status=PaymentLine.Status.CANCELLED,
                                     by=recorded_user(user), note=reason[:200])
     line.status = PaymentLine.Status.CANCELLED
@@ -151,3 +144,44 @@ def payment_line_cancel(*, line: PaymentLine, user, reason: str) -> PaymentLine:
     run.total_amount -= line.amount
     run.save(update_fields=["line_count", "total_amount"])
     return line
+
+
+@transaction.atomic
+def payment_line_cancel(*, line: PaymentLine, user, reason: str) -> PaymentLine:
+    """Take a line out of a run before approval (e.g. the beneficiary died after generation)."""
+    require_permission(user, "disbursement.change_paymentline", message=_("You may not change payment lines."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the line is cancelled.")})
+    line = PaymentLine.objects.select_for_update().select_related("run").get(pk=line.pk)
+    if line.run.status != Status.GENERATED or line.status != PaymentLine.Status.PENDING:
+        raise ValidationError(_("Only a pending line of a generated, not yet approved run can be cancelled."))
+    return _line_cancel(line=line, user=user, reason=reason)
+
+
+@transaction.atomic
+def grant_lines_cancel(*, grant, user, reason: str) -> int:
+    """benefits.grant_cancel's hook (settings.GRANT_CANCEL_HOOKS): the grant's lines go with it, or it stays.
+
+    A line in an approved run counts as sent: the nightly job exports approved runs, and the approver
+    signed off on the run's total, so the money may already be with the bank. Such a grant is undone
+    only through the bank's return (a failed line) or a recovery (追回), never by a silent cancel. A
+    line still in a generated run is cancelled with the grant, in the grant's transaction.
+    Returns the number of lines cancelled.
+    """
+    lines = list(PaymentLine.objects.select_for_update().select_related("run").filter(grant_id=grant.pk)
+                 .exclude(status=PaymentLine.Status.CANCELLED).order_by("pk"))
+    for line in lines:
+        if line.run.status in (Status.APPROVED, Status.EXPORTED, Status.CLOSED):
+            raise ValidationError(
+                _("Grant #%(grant)s is in payment run %(run)s, which is %(status)s: the bank may already have "
+                  "the payment. It cannot be cancelled; if the bank returns the payment as failed it is not paid, "
+                  "otherwise record a recovery (追回) of line %(line)s.")
+                % {"grant": grant.pk, "run": line.run_id, "status": line.run.get_status_display(), "line": line.pk})
+        if line.run.status != Status.GENERATED:
+            raise ValidationError(
+                _("Grant #%(grant)s is being paid by payment run %(run)s, which is %(status)s; cancel it once the "
+                  "run is generated.")
+                % {"grant": grant.pk, "run": line.run_id, "status": line.run.get_status_display()})
+    for line in lines:
+        _line_cancel(line=line, user=user, reason=reason)
+    return len(lines)

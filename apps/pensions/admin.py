@@ -57,7 +57,7 @@ class CareInstitutionAdmin(TotalsChangeList, TownScopedAdmin):
         # The people app owns payees: its service is the one writer of care institutions.
         values = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
         if change:
-            people_services.care_institution_update(institution=obj, **values)
+            people_services.care_institution_update(institution=obj, user=request.user, **values)
         else:
             saved = people_services.care_institution_create(**{
                 name: form.cleaned_data.get(name) for name in (

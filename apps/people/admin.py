@@ -16,10 +16,18 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from apps.core.admin_mixins import PII_FIELDS, PiiMaskingAdminMixin, TownScopedAdminMixin, add_service_errors
+from apps.core.admin_mixins import (
+    PII_FIELDS,
+    PiiMaskingAdminMixin,
+    ReadOnlyAdminMixin,
+    TownScopedAdminMixin,
+    add_service_errors,
+    error_text,
+)
 from apps.core.admin_site import bureau_admin_site
 from apps.core.idcard import mask_id_number
 from apps.core.scoping import user_town_id
@@ -27,6 +35,7 @@ from apps.core.scoping import user_town_id
 from . import selectors, services
 from .importing import COLUMNS, people_import, template_workbook
 from .models import (
+    BankAccountChange,
     Community,
     DisabilityCertificate,
     Household,
@@ -205,7 +214,12 @@ class PersonAdmin(_CommunityChoicesMixin, TownScopedAdminMixin, PiiMaskingAdminM
         data = {key: form.cleaned_data[key] for key in services.PERSON_FIELDS if key in form.cleaned_data}
         if change:
             data = {key: value for key, value in data.items() if key in form.changed_data}
-            saved = services.person_update(person=obj, **data) if data else obj
+            saved = services.person_update(person=obj, user=request.user, **data) if data else obj
+            pending = selectors.bank_account_change_pending(payee=saved)
+            if pending is not None and {"bank_account", "bank_name"} & set(data):
+                self.message_user(request, gettext(
+                    "The new bank account waits for another user's approval (change #%(id)s); payments go to "
+                    "the current account until then.") % {"id": pending.pk}, messages.WARNING)
         else:
             saved = services.person_create(**data)
         for field in Person._meta.concrete_fields:
@@ -479,3 +493,55 @@ class StaffProfileAdmin(admin.ModelAdmin):
     list_display = ["user", "town"]
     list_filter = ["town"]
     list_select_related = ["user", "town"]
+
+
+@admin.register(BankAccountChange, site=bureau_admin_site)
+class BankAccountChangeAdmin(ReadOnlyAdminMixin, PiiMaskingAdminMixin, SimpleHistoryAdmin):
+    """Payees' new bank accounts waiting for a second user: approve or reject, never edit."""
+
+    pii_fields = {**PII_FIELDS, "old_account": PII_FIELDS["account"], "new_account": PII_FIELDS["account"]}
+    list_display = ["id", "payee_name", "old_account", "old_bank_name", "new_account", "new_bank_name", "status",
+                    "requested_by", "requested_at", "decided_by", "decided_at"]
+    list_filter = ["status"]
+    list_select_related = ["person", "institution", "requested_by", "decided_by"]
+    fields = ["person", "institution", "old_account", "old_bank_name", "new_account", "new_bank_name", "reason",
+              "status", "requested_by", "requested_at", "decided_by", "decided_at", "decision_note"]
+    readonly_fields = fields
+    actions = ["approve_changes", "reject_changes"]
+
+    def get_queryset(self, request):
+        return selectors.bank_account_change_list(user=request.user)
+
+    @admin.display(description=_("payee"))
+    def payee_name(self, change):
+        return str(change.payee)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not request.user.has_perm("people.approve_bankaccountchange"):
+            actions.pop("approve_changes", None)
+            actions.pop("reject_changes", None)
+        return actions
+
+    def _decide(self, request, queryset, service, done: str):
+        decided = 0
+        for change in queryset:
+            try:
+                service(change=change, user=request.user)
+                decided += 1
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(request, error_text(exc) or gettext("Not allowed."), messages.ERROR)
+        if decided:
+            self.message_user(request, done % {"n": decided})
+
+    @admin.action(description=_("Approve the selected bank account changes"))
+    def approve_changes(self, request, queryset):
+        self._decide(request, queryset, services.bank_account_change_approve,
+                     ngettext("%(n)d bank account change approved.", "%(n)d bank account changes approved.",
+                              queryset.count()))
+
+    @admin.action(description=_("Reject the selected bank account changes"))
+    def reject_changes(self, request, queryset):
+        self._decide(request, queryset, services.bank_account_change_reject,
+                     ngettext("%(n)d bank account change rejected.", "%(n)d bank account changes rejected.",
+                              queryset.count()))

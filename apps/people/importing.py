@@ -24,6 +24,8 @@ Columns (header row 1, any order; * = required):
 
 A person whose ID number is already registered and who belongs to no household is added to the
 row's household (the name must match the registry); one who belongs to a household is an error.
+A different bank account (or bank) on such a row becomes a change request for a second user to
+approve; the person keeps the registered account until then.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,9 +48,10 @@ from apps.core.exports import neutralise_cell
 from apps.core.idcard import id_hash, parse_id_number
 from apps.core.money import parse_money
 from apps.core.scoping import user_town_id
+from apps.core.uploads import check_size, check_xlsx_archive
 
 from .models import Community, Household, HouseholdMember, HukouClass, Person, Town
-from .services import BANK_ACCOUNT_RE, PHONE_RE, income_problem
+from .services import BANK_ACCOUNT_RE, PHONE_RE, bank_account_change_request, income_problem
 
 MAX_ROWS = 100_000
 
@@ -112,6 +116,7 @@ class ImportResult:
     households_created: int = 0
     members_added: int = 0
     communities_created: int = 0
+    bank_account_changes: int = 0  # requested for registered persons, waiting for approval
     seconds: float = 0.0
 
     @property
@@ -283,7 +288,15 @@ def people_import(*, file, user=None, source: str = "") -> ImportResult:
     """Validate the whole workbook, then import it all or nothing. `file`: a path or a file object."""
     started = timezone.now()
     checker = _Checker(user=user)
-    rows = _read_rows(file, checker)
+    try:
+        # Before openpyxl sees it: a small zip can unpack to more than the server's memory.
+        check_size(file, limit=settings.UPLOAD_MAX_BYTES_XLSX, what=_("workbook"))
+        check_xlsx_archive(file)
+    except ValidationError as refused:
+        checker.error(0, "", refused.messages[0])
+        rows = []
+    else:
+        rows = _read_rows(file, checker)
     result = ImportResult(rows=len(rows))
     for row in rows:
         checker.check_row(row)
@@ -296,7 +309,11 @@ def people_import(*, file, user=None, source: str = "") -> ImportResult:
             checker.error(0, "", _("The registry changed while importing (%(error)s); nothing was imported, try again.")
                           % {"error": str(exc).splitlines()[0]})
             result.persons_created = result.persons_linked = result.households_created = 0
-            result.members_added = result.communities_created = 0
+            result.members_added = result.communities_created = result.bank_account_changes = 0
+        except PermissionDenied as exc:
+            checker.error(0, "", str(exc))
+            result.persons_created = result.persons_linked = result.households_created = 0
+            result.members_added = result.communities_created = result.bank_account_changes = 0
     result.errors = sorted(checker.errors, key=lambda e: (e.row, [c.header for c in COLUMNS].index(e.column)
                                                          if e.column in HEADERS.values() else -1))
     result.seconds = (timezone.now() - started).total_seconds()
@@ -416,6 +433,11 @@ def _write(rows: list[_Row], result: ImportResult, *, user, source: str) -> None
     new_persons = []
     for row in rows:
         if row.existing is not None:
+            account, bank = row.values.get("bank_account", ""), row.values.get("bank_name", "")[:50]
+            if account and (account, bank) != (row.existing.bank_account, row.existing.bank_name):
+                bank_account_change_request(payee=row.existing, user=user, bank_account=account, bank_name=bank,
+                                            reason=reason)
+                result.bank_account_changes += 1
             continue
         facts = row.facts
         person = Person(

@@ -1,6 +1,7 @@
 """The registry every programme reads: towns, persons, households, disability certificates, and the
 payees that several programmes pay (care institutions; funeral homes later)."""
 
+from django.conf import settings
 from django.contrib.postgres.indexes import HashIndex
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -286,3 +287,62 @@ class CareInstitution(models.Model):
             raise ValidationError({"nursing_beds": _(
                 "Nursing beds (%(nursing)d) cannot be more than the institution's beds (%(beds)d)."
             ) % {"nursing": self.nursing_beds, "beds": self.beds}})
+
+
+class BankAccountChange(models.Model):
+    """A payee's new bank account, waiting for a second person (maker-checker).
+
+    The account on the person or institution stays the old one until a different user approves:
+    payment lines copy people_person.bank_account at generation, so an unapproved account is never
+    paid to. Registration sets a payee's first account directly; every later change comes here.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+        SUPERSEDED = "superseded", _("superseded")
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="bank_account_changes", verbose_name=_("person"))
+    institution = models.ForeignKey(CareInstitution, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="bank_account_changes", verbose_name=_("care institution"))
+    old_account = models.CharField(_("old bank account"), max_length=19, blank=True)
+    old_bank_name = models.CharField(_("old bank"), max_length=50, blank=True)
+    new_account = models.CharField(_("new bank account"), max_length=19, blank=True,
+                                   validators=[bank_account_validator])
+    new_bank_name = models.CharField(_("new bank"), max_length=50, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name=_("requested by"))
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("bank account change")
+        verbose_name_plural = _("bank account changes")
+        ordering = ["-requested_at", "-id"]
+        permissions = [("approve_bankaccountchange", _("Can approve or reject a payee's bank account change"))]
+        constraints = [
+            models.CheckConstraint(condition=Q(person__isnull=False, institution__isnull=True)
+                                   | Q(person__isnull=True, institution__isnull=False),
+                                   name="bankaccountchange_one_payee"),
+            # One open request per payee: a newer one supersedes it, and two at once cannot both stay.
+            models.UniqueConstraint(fields=["person"], condition=Q(status="pending", person__isnull=False),
+                                    name="bankaccountchange_one_pending_person"),
+            models.UniqueConstraint(fields=["institution"], condition=Q(status="pending", institution__isnull=False),
+                                    name="bankaccountchange_one_pending_institution"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payee} ({self.get_status_display()})"
+
+    @property
+    def payee(self):
+        return self.person if self.person_id else self.institution

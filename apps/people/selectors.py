@@ -8,7 +8,16 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from apps.core.scoping import scope_to_town, user_town_id
 
-from .models import Community, DisabilityCertificate, Household, HouseholdMember, Person, Town
+from .models import (
+    BankAccountChange,
+    CareInstitution,
+    Community,
+    DisabilityCertificate,
+    Household,
+    HouseholdMember,
+    Person,
+    Town,
+)
 
 
 def town_list(*, user) -> QuerySet[Town]:
@@ -25,7 +34,9 @@ def community_list(*, user, town: Town | None = None) -> QuerySet[Community]:
 def person_list(*, user, filters: dict | None = None) -> QuerySet[Person]:
     """Persons the user may see; `filters`: town, community, hukou_class, status, household, search."""
     filters = filters or {}
-    persons = scope_to_town(Person.objects.all(), user).select_related("town", "community", "membership__household")
+    persons = (scope_to_town(Person.objects.all(), user).select_related("town", "community", "membership__household")
+               .prefetch_related(Prefetch("bank_account_changes", queryset=BankAccountChange.objects.filter(
+                   status=BankAccountChange.Status.PENDING).select_related("requested_by"))))
     for key in ("town", "community", "hukou_class", "status", "gender"):
         if filters.get(key) not in (None, ""):
             persons = persons.filter(**{key: filters[key]})
@@ -99,3 +110,20 @@ def town_population_counts(*, user) -> QuerySet[Town]:
         persons_alive=Count("persons", filter=Q(persons__status=Person.Status.ALIVE), distinct=True),
         households_count=Count("households", distinct=True),
     )
+
+
+def bank_account_change_list(*, user, status: str | None = None) -> QuerySet[BankAccountChange]:
+    """Bank account change requests of the payees the user may see (a caseworker: their town's)."""
+    changes = BankAccountChange.objects.select_related("person__town", "institution__town", "requested_by",
+                                                       "decided_by")
+    town_id = user_town_id(user)
+    if town_id is not None:
+        changes = changes.filter(Q(person__town_id=town_id) | Q(institution__town_id=town_id))
+    return changes.filter(status=status) if status else changes
+
+
+def bank_account_change_pending(*, payee: Person | CareInstitution) -> BankAccountChange | None:
+    """The payee's change waiting for approval, if any (the database allows one)."""
+    key = "person" if isinstance(payee, Person) else "institution"
+    return (BankAccountChange.objects.filter(**{key: payee}, status=BankAccountChange.Status.PENDING)
+            .select_related("requested_by").first())

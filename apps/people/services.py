@@ -11,14 +11,17 @@ import datetime
 import re
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.idcard import IdFacts, id_hash, parse_id_number
 from apps.core.money import parse_money
+from apps.core.permissions import SYSTEM, recorded_user, require_permission
 
 from .models import (
+    BankAccountChange,
     CareInstitution,
     Community,
     DisabilityCertificate,
@@ -37,6 +40,7 @@ PERSON_FIELDS = (
     "id_number", "name", "hukou_class", "local_hukou", "town", "community", "phone", "bank_account",
     "bank_name", "monthly_income", "is_student", "seriously_ill",
 )
+BANK_FIELDS = ("bank_account", "bank_name")
 HOUSEHOLD_FIELDS = ("code", "town", "community", "hukou_class", "address", "single_parent")
 
 
@@ -166,14 +170,20 @@ def person_create(*, id_number: str, name: str, hukou_class: str, town: Town, co
 
 
 @transaction.atomic
-def person_update(*, person: Person, **fields) -> Person:
-    """Change the given fields; a new ID number re-derives gender, birth date and hash."""
+def person_update(*, person: Person, user, **fields) -> Person:
+    """Change the given fields; a new ID number re-derives gender, birth date and hash.
+
+    A new bank account or bank is not written to the person: it becomes a change request that a
+    second user approves (bank_account_change_request); the person keeps paying to the old one.
+    """
     unknown = set(fields) - set(PERSON_FIELDS)
     if unknown:
         raise ValidationError({field: [_("This field cannot be changed here.")] for field in sorted(unknown)})
     person = Person.objects.select_for_update().get(pk=person.pk)
     facts = person_validate(data=fields, instance=person)
-    for key, value in _person_values(fields).items():
+    values = _person_values(fields)
+    bank = {key: values.pop(key) for key in BANK_FIELDS if key in values}
+    for key, value in values.items():
         setattr(person, key, value)
     if facts is not None:
         person.id_number, person.id_hash = facts.number, id_hash(facts.number)
@@ -182,6 +192,9 @@ def person_update(*, person: Person, **fields) -> Person:
         raise ValidationError({"community": [_("%(community)s is not in %(town)s.")
                                              % {"community": person.community.name, "town": person.town.name}]})
     _save_person(person)
+    if bank:
+        bank_account_change_request(payee=person, user=user, bank_account=bank.get("bank_account", person.bank_account),
+                                    bank_name=bank.get("bank_name", person.bank_name))
     return person
 
 
@@ -455,9 +468,122 @@ def care_institution_create(*, name: str, ownership: str, town: Town, beds: int,
 
 
 @transaction.atomic
-def care_institution_update(*, institution: CareInstitution, **fields) -> CareInstitution:
+def care_institution_update(*, institution: CareInstitution, user, **fields) -> CareInstitution:
+    """Change the given fields; a new bank account or bank waits for a second user's approval."""
+    # From the database: an admin form has already put the typed values on the object it passes.
+    institution = CareInstitution.objects.select_for_update().get(pk=institution.pk)
+    bank = {key: _text(fields.pop(key)) for key in BANK_FIELDS if key in fields}
     for name, value in fields.items():
         setattr(institution, name, value)
     institution.full_clean()
     institution.save()
+    if bank:
+        bank_account_change_request(payee=institution, user=user,
+                                    bank_account=bank.get("bank_account", institution.bank_account),
+                                    bank_name=bank.get("bank_name", institution.bank_name))
     return institution
+
+
+# --------------------------------------------------------------------------- bank accounts (maker-checker)
+
+
+def _payee_filter(payee) -> dict:
+    return {"person": payee} if isinstance(payee, Person) else {"institution": payee}
+
+
+def _lock_payee(payee):
+    return type(payee).objects.select_for_update().get(pk=payee.pk)
+
+
+def bank_account_change_validate(*, bank_account: str, bank_name: str) -> None:
+    errors = _Errors()
+    if bank_account and not BANK_ACCOUNT_RE.match(bank_account):
+        errors.add("bank_account", _("A bank account number is 12 to 19 digits; %(account)s is not.")
+                   % {"account": bank_account})
+    if bank_account and not bank_name:
+        errors.add("bank_name", _("Name the bank of the account."))
+    if len(bank_name) > 50:
+        errors.add("bank_name", _("A bank name has at most 50 characters."))
+    errors.raise_if_any()
+
+
+@transaction.atomic
+def bank_account_change_request(*, payee: Person | CareInstitution, user, bank_account: str, bank_name: str,
+                                reason: str = "") -> BankAccountChange | None:
+    """Ask for a payee's new account: the payee keeps the old one until another user approves.
+
+    A newer request supersedes the payee's pending one; asking for the account the payee already
+    has withdraws the pending one and returns None.
+    """
+    permission = "people.change_person" if isinstance(payee, Person) else "people.change_careinstitution"
+    require_permission(user, permission, message=_("You may not change this payee's bank account."))
+    bank_account, bank_name = _text(bank_account), _text(bank_name)
+    bank_account_change_validate(bank_account=bank_account, bank_name=bank_name)
+    payee = _lock_payee(payee)
+    now = timezone.now()
+    requested = None
+    if (bank_account, bank_name) != (payee.bank_account, payee.bank_name):
+        requested = BankAccountChange(
+            **_payee_filter(payee), old_account=payee.bank_account, old_bank_name=payee.bank_name,
+            new_account=bank_account, new_bank_name=bank_name, reason=_text(reason)[:200],
+            requested_by=recorded_user(user))
+    for earlier in BankAccountChange.objects.select_for_update().filter(
+            **_payee_filter(payee), status=BankAccountChange.Status.PENDING):
+        earlier.status, earlier.decided_at = BankAccountChange.Status.SUPERSEDED, now
+        earlier.decided_by = recorded_user(user)
+        earlier.decision_note = (_("Superseded by a newer request.") if requested
+                                 else _("Withdrawn: the payee keeps the current account."))
+        earlier._history_user = recorded_user(user)
+        earlier.save()
+    if requested is not None:
+        requested._history_user = recorded_user(user)
+        requested.save()
+    return requested
+
+
+def _decidable(change: BankAccountChange) -> tuple[BankAccountChange, Person | CareInstitution]:
+    """The change and its payee, locked in the order every writer of the payee uses (payee first)."""
+    payee = _lock_payee(change.payee)
+    change = BankAccountChange.objects.select_for_update().get(pk=change.pk)
+    if change.status != BankAccountChange.Status.PENDING:
+        raise ValidationError(_("Bank account change #%(id)s is %(status)s; only a pending change is decided.")
+                              % {"id": change.pk, "status": change.get_status_display()})
+    return change, payee
+
+
+def _require_approver(user) -> None:
+    require_permission(user, "people.approve_bankaccountchange",
+                       message=_("You may not approve or reject bank account changes."))
+    if user is SYSTEM:
+        raise PermissionDenied(_("A bank account change is decided by a person."))
+
+
+@transaction.atomic
+def bank_account_change_approve(*, change: BankAccountChange, user, note: str = "") -> BankAccountChange:
+    """Maker-checker: a user other than the one who asked puts the new account on the payee."""
+    _require_approver(user)
+    change, payee = _decidable(change)
+    if change.requested_by_id is not None and change.requested_by_id == user.pk:
+        raise ValidationError(_("You asked for bank account change #%(id)s; another user must approve it "
+                                "(maker-checker).") % {"id": change.pk})
+    payee.bank_account, payee.bank_name = change.new_account, change.new_bank_name
+    payee._history_user = user
+    payee._change_reason = f"bank account change #{change.pk}"
+    payee.save()
+    change.status, change.decided_by, change.decided_at = BankAccountChange.Status.APPROVED, user, timezone.now()
+    change.decision_note = _text(note)[:200]
+    change._history_user = user
+    change.save()
+    return change
+
+
+@transaction.atomic
+def bank_account_change_reject(*, change: BankAccountChange, user, note: str = "") -> BankAccountChange:
+    """The payee keeps the old account."""
+    _require_approver(user)
+    change, _payee = _decidable(change)
+    change.status, change.decided_by, change.decided_at = BankAccountChange.Status.REJECTED, user, timezone.now()
+    change.decision_note = _text(note)[:200]
+    change._history_user = user
+    change.save()
+    return change

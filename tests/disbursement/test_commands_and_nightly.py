@@ -65,7 +65,8 @@ def test_import_bank_returns_from_a_folder(in_bureau, cycle, tmp_path):
     err = io.StringIO()
     with pytest.raises(CommandError, match="1 of 2 files rejected"):
         call_command("import_bank_returns", tenant="xcity", folder=str(tmp_path), stdout=io.StringIO(), stderr=err)
-    assert "line" in err.getvalue() and "51.00" in err.getvalue()
+    # The run closed with a-returns.csv: a further file is refused before it is read (issue 10, defect 4).
+    assert f"b-wrong.csv: REJECTED: Payment run {run.pk} is closed" in err.getvalue()
     with in_bureau("xcity"):
         assert PaymentLine.objects.get(pk=line.pk).status == "failed"
         assert BankReturnImport.objects.filter(status="accepted").count() == 1

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from apps.core.idcard import id_hash
+from apps.core.permissions import SYSTEM
 from apps.people import services
 from apps.people.models import Community, DisabilityCertificate, Household, HouseholdMember, Person
 
@@ -69,7 +70,7 @@ def test_person_update_rederives_from_a_corrected_id_number(zs, person_in, id_nu
     town, _ = zs
     person = person_in(town, 2)
     corrected = id_number(3, birth=datetime.date(1990, 3, 4), gender="F")
-    services.person_update(person=person, id_number=corrected, phone="13800138000")
+    services.person_update(person=person, user=SYSTEM, id_number=corrected, phone="13800138000")
     person.refresh_from_db()
     assert (person.id_number, person.gender, person.birth_date) == (corrected, "F", datetime.date(1990, 3, 4))
     assert person.id_hash == id_hash(corrected)
@@ -79,7 +80,7 @@ def test_person_update_rederives_from_a_corrected_id_number(zs, person_in, id_nu
 def test_person_update_refuses_fields_it_does_not_own(zs, person_in):
     town, _ = zs
     person = person_in(town, 4)
-    assert errors_of(services.person_update, person=person, status="deceased") == {
+    assert errors_of(services.person_update, person=person, user=SYSTEM, status="deceased") == {
         "status": ["This field cannot be changed here."]}
 
 

@@ -109,7 +109,7 @@ class PaymentRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
         try:
-            record = bank_return_import(run=self.get_object(), content=upload.read(), file_name=upload.name,
+            record = bank_return_import(run=self.get_object(), content=upload, file_name=upload.name,
                                         user=request.user)
         except BankReturnRejected as rejected:
             body = BankReturnImportOutputSerializer(rejected.record).data

@@ -93,7 +93,7 @@ class InstitutionViewSet(_RegistryViewSet):
         return people_services.care_institution_create(**values)
 
     def update_service(self, instance, **values):
-        return people_services.care_institution_update(institution=instance, **values)
+        return people_services.care_institution_update(institution=instance, user=self.request.user, **values)
 
     @extend_schema(parameters=[OpenApiParameter("town", int)], responses=dict)
     @action(detail=False, methods=["get"])

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from apps.core.api.mixins import masked_bank_account, masked_id_number
 
-from ..models import Community, Household, HouseholdMember, HukouClass, Person, Town
+from ..models import BankAccountChange, Community, Household, HouseholdMember, HukouClass, Person, Town
 
 
 class HouseholdRefSerializer(serializers.Serializer):
@@ -14,21 +14,47 @@ class HouseholdRefSerializer(serializers.Serializer):
     relation = serializers.CharField()
 
 
+class BankAccountChangeOutputSerializer(serializers.ModelSerializer):
+    old_account = masked_bank_account()
+    new_account = masked_bank_account()
+    requested_by = serializers.CharField(source="requested_by.username", read_only=True, default=None)
+    decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None)
+
+    class Meta:
+        model = BankAccountChange
+        fields = ["id", "person", "institution", "old_account", "old_bank_name", "new_account", "new_bank_name",
+                  "reason", "status", "requested_by", "requested_at", "decided_by", "decided_at", "decision_note"]
+        read_only_fields = fields
+
+
+class BankAccountDecisionInputSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=200, allow_blank=True, required=False, default="")
+
+
 class PersonOutputSerializer(serializers.ModelSerializer):
     id_number = masked_id_number()
     bank_account = masked_bank_account()
     town_name = serializers.CharField(source="town.name", read_only=True)
     community_name = serializers.CharField(source="community.name", read_only=True, default=None)
     household = serializers.SerializerMethodField()
+    pending_bank_account_change = serializers.SerializerMethodField()
 
     class Meta:
         model = Person
         fields = [
             "id", "id_number", "name", "gender", "birth_date", "hukou_class", "local_hukou", "town", "town_name",
             "community", "community_name", "phone", "bank_account", "bank_name", "monthly_income", "is_student",
-            "seriously_ill", "status", "date_of_death", "household", "created_at", "updated_at",
+            "seriously_ill", "status", "date_of_death", "household", "pending_bank_account_change", "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(BankAccountChangeOutputSerializer(allow_null=True))
+    def get_pending_bank_account_change(self, person):
+        """The new account waiting for a second user's approval; bank_account stays the old one until then."""
+        change = next((c for c in person.bank_account_changes.all() if c.status == BankAccountChange.Status.PENDING),
+                      None)
+        return BankAccountChangeOutputSerializer(change, context=self.context).data if change else None
 
     @extend_schema_field(HouseholdRefSerializer(allow_null=True))
     def get_household(self, person):

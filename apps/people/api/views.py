@@ -5,7 +5,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -16,9 +16,11 @@ from apps.core.api.mixins import TownScopedViewSetMixin
 from apps.core.api.permissions import ModelPermissions
 
 from .. import selectors, services
-from ..models import Person
+from ..models import BankAccountChange, Person
 from .filters import HouseholdFilter, PersonFilter, RegistrySearchFilter
 from .serializers import (
+    BankAccountChangeOutputSerializer,
+    BankAccountDecisionInputSerializer,
     HouseholdInputSerializer,
     HouseholdOutputSerializer,
     MemberInputSerializer,
@@ -75,7 +77,7 @@ class PersonViewSet(_RegistryViewSet):
         data = self._input(PersonInputSerializer, partial=partial)
         if "town" in data:
             self.ensure_user_town(data["town"])
-        services.person_update(person=person, **data)
+        services.person_update(person=person, user=self.request.user, **data)
         return self._output(selectors.person_get(user=self.request.user, pk=person.pk))
 
 
@@ -161,3 +163,38 @@ class HouseholdViewSet(_RegistryViewSet):
         person = get_object_or_404(selectors.person_list(user=request.user), pk=person_id)
         services.household_member_remove(household=household, person=person)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(list=extend_schema(parameters=[
+    OpenApiParameter("status", str, enum=BankAccountChange.Status.values, description="pending, approved, …")]))
+class BankAccountChangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Payees' bank account changes waiting for (or given) a second user's decision. Filter: ?status=pending."""
+
+    serializer_class = BankAccountChangeOutputSerializer
+    permission_classes = [ModelPermissions]
+    action_permissions = {
+        "approve": {"POST": ["people.approve_bankaccountchange"]},
+        "reject": {"POST": ["people.approve_bankaccountchange"]},
+    }
+
+    def get_queryset(self):
+        status_filter = self.request.query_params.get("status")
+        if status_filter and status_filter not in BankAccountChange.Status.values:
+            raise ValidationError({"status": [_("Unknown status %(status)s.") % {"status": status_filter}]})
+        return selectors.bank_account_change_list(user=self.request.user, status=status_filter)
+
+    def _decide(self, service):
+        data = BankAccountDecisionInputSerializer(data=self.request.data)
+        data.is_valid(raise_exception=True)
+        change = service(change=self.get_object(), user=self.request.user, **data.validated_data)
+        return Response(self.get_serializer(change).data)
+
+    @extend_schema(request=BankAccountDecisionInputSerializer, responses=BankAccountChangeOutputSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._decide(services.bank_account_change_approve)
+
+    @extend_schema(request=BankAccountDecisionInputSerializer, responses=BankAccountChangeOutputSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._decide(services.bank_account_change_reject)

@@ -43,9 +43,11 @@ class Command(BaseCommand):
             raise CommandError(f"{rejected} of {len(paths)} files rejected")
 
     def _import(self, path: str, run_id: int | None, user) -> bool:
+        # Read piece by piece from disk, as an upload is: a return of a million lines is never held whole.
         with open(path, "rb") as handle:
-            content = handle.read()
-        name = os.path.basename(path)
+            return self._import_file(handle, os.path.basename(path), run_id, user)
+
+    def _import_file(self, content, name: str, run_id: int | None, user) -> bool:
         run_id = run_id or return_file_run_id(content)
         run = PaymentRun.objects.filter(pk=run_id).first() if run_id else None
         if run is None:
