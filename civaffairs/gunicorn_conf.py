@@ -25,3 +25,6 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # Only the local proxy may tell us the client's scheme and address (X-Forwarded-*).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 proc_name = "civaffairs"
+# gunicorn's control socket defaults to one path per user (~/.gunicorn/gunicorn.ctl): a second server
+# on the machine (a demo beside production, two checkouts) would take it over. Signals suffice.
+control_socket_disable = True
