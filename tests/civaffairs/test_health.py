@@ -17,7 +17,8 @@ HOSTS = ["zhongshan.localhost", "localhost", "127.0.0.1", "nowhere.localhost"]
 def no_worker_answers(monkeypatch, settings):
     """Pings go out on a control exchange no worker listens on: a real broadcast that nobody answers."""
     settings.HEALTH_CELERY_TIMEOUT = 0.5
-    nobody = Celery("nobody", broker=django_settings.REDIS_URL)
+    # set_as_current=False: otherwise shared tasks sent later in the session would go through this app.
+    nobody = Celery("nobody", broker=django_settings.REDIS_URL, set_as_current=False)
     nobody.conf.control_exchange = "civaffairs-health-test-nobody-listens"
     monkeypatch.setitem(health.CHECKS, "celery", lambda: health.check_celery(app=nobody))
     yield
