@@ -30,24 +30,27 @@ def _where(request) -> tuple[str | None, str]:
 
 
 def _person_id(holder) -> int | None:
+    if holder is None:
+        return None
     if holder._meta.model_name == "person":
         return holder.pk
     return getattr(holder, "person_id", None)
 
 
 def personal_data_read_note(*, request, channel: str, field: str, holder, value: str) -> None:
-    """Remember that `request` showed `value` (a whole ID number or account) of `holder` (a model row)."""
+    """Remember that `request` showed `value` (a whole ID number or account) of `holder` (a model row, if known)."""
     request = _django_request(request)
     mask = mask_id_number if field == PersonalDataAccess.Field.ID_NUMBER else mask_account
     ip, path = _where(request)
     entry = PersonalDataAccess(
         user=recorded_user(request.user), username=request.user.get_username(), channel=channel, field=field,
-        record=f"{holder._meta.label_lower}:{holder.pk}"[:64], person_id=_person_id(holder),
+        record=f"{holder._meta.label_lower}:{holder.pk}"[:64] if holder is not None else "",
+        person_id=_person_id(holder),
         masked_value=mask(value)[:32], ip_address=ip, path=path,
     )
     notes = request.__dict__.setdefault(NOTES, [])
     # One entry per value shown: a serializer nested twice over the same person is one read.
-    if not any((n.field, n.record) == (entry.field, entry.record) for n in notes):
+    if not any((n.field, n.record, n.masked_value) == (entry.field, entry.record, entry.masked_value) for n in notes):
         notes.append(entry)
 
 

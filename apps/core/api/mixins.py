@@ -53,16 +53,16 @@ class MaskedField(serializers.Field):
         return holder, super().get_attribute(instance)
 
     def to_representation(self, value):
-        holder, value = value
+        # From get_attribute: (row, value); a caller handing a bare value is logged without the row.
+        holder, value = value if isinstance(value, tuple) else (None, value)
         if not value:
             return value
         request = self.context.get("request")
         view = self.context.get("view")
         if (request is not None and getattr(view, "action", None) == "retrieve"
                 and request.user.has_perm(self.permission)):
-            if holder is not None:
-                personal_data_read_note(request=request, channel=PersonalDataAccess.Channel.API,
-                                        field=FIELD_OF_PERMISSION[self.permission], holder=holder, value=value)
+            personal_data_read_note(request=request, channel=PersonalDataAccess.Channel.API,
+                                    field=FIELD_OF_PERMISSION[self.permission], holder=holder, value=value)
             return value
         return self.mask(value)
 
