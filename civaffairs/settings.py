@@ -8,6 +8,7 @@ ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, CONN_MAX_AGE, HSTS_SECONDS, LOG_LEVEL.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -185,6 +186,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # An expired password (Bureau.password_max_age_days) leaves only the admin's password change open.
+    "apps.core.passwords.PasswordExpiryMiddleware",
+    # Writes the request's reads of whole ID numbers and accounts in one insert (apps.core.pii_access).
+    "apps.core.pii_access.PersonalDataAccessMiddleware",
     # Last, as django-axes asks: it turns lock-outs into responses.
     "axes.middleware.AxesMiddleware",
 ]
@@ -241,10 +246,19 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# ---- tokens, passwords (issue 10, part "auth"): rules in apps.core.passwords, tokens in apps.core.api.auth(entication).
+# Passwords: at least 10 characters of at least 3 kinds, not like the username or name, not common, not
+# one of the last PASSWORD_HISTORY; each bureau sets their lifetime (Bureau.password_max_age_days).
+PASSWORD_HISTORY = int(os.environ.get("PASSWORD_HISTORY", 5))
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "apps.core.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "apps.core.passwords.PasswordHistoryValidator", "OPTIONS": {"remember": PASSWORD_HISTORY}},
 ]
+# An API token lives this long from issue, however busy (default 8 hours: one working day).
+API_TOKEN_LIFETIME = timedelta(hours=float(os.environ.get("API_TOKEN_LIFETIME_HOURS", 8)))
 # Failed logins: 5 within the cool-off window lock the (user, address) pair for 15 minutes.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25
@@ -280,7 +294,7 @@ WHITENOISE_USE_FINDERS = True
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "apps.core.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -302,6 +316,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The schema maps every path and field of personal data: only for users who are logged in.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 # `check --deploy` checks the deployment, not the schema's enum names (the OpenAPI tests do that);
 # drf-spectacular's own deploy check would generate the whole schema and fail it on naming warnings.
@@ -334,14 +350,21 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE") or (
 
 # --------------------------------------------------------------------------- logging
 
+# No ID number or bank account in any log line: the request loggers and the console handler mask them
+# (apps.core.logfilters). gunicorn's access and error loggers go through the console handler here.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"pii": {"()": "apps.core.logfilters.PiiMaskingFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["pii"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        "django.request": {"filters": ["pii"]},
+        "django.server": {"filters": ["pii"]},
+        "gunicorn.access": {"filters": ["pii"], "propagate": True},
+        "gunicorn.error": {"filters": ["pii"], "propagate": True},
     },
 }

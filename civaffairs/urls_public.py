@@ -1,15 +1,17 @@
 """The public host (`localhost`): the province's site and admin. No bureau URL lives here."""
 
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from apps.core.api.auth import obtain_auth_token
+from apps.core.api.auth import logout, obtain_auth_token
 from tenants import views
 from tenants.api.views import BureauViewSet
 
 api_v1 = [
     path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/logout/", logout, name="api-logout"),
     path("province/bureaus/", BureauViewSet.as_view({"get": "list"}), name="province-bureau-list"),
     path("province/bureaus/<str:schema_name>/", BureauViewSet.as_view({"get": "retrieve"}), name="province-bureau-detail"),
 ]
@@ -20,7 +22,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="civaffairs.urls_public"), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/docs/", login_required(SpectacularSwaggerView.as_view(url_name="schema")), name="swagger-ui"),
 ]
 
 admin.site.site_header = admin.site.site_title = "省民政厅 · CivAffairs"

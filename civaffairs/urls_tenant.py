@@ -1,15 +1,17 @@
 """A bureau's host: `<schema>.localhost` — its admin and its API. No province URL lives here."""
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.core.admin_site import bureau_admin_site
-from apps.core.api.auth import obtain_auth_token
+from apps.core.api.auth import logout, obtain_auth_token
 
 api_v1 = [
     path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/logout/", logout, name="api-logout"),
     *[path("", include(f"{app}.api.urls")) for app in settings.BUREAU_API_APPS],
 ]
 
@@ -19,7 +21,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="civaffairs.urls_tenant"), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/docs/", login_required(SpectacularSwaggerView.as_view(url_name="schema")), name="swagger-ui"),
 ]
 
 handler400 = "civaffairs.errors.bad_request"

@@ -73,6 +73,10 @@ class Bureau(TenantMixin):
     auto_confirm_eligibility = models.BooleanField(
         _("confirm the eligibility engine's changes automatically"), default=False
     )
+    password_max_age_days = models.PositiveSmallIntegerField(
+        _("password lifetime (days)"), default=90,
+        help_text=_("After this many days a user must choose a new password; 0: passwords never expire."),
+    )
     settings_notes = models.TextField(_("notes on the settings"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

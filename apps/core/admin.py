@@ -8,13 +8,28 @@ from tenants.models import BureauSettings
 
 from .admin_mixins import ReadOnlyAdminMixin
 from .admin_site import bureau_admin_site
-from .models import JobRun
+from .models import JobRun, PersonalDataAccess
 
 
 @admin.register(JobRun, site=bureau_admin_site)
 class JobRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["job", "status", "started_at", "finished_at"]
     list_filter = ["job", "status"]
+
+
+@admin.register(PersonalDataAccess, site=bureau_admin_site)
+class PersonalDataAccessAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The auditor's view of who saw whole ID numbers and accounts: append-only, for superusers too."""
+
+    list_display = ["at", "username", "channel", "field", "record", "person_id", "masked_value", "file_name",
+                    "row_count", "ip_address", "path"]
+    list_filter = ["channel", "field", "at", "username"]
+    search_fields = ["=username", "=person_id", "record", "file_name", "=ip_address"]
+    date_hierarchy = "at"
+    show_full_result_count = False
+
+    def get_actions(self, request):
+        return {}
 
 
 @admin.register(Group, site=bureau_admin_site)
@@ -35,7 +50,8 @@ class BureauSettingsAdmin(admin.ModelAdmin):
     fields = [
         "name_zh", "name_en", "tekun_multiplier", "classified_share", "phaseout_months",
         "review_months_stable", "review_months_other", "review_months_marginal", "temporary_cap_multiple",
-        "marginal_income_multiple", "annual_report_deadline", "auto_confirm_eligibility", "settings_notes",
+        "marginal_income_multiple", "annual_report_deadline", "auto_confirm_eligibility", "password_max_age_days",
+        "settings_notes",
     ]
     readonly_fields = ["name_zh", "name_en"]
     list_display = ["name_zh", "tekun_multiplier", "classified_share", "phaseout_months", "temporary_cap_multiple"]

@@ -13,11 +13,13 @@ existence does not leak.
 from __future__ import annotations
 
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from .idcard import mask_account, mask_id_number
+from .models import PersonalDataAccess
+from .pii_access import FIELD_OF_PERMISSION, personal_data_read_note
 from .scoping import scope_to_town, user_town_id
 
 # Field name -> (masking function, permission that shows the whole value).
@@ -95,7 +97,9 @@ class TownScopedAdminMixin:
 
 
 class PiiMaskingAdminMixin:
-    """Shows ID numbers and bank accounts masked (`440***********123X`) unless the user may see them whole.
+    """Shows ID numbers and bank accounts masked (`440***********123X`) in lists for everyone (SPEC §7), and
+    on a record's own page unless the user may see them whole; that display goes into the personal-data
+    read log (apps.core.pii_access), one insert per page.
 
     Applies to list_display entries and to form fields named like a key of `pii_fields`, also
     through relations (`person__id_number`). Search keeps working on the whole value.
@@ -106,9 +110,9 @@ class PiiMaskingAdminMixin:
     def _pii(self, name: str):
         return self.pii_fields.get(name.rsplit("__", 1)[-1])
 
-    def _masked_name(self, name: str, request) -> str:
+    def _masked_name(self, name: str, request, *, listing: bool = False) -> str:
         pii = self._pii(name)
-        if pii is None or request.user.has_perm(pii[1]):
+        if pii is None or (not listing and request.user.has_perm(pii[1])):
             return name
         masked = f"{name.replace('__', '_')}_masked"
         if not hasattr(self, masked):
@@ -133,8 +137,27 @@ class PiiMaskingAdminMixin:
         return display
 
     def get_list_display(self, request):
-        return [self._masked_name(name, request) if isinstance(name, str) else name
+        return [self._masked_name(name, request, listing=True) if isinstance(name, str) else name
                 for name in super().get_list_display(request)]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        obj = (getattr(response, "context_data", None) or {}).get("original")
+        if request.method == "GET" and response.status_code == 200 and obj is not None:
+            self._note_whole_values(request, obj)
+        return response
+
+    def _note_whole_values(self, request, obj) -> None:
+        shown = flatten_fieldsets(self.get_fieldsets(request, obj))
+        for name in shown:
+            pii = self._pii(name) if isinstance(name, str) else None
+            if pii is None or not request.user.has_perm(pii[1]):
+                continue
+            holder = _resolve(obj, name.rsplit("__", 1)[0]) if "__" in name else obj
+            value = _resolve(obj, name)
+            if holder is not None and value:
+                personal_data_read_note(request=request, channel=PersonalDataAccess.Channel.ADMIN,
+                                        field=FIELD_OF_PERMISSION[pii[1]], holder=holder, value=value)
 
     def get_fields(self, request, obj=None):
         return [self._masked_name(name, request) if isinstance(name, str) else name

@@ -18,7 +18,9 @@ from simple_history.admin import SimpleHistoryAdmin
 from apps.core.admin_mixins import ReadOnlyAdminMixin, error_text
 from apps.core.admin_site import bureau_admin_site
 from apps.core.idcard import mask_account, mask_id_number
+from apps.core.models import PersonalDataAccess
 from apps.core.periods import PeriodError, parse_month
+from apps.core.pii_access import FIELD_OF_PERMISSION, personal_data_read_note
 from apps.core.scoping import scope_to_town
 
 from . import selectors, services
@@ -36,23 +38,32 @@ from .returns import BankReturnRejected, bank_return_import
 
 
 class _MaskedPii:
-    """Whole ID numbers and accounts only for users with the people permissions to see them."""
+    """ID numbers and accounts masked in lists for everyone (SPEC §7); whole on a line's own page to users
+    with the people permissions to see them, and that display goes into the personal-data read log."""
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            obj.shown_to = request  # only the detail page's object carries it; list rows never do
+        return obj
+
+    def _shown(self, obj, value: str, mask, permission: str) -> str:
+        if not value:
+            return ""
+        request = getattr(obj, "shown_to", None)
+        if request is None or not request.user.has_perm(permission):
+            return mask(value)
+        personal_data_read_note(request=request, channel=PersonalDataAccess.Channel.ADMIN,
+                                field=FIELD_OF_PERMISSION[permission], holder=obj, value=value)
+        return value
 
     @admin.display(description=_("ID number"))
     def masked_id_number(self, obj):
-        if self._request.user.has_perm("people.view_full_id_number"):
-            return obj.id_number
-        return mask_id_number(obj.id_number) if obj.id_number else ""
+        return self._shown(obj, obj.id_number, mask_id_number, "people.view_full_id_number")
 
     @admin.display(description=_("bank account"))
     def masked_bank_account(self, obj):
-        if self._request.user.has_perm("people.view_full_bank_account"):
-            return obj.bank_account
-        return mask_account(obj.bank_account) if obj.bank_account else ""
-
-    def get_queryset(self, request):
-        self._request = request
-        return super().get_queryset(request)
+        return self._shown(obj, obj.bank_account, mask_account, "people.view_full_bank_account")
 
 
 class StartRunForm(forms.Form):
@@ -288,7 +299,6 @@ class RecoveryLineAdmin(_LineAdmin):
     list_filter = ["programme"]
 
     def get_queryset(self, request):
-        self._request = request
         return selectors.recovery_list(user=request.user)
 
     @admin.display(description=_("reason"))

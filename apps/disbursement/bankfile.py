@@ -28,7 +28,8 @@ from psycopg import sql as psycopg_sql
 
 from apps.benefits.models import Programme, ProgrammeCode
 from apps.core.exports import neutralise_cell, neutralise_sql
-from apps.core.permissions import recorded_user, require_permission
+from apps.core.permissions import SYSTEM, recorded_user, require_permission
+from apps.core.pii_access import personal_data_export_record
 from apps.people.models import Town
 
 from . import sql
@@ -180,12 +181,19 @@ def _check_exportable(run: PaymentRun, user) -> None:
         )
 
 
+def bank_file_name(run: PaymentRun, fmt: str) -> str:
+    return f"{connection.schema_name}-run{run.pk}-{run.period:%Y%m}.{fmt}"
+
+
 def _finish(download: BankFileDownload, run: PaymentRun, body: BodyStream) -> list[str]:
     """Check the body against the run, record the download, and give the control record."""
     if body.rows != run.line_count:
         raise RuntimeError(f"run {run.pk}: {body.rows} lines written but the run has {run.line_count}")
     BankFileDownload.objects.filter(pk=download.pk).update(
         completed=True, line_count=body.rows, total_amount=run.total_amount, sha256=body.sha256)
+    # The file carries every payee's whole ID number and account: one entry in the read log names it.
+    personal_data_export_record(user=download.user or SYSTEM, file_name=bank_file_name(run, download.format),
+                                row_count=body.rows, sha256=body.sha256)
     if not run.bank_file_sha256:
         PaymentRun.objects.filter(pk=run.pk, bank_file_sha256="").update(bank_file_sha256=body.sha256)
     return control_record(run_id=run.pk, count=body.rows, total=run.total_amount, sha256=body.sha256)
@@ -204,7 +212,7 @@ def bank_file_open(*, run: PaymentRun, user, fmt: str, channel: str) -> tuple[st
     if run.status == PaymentRun.Status.APPROVED:
         run = payment_run_mark_exported(run=run, user=user)
     download = BankFileDownload.objects.create(run=run, user=recorded_user(user), format=fmt, channel=channel)
-    name = f"{connection.schema_name}-run{run.pk}-{run.period:%Y%m}.{fmt}"
+    name = bank_file_name(run, fmt)
     return name, (_csv_chunks(run, download) if fmt == "csv" else _xlsx_chunks(run, download))
 
 

@@ -143,7 +143,10 @@ def test_payments_filters_and_masking(in_bureau, users, login_as):
     masked = login_as("zhongshan", "zhongshan-viewer").get("/api/v1/payments/").json()["results"]
     amounts = {r["payee_name"]: (r["amount"], r["id_number"], r["bank_account"]) for r in masked}
     assert amounts[mine.name] == ("100.00", mine.id_number[:3] + "*" * 11 + mine.id_number[-4:], "6222***********2333")
-    assert finance.get("/api/v1/payments/").json()["results"][0]["bank_account"].isdigit()  # finance sees accounts
+    # Finance sees whole accounts, on a line's own page only (SPEC §7: lists are masked for everyone).
+    first = finance.get("/api/v1/payments/").json()["results"][0]
+    assert first["bank_account"] == "6222***********2333"
+    assert finance.get(f"/api/v1/payments/{first['id']}/").json()["bank_account"] == "6222000011112222333"
 
 
 def test_recoveries(in_bureau, users, login_as):

@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from apps.core.models import PersonalDataAccess
 from apps.disbursement.bankfile import COLUMNS, bank_file_open
 from apps.disbursement.models import BankFileDownload, PaymentLine, PaymentRun
 from apps.disbursement.services import payment_run_approve, payment_run_start
@@ -58,6 +59,11 @@ def test_csv_bank_file(in_bureau, users):
     body = content[3:content.rindex("控制记录".encode())]
     checksum = hashlib.sha256(body).hexdigest()
     assert rows[3].split(",") == ["控制记录", "批次号", str(run.pk), "笔数", "2", "总金额", "2865.00", "SHA-256", checksum]
+    # The personal-data read log holds one entry for the file, not one per payee.
+    with in_bureau("zhongshan"):
+        assert list(PersonalDataAccess.objects.values_list(
+            "username", "channel", "field", "file_name", "row_count", "sha256", "person_id")) == [
+            ("zhongshan-finance", "export", "file", name, 2, checksum, None)]
     assert len(rows) == 4
     # The first export moves the run and its lines on, and is logged with what was handed out.
     assert run.status == PaymentRun.Status.EXPORTED and run.exported_at is not None

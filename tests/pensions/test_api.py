@@ -23,7 +23,8 @@ def test_institutions_create_list_and_totals(in_bureau, login_as):
         "star_rating": 4, "bank_account": "6222000011112222333"}, content_type="application/json")
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert body["bank_account"] == "6222000011112222333"  # the admin may see whole accounts
+    assert body["bank_account"] == "6222***********2333"  # whole only on the detail read
+    assert client.get(f"/api/v1/institutions/{body['id']}/").json()["bank_account"] == "6222000011112222333"
     assert client.get("/api/v1/institutions/").json()["count"] == 1
     totals = client.get("/api/v1/institutions/totals/").json()
     assert (totals["institutions"], totals["beds"], totals["nursing_beds"], totals["nursing_share"]) == (
@@ -74,7 +75,7 @@ def test_engine_run_and_confirm_over_the_api(in_bureau, login_as):
     changes = admin.get("/api/v1/eligibility-changes/?status=pending").json()["results"]
     assert [(c["person"], c["action"], c["variant"], c["period"]) for c in changes] == [
         (person.pk, "start", "80-99", "2024-12-01")]
-    assert changes[0]["person_detail"]["id_number"] == person.id_number
+    assert changes[0]["person_detail"]["id_number"] == person.id_number[:3] + "*" * 11 + person.id_number[-4:]
     change_id = changes[0]["id"]
     assert caseworker.post(f"/api/v1/eligibility-changes/{change_id}/confirm/", {},
                            content_type="application/json").status_code == 403

@@ -100,8 +100,11 @@ def test_ids_and_accounts_are_masked_for_users_without_the_permission(zs, login_
     detail = masked.get(f"/admin/people/person/{person.pk}/change/").content.decode()
     assert "11010519491231002X" not in detail and "110***********002X" in detail
 
-    full = login_as("zhongshan", "zhongshan-caseworker1").get("/admin/people/person/").content.decode()
-    assert "11010519491231002X" in full
+    # SPEC §7: a list is masked for every role; the whole number only on the person's own page.
+    caseworker = login_as("zhongshan", "zhongshan-caseworker1")
+    listing = caseworker.get("/admin/people/person/").content.decode()
+    assert "11010519491231002X" not in listing and "110***********002X" in listing
+    assert "11010519491231002X" in caseworker.get(f"/admin/people/person/{person.pk}/change/").content.decode()
 
 
 def test_auditor_reads_without_save_buttons_and_cannot_post(zs, login_as, person_in):

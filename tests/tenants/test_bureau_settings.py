@@ -17,6 +17,7 @@ def _form(bureau, **changes):
         "temporary_cap_multiple": bureau.temporary_cap_multiple,
         "marginal_income_multiple": bureau.marginal_income_multiple,
         "annual_report_deadline": bureau.annual_report_deadline, "settings_notes": bureau.settings_notes,
+        "password_max_age_days": bureau.password_max_age_days,
     }
     data.update(changes)
     return data

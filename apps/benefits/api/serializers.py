@@ -67,7 +67,7 @@ class EntitlementOutputSerializer(serializers.ModelSerializer):
         payee = e.payee_person or e.payee_institution
         field = masked_bank_account()
         field._context = self.context
-        return field.to_representation(payee.bank_account)
+        return field.to_representation((payee, payee.bank_account))
 
     @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=2))
     def get_amount(self, e):

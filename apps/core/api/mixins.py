@@ -2,8 +2,9 @@
 
 - `TownScopedViewSetMixin`: the viewset's queryset passes through `scope_to_town`, so a record of
   another town is 404 for a caseworker; `ensure_user_town(town)` refuses writes into another town.
-- `MaskedField`: a read-only serializer field that shows an ID number or bank account whole only to
-  users with the permission (`people.view_full_id_number` / `people.view_full_bank_account`).
+- `MaskedField`: a read-only serializer field that shows an ID number or bank account whole only on a
+  detail read to users with the permission (`people.view_full_id_number` / `people.view_full_bank_account`),
+  and logs that it did.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
 from apps.core.idcard import mask_account, mask_id_number
+from apps.core.models import PersonalDataAccess
+from apps.core.pii_access import FIELD_OF_PERMISSION, personal_data_read_note
 from apps.core.scoping import in_user_town, scope_to_town
 
 
@@ -31,18 +34,35 @@ class TownScopedViewSetMixin:
 
 @extend_schema_field(OpenApiTypes.STR)
 class MaskedField(serializers.Field):
-    """Shows `source` masked unless the requesting user holds `permission`."""
+    """Shows `source` masked, whole only on a detail read (`retrieve`) to a user holding `permission`.
+
+    Lists stay masked for everyone (SPEC §7); each whole value shown is noted in the personal-data
+    read log (apps.core.pii_access), written once per request.
+    """
 
     def __init__(self, *, mask, permission: str, **kwargs):
         kwargs["read_only"] = True
         self.mask, self.permission = mask, permission
         super().__init__(**kwargs)
 
+    def get_attribute(self, instance):
+        # The row the value comes from, beside the value: the log names whose number was shown.
+        holder = instance
+        for attr in self.source_attrs[:-1]:
+            holder = getattr(holder, attr, None) if holder is not None else None
+        return holder, super().get_attribute(instance)
+
     def to_representation(self, value):
+        # From get_attribute: (row, value); a caller handing a bare value is logged without the row.
+        holder, value = value if isinstance(value, tuple) else (None, value)
         if not value:
             return value
         request = self.context.get("request")
-        if request is not None and request.user.has_perm(self.permission):
+        view = self.context.get("view")
+        if (request is not None and getattr(view, "action", None) == "retrieve"
+                and request.user.has_perm(self.permission)):
+            personal_data_read_note(request=request, channel=PersonalDataAccess.Channel.API,
+                                    field=FIELD_OF_PERMISSION[self.permission], holder=holder, value=value)
             return value
         return self.mask(value)
 

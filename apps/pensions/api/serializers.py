@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from apps.core.idcard import mask_account, mask_id_number
+from apps.core.api.mixins import masked_bank_account, masked_id_number
 from apps.people.models import CareInstitution, Person, Town
 
 from ..models import ChildWelfareRecord, EligibilityChange, EligibilityRun, MealSite
@@ -11,18 +11,12 @@ from ..selectors import reason_text
 
 class CareInstitutionOutput(serializers.ModelSerializer):
     town_name = serializers.CharField(source="town.name", read_only=True)
-    bank_account = serializers.SerializerMethodField()
+    bank_account = masked_bank_account()
 
     class Meta:
         model = CareInstitution
         fields = ["id", "name", "ownership", "town", "town_name", "beds", "nursing_beds", "star_rating",
                   "bank_account", "bank_name"]
-
-    def get_bank_account(self, obj) -> str:
-        user = self.context["request"].user
-        if obj.bank_account and not user.has_perm("people.view_full_bank_account"):
-            return mask_account(obj.bank_account)
-        return obj.bank_account
 
 
 class CareInstitutionInput(serializers.Serializer):
@@ -54,16 +48,12 @@ class MealSiteInput(serializers.Serializer):
 
 
 class PersonBrief(serializers.ModelSerializer):
-    id_number = serializers.SerializerMethodField()
+    id_number = masked_id_number()
     town_name = serializers.CharField(source="town.name", read_only=True)
 
     class Meta:
         model = Person
         fields = ["id", "name", "id_number", "town", "town_name", "birth_date"]
-
-    def get_id_number(self, obj) -> str:
-        user = self.context["request"].user
-        return obj.id_number if user.has_perm("people.view_full_id_number") else mask_id_number(obj.id_number)
 
 
 class ChildWelfareOutput(serializers.ModelSerializer):
