@@ -31,7 +31,8 @@ class StandardInputSerializer(serializers.Serializer):
     variant = serializers.CharField(max_length=16, default="unified")
     amount = serializers.CharField(max_length=32, allow_blank=True)
     unit = serializers.CharField(max_length=8, default="month")
-    effective_from = serializers.CharField(max_length=32, allow_blank=True, allow_null=True, required=False)
+    # Required: the service takes it keyword-only, and a missing one must be a field error, not a TypeError.
+    effective_from = serializers.CharField(max_length=32, allow_blank=True, allow_null=True)
     source = serializers.CharField(max_length=300, allow_blank=True, default="")
 
 
