@@ -74,7 +74,26 @@ def read_rows(content: bytes) -> Iterator[list[str]]:
     if content[:4] == b"PK\x03\x04":
         return _xlsx_rows(content)
     stream = io.TextIOWrapper(io.BytesIO(content), encoding=_text_encoding(content), newline="")
-    return csv.reader(stream)
+    return _csv_rows(csv.reader(stream))
+
+
+def _csv_rows(reader) -> Iterator[list[str]]:
+    # csv raises mid-file on a field over its limit (131,072 characters) and lets a NUL byte through,
+    # which PostgreSQL refuses; the import reports either row like any other unreadable file.
+    try:
+        for row in reader:
+            if any("\x00" in cell for cell in row):
+                raise ValidationError(_("Row %(row)s holds a NUL byte: this is not a bank return.")
+                                      % {"row": reader.line_num})
+            yield row
+    except csv.Error as exc:
+        row = reader.line_num
+        if "field larger than field limit" in str(exc):
+            message = _("Row %(row)s has a field longer than %(limit)s characters: this is not a bank return.") % {
+                "row": row, "limit": f"{csv.field_size_limit():,}"}
+        else:
+            message = _("Row %(row)s is not readable as CSV (%(error)s).") % {"row": row, "error": exc}
+        raise ValidationError(message) from None
 
 
 def _text_encoding(content: bytes) -> str:
