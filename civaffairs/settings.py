@@ -192,7 +192,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
+        "apps.core.api.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -208,6 +208,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets that share a field name get names of their own, not a hash (and no warning).
+    "ENUM_NAME_OVERRIDES": {
+        "ProgrammeCodeEnum": "apps.benefits.models.ProgrammeCode",
+        "ApplicationProgrammeEnum": "apps.assistance.models.ApplicationProgramme",
+        "ApplicationStatusEnum": "apps.assistance.models.Application.Status",
+        "PaymentRunKindEnum": "apps.disbursement.models.PaymentRun.Kind",
+        "ChildWelfareKindEnum": "apps.pensions.models.ChildWelfareRecord.Kind",
+        "MealSiteKindEnum": "apps.pensions.models.MealSite.Kind",
+    },
 }
 
 # --------------------------------------------------------------------------- Celery

@@ -5,13 +5,13 @@ import datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.core.api.mixins import masked_bank_account
+from apps.core.api.mixins import OutputModelSerializer, masked_bank_account
 
 from .. import rules
 from ..models import Entitlement, Grant, Standard
 
 
-class StandardOutputSerializer(serializers.ModelSerializer):
+class StandardOutputSerializer(OutputModelSerializer):
     monthly_amount = serializers.SerializerMethodField()
 
     class Meta:
@@ -36,9 +36,9 @@ class StandardInputSerializer(serializers.Serializer):
     source = serializers.CharField(max_length=300, allow_blank=True, default="")
 
 
-class EntitlementOutputSerializer(serializers.ModelSerializer):
-    household_code = serializers.CharField(source="household.code", read_only=True, default=None)
-    person_name = serializers.CharField(source="person.name", read_only=True, default=None)
+class EntitlementOutputSerializer(OutputModelSerializer):
+    household_code = serializers.CharField(source="household.code", read_only=True, default=None, allow_null=True)
+    person_name = serializers.CharField(source="person.name", read_only=True, default=None, allow_null=True)
     payee_name = serializers.SerializerMethodField()
     payee_account = serializers.SerializerMethodField()
     town = serializers.SerializerMethodField()
@@ -86,9 +86,9 @@ class StopSerializer(ReasonSerializer):
     end_period = serializers.CharField(max_length=10, help_text="The last month paid, YYYY-MM.")
 
 
-class GrantOutputSerializer(serializers.ModelSerializer):
-    household_code = serializers.CharField(source="household.code", read_only=True, default=None)
-    person_name = serializers.CharField(source="person.name", read_only=True, default=None)
+class GrantOutputSerializer(OutputModelSerializer):
+    household_code = serializers.CharField(source="household.code", read_only=True, default=None, allow_null=True)
+    person_name = serializers.CharField(source="person.name", read_only=True, default=None, allow_null=True)
     payee_account = masked_bank_account()
 
     class Meta:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django import forms
 from django_filters import rest_framework as filters
+from rest_framework import filters as drf_filters
 
 
 class IdFilter(filters.NumberFilter):
@@ -19,3 +20,16 @@ class IdFilter(filters.NumberFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1)
         super().__init__(*args, **kwargs)
+
+
+class SearchFilter(drf_filters.SearchFilter):
+    """DRF's ?search=, declared in the OpenAPI only by views that search (`search_fields`).
+
+    DRF declares it on every list view, so entitlements, grants, reviews and recoveries advertised a
+    search that returned every row.
+    """
+
+    def get_schema_operation_parameters(self, view):
+        if not getattr(view, "search_fields", None):
+            return []
+        return super().get_schema_operation_parameters(view)

@@ -24,6 +24,7 @@ from ..returns import BankReturnRejected, bank_return_import
 from .serializers import (
     BankReturnImportOutputSerializer,
     BankReturnInputSerializer,
+    BankReturnRejectedSerializer,
     OverpaymentOutputSerializer,
     PaymentLineOutputSerializer,
     PaymentRunInputSerializer,
@@ -104,7 +105,7 @@ class PaymentRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return response
 
     @extend_schema(request={"multipart/form-data": BankReturnInputSerializer},
-                   responses={200: BankReturnImportOutputSerializer, 400: BankReturnImportOutputSerializer})
+                   responses={200: BankReturnImportOutputSerializer, 400: BankReturnRejectedSerializer})
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def returns(self, request, pk=None):
         data = BankReturnInputSerializer(data=request.data)

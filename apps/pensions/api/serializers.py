@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from apps.core.api.mixins import OutputModelSerializer
 from apps.core.idcard import mask_account, mask_id_number
 from apps.people.models import CareInstitution, Person, Town
 
@@ -9,7 +10,7 @@ from ..models import ChildWelfareRecord, EligibilityChange, EligibilityRun, Meal
 from ..selectors import reason_text
 
 
-class CareInstitutionOutput(serializers.ModelSerializer):
+class CareInstitutionOutput(OutputModelSerializer):
     town_name = serializers.CharField(source="town.name", read_only=True)
     bank_account = serializers.SerializerMethodField()
 
@@ -36,7 +37,7 @@ class CareInstitutionInput(serializers.Serializer):
     bank_name = serializers.CharField(required=False, allow_blank=True, max_length=50)
 
 
-class MealSiteOutput(serializers.ModelSerializer):
+class MealSiteOutput(OutputModelSerializer):
     town_name = serializers.CharField(source="town.name", read_only=True)
 
     class Meta:
@@ -53,7 +54,7 @@ class MealSiteInput(serializers.Serializer):
     meals_per_month = serializers.IntegerField(required=False)
 
 
-class PersonBrief(serializers.ModelSerializer):
+class PersonBrief(OutputModelSerializer):
     id_number = serializers.SerializerMethodField()
     town_name = serializers.CharField(source="town.name", read_only=True)
 
@@ -66,7 +67,7 @@ class PersonBrief(serializers.ModelSerializer):
         return obj.id_number if user.has_perm("people.view_full_id_number") else mask_id_number(obj.id_number)
 
 
-class ChildWelfareOutput(serializers.ModelSerializer):
+class ChildWelfareOutput(OutputModelSerializer):
     person_detail = PersonBrief(source="person", read_only=True)
 
     class Meta:
@@ -88,7 +89,7 @@ class ChildWelfareInput(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=300)
 
 
-class EligibilityRunOutput(serializers.ModelSerializer):
+class EligibilityRunOutput(OutputModelSerializer):
     class Meta:
         model = EligibilityRun
         fields = ["id", "today", "status", "auto_confirm", "triggered_by", "started_at", "finished_at", "summary",
@@ -101,7 +102,7 @@ class EligibilityRunInput(serializers.Serializer):
         default=False, help_text="Run in the request and answer with the result, instead of queueing it.")
 
 
-class EligibilityChangeOutput(serializers.ModelSerializer):
+class EligibilityChangeOutput(OutputModelSerializer):
     person_detail = PersonBrief(source="person", read_only=True)
     reason = serializers.SerializerMethodField()
 
