@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SERVICES := $(PY) civaffairs/devservices.py run --
 
-.PHONY: demo test serve worker beat bench venv services-up services-down messages lint clean
+.PHONY: demo test fuzz serve worker beat bench venv services-up services-down messages lint clean
 
 $(VENV)/.installed: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ demo: venv
 test: venv
 	$(VENV)/bin/lint-imports
 	$(SERVICES) $(PY) -m pytest $(PYTEST_ARGS)
+
+## make fuzz: schemathesis over every bureau API operation, deeper than the suite's pass
+## (FUZZ_EXAMPLES examples per operation; the suite runs 3)
+FUZZ_EXAMPLES ?= 50
+fuzz: venv
+	$(SERVICES) env FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -p no:cacheprovider tests/api/test_fuzz.py $(PYTEST_ARGS)
 
 ## Pieces of the demo, for running them in separate terminals (start services with `make services-up`)
 serve: venv
