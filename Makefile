@@ -28,10 +28,10 @@ test: venv
 	$(SERVICES) $(PY) -m pytest $(PYTEST_ARGS)
 
 ## make fuzz: schemathesis over every bureau API operation, deeper than the suite's pass
-## (FUZZ_EXAMPLES examples per operation; the suite runs 3)
+## (FUZZ_EXAMPLES generated examples per operation plus every coverage case; the suite generates 3)
 FUZZ_EXAMPLES ?= 50
 fuzz: venv
-	$(SERVICES) env FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -p no:cacheprovider tests/api/test_fuzz.py $(PYTEST_ARGS)
+	$(SERVICES) env FUZZ_DEEP=1 FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -p no:cacheprovider tests/api/test_fuzz.py $(PYTEST_ARGS)
 
 ## Pieces of the demo, for running them in separate terminals (start services with `make services-up`)
 serve: venv
