@@ -28,7 +28,7 @@ test: venv
 	$(SERVICES) $(PY) -m pytest $(PYTEST_ARGS)
 
 ## make fuzz: schemathesis over every bureau API operation, deeper than the suite's pass
-## (FUZZ_EXAMPLES generated examples per operation plus every coverage case; the suite generates 3)
+## (FUZZ_EXAMPLES generated examples per operation plus every coverage case; the suite generates 10)
 FUZZ_EXAMPLES ?= 50
 fuzz: venv
 	$(SERVICES) env FUZZ_DEEP=1 FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -p no:cacheprovider tests/api/test_fuzz.py $(PYTEST_ARGS)

@@ -25,7 +25,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 BUREAU = "zhongshan"
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 # The explicit phase holds schemathesis' coverage cases (every boundary and bad value of every
 # parameter): several dozen requests per operation, too many for the suite's three minutes, so
 # the suite generates only and `make fuzz` (FUZZ_DEEP=1) adds them.
