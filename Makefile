@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SERVICES := $(PY) civaffairs/devservices.py run --
 
-.PHONY: demo test serve worker beat bench venv services-up services-down messages lint clean
+.PHONY: demo test fuzz serve worker beat bench venv services-up services-down messages lint clean
 
 $(VENV)/.installed: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,12 @@ demo: venv
 test: venv
 	$(VENV)/bin/lint-imports
 	$(SERVICES) $(PY) -m pytest $(PYTEST_ARGS)
+
+## make fuzz: schemathesis over every bureau API operation, deeper than the suite's pass
+## (FUZZ_EXAMPLES generated examples per operation plus every coverage case; the suite generates 10)
+FUZZ_EXAMPLES ?= 50
+fuzz: venv
+	$(SERVICES) env FUZZ_DEEP=1 FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -p no:cacheprovider tests/api/test_fuzz.py $(PYTEST_ARGS)
 
 ## Pieces of the demo, for running them in separate terminals (start services with `make services-up`).
 ## make serve: the application server, as in production (README "Deploying"):

@@ -81,6 +81,25 @@ def _binary(content) -> BinaryIO:
     return content
 
 
+def _csv_rows(reader) -> Iterator[list[str]]:
+    # csv raises mid-file on a field over its limit (131,072 characters) and lets a NUL byte through,
+    # which PostgreSQL refuses; the import reports either row like any other unreadable file.
+    try:
+        for row in reader:
+            if any("\x00" in cell for cell in row):
+                raise ValidationError(_("Row %(row)s holds a NUL byte: this is not a bank return.")
+                                      % {"row": reader.line_num})
+            yield row
+    except csv.Error as exc:
+        row = reader.line_num
+        if "field larger than field limit" in str(exc):
+            message = _("Row %(row)s has a field longer than %(limit)s characters: this is not a bank return.") % {
+                "row": row, "limit": f"{csv.field_size_limit():,}"}
+        else:
+            message = _("Row %(row)s is not readable as CSV (%(error)s).") % {"row": row, "error": exc}
+        raise ValidationError(message) from None
+
+
 def _sha256(file: BinaryIO) -> str:
     digest = hashlib.sha256()
     for chunk in iter(lambda: file.read(1 << 20), b""):
@@ -100,7 +119,7 @@ def read_rows(content) -> Iterator[list[str]]:
     if head == b"PK\x03\x04":
         return _xlsx_rows(file)
     # A StreamReader, not a TextIOWrapper: the wrapper would close the caller's file when collected.
-    return csv.reader(codecs.getreader(_text_encoding(file))(file))
+    return _csv_rows(csv.reader(codecs.getreader(_text_encoding(file))(file)))
 
 
 def _text_encoding(file: BinaryIO) -> str:

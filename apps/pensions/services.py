@@ -95,11 +95,13 @@ def child_welfare_record_check(record: ChildWelfareRecord) -> None:
 
 @transaction.atomic
 def child_welfare_record_create(*, person: Person, kind: str, placement: str, since: datetime.date,
+                                ended_on: datetime.date | None = None, end_reason: str = "",
                                 institution: CareInstitution | None = None, guardian: Person | None = None,
                                 note: str = "") -> ChildWelfareRecord:
+    """A record, open or (when typed in after the fact) already ended."""
     Person.objects.select_for_update().filter(pk=person.pk).first()  # one open record per child, even when raced
-    record = ChildWelfareRecord(person=person, kind=kind, placement=placement, since=since, institution=institution,
-                                guardian=guardian, note=note)
+    record = ChildWelfareRecord(person=person, kind=kind, placement=placement, since=since, ended_on=ended_on,
+                                end_reason=end_reason, institution=institution, guardian=guardian, note=note)
     child_welfare_record_check(record)
     return _validated_save(record)
 

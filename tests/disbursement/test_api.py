@@ -130,7 +130,8 @@ def test_payments_filters_and_masking(in_bureau, users, login_as):
     only_longevity_90 = finance.get(f"/api/v1/payments/?run={run.pk}&programme=longevity&status=pending")
     assert only_longevity_90.json()["count"] == 2
     assert finance.get("/api/v1/payments/?status=paid").json()["count"] == 0
-    assert finance.get("/api/v1/payments/?run=abc").status_code == 404
+    not_an_id = finance.get("/api/v1/payments/?run=abc")
+    assert (not_an_id.status_code, list(not_an_id.json())) == (400, ["run"])  # a field error, no longer a 404
     caseworker = login_as("zhongshan", "zhongshan-caseworker1").get("/api/v1/payments/")
     rows = caseworker.json()["results"]
     assert [r["payee_name"] for r in rows] == [mine.name]

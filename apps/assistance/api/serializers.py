@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.benefits.models import Entitlement, Grant
+from apps.core.api.mixins import OutputModelSerializer
 from apps.people.models import Person
 
 from ..models import (
@@ -20,7 +21,7 @@ from ..models import (
 from ..workflow import available_actions
 
 
-class TransitionSerializer(serializers.ModelSerializer):
+class TransitionSerializer(OutputModelSerializer):
     user = serializers.CharField(source="user.username", read_only=True)
 
     class Meta:
@@ -29,8 +30,8 @@ class TransitionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class IncomeSerializer(serializers.ModelSerializer):
-    person_name = serializers.CharField(source="person.name", read_only=True)
+class IncomeSerializer(OutputModelSerializer):
+    person_name = serializers.CharField(source="person.name", read_only=True, allow_null=True)
 
     class Meta:
         model = IncomeRecord
@@ -38,33 +39,33 @@ class IncomeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AssetCheckSerializer(serializers.ModelSerializer):
+class AssetCheckSerializer(OutputModelSerializer):
     class Meta:
         model = AssetCheck
         fields = ["passed", "note", "checked_on"]
         read_only_fields = fields
 
 
-class RigidExpenseSerializer(serializers.ModelSerializer):
+class RigidExpenseSerializer(OutputModelSerializer):
     class Meta:
         model = RigidExpense
         fields = ["id", "kind", "amount", "note"]
         read_only_fields = fields
 
 
-class ObjectionSerializer(serializers.ModelSerializer):
+class ObjectionSerializer(OutputModelSerializer):
     class Meta:
         model = Objection
         fields = ["id", "filed_on", "filed_by", "content", "status", "resolution", "resolved_on"]
         read_only_fields = fields
 
 
-class ApplicationOutputSerializer(serializers.ModelSerializer):
+class ApplicationOutputSerializer(OutputModelSerializer):
     town_name = serializers.CharField(source="town.name", read_only=True)
-    household_code = serializers.CharField(source="household.code", read_only=True, default=None)
-    person_name = serializers.CharField(source="person.name", read_only=True, default=None)
-    investigated_by = serializers.CharField(source="investigated_by.username", read_only=True, default=None)
-    decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None)
+    household_code = serializers.CharField(source="household.code", read_only=True, default=None, allow_null=True)
+    person_name = serializers.CharField(source="person.name", read_only=True, default=None, allow_null=True)
+    investigated_by = serializers.CharField(source="investigated_by.username", read_only=True, default=None, allow_null=True)
+    decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None, allow_null=True)
     publicity_ends_on = serializers.DateField(read_only=True)
     available_actions = serializers.SerializerMethodField()
     transitions = TransitionSerializer(many=True, read_only=True)
@@ -107,10 +108,10 @@ class ApplicationOutputSerializer(serializers.ModelSerializer):
         return list(Grant.objects.filter(source=app.source_key).values_list("id", flat=True).order_by("id"))
 
 
-class ApplicationListSerializer(serializers.ModelSerializer):
+class ApplicationListSerializer(OutputModelSerializer):
     town_name = serializers.CharField(source="town.name", read_only=True)
-    household_code = serializers.CharField(source="household.code", read_only=True, default=None)
-    person_name = serializers.CharField(source="person.name", read_only=True, default=None)
+    household_code = serializers.CharField(source="household.code", read_only=True, default=None, allow_null=True)
+    person_name = serializers.CharField(source="person.name", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Application
@@ -169,7 +170,7 @@ class ObjectionResolveSerializer(serializers.Serializer):
     resolution = serializers.CharField(allow_blank=True)
 
 
-class CareAssessmentSerializer(serializers.ModelSerializer):
+class CareAssessmentSerializer(OutputModelSerializer):
     person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
     application = serializers.PrimaryKeyRelatedField(queryset=Application.objects.all(), required=False,
                                                      allow_null=True)
@@ -182,8 +183,8 @@ class CareAssessmentSerializer(serializers.ModelSerializer):
         extra_kwargs = {"assessed_on": {"required": False}}
 
 
-class ReviewOutputSerializer(serializers.ModelSerializer):
-    household_code = serializers.CharField(source="household.code", read_only=True)
+class ReviewOutputSerializer(OutputModelSerializer):
+    household_code = serializers.CharField(source="household.code", read_only=True, allow_null=True)
     town_name = serializers.CharField(source="town.name", read_only=True)
     programme = serializers.CharField(source="entitlement.programme_id", read_only=True)
 
@@ -203,7 +204,7 @@ class ReviewCompleteSerializer(serializers.Serializer):
     on = serializers.DateField(required=False, allow_null=True)
 
 
-class VagrantCaseSerializer(serializers.ModelSerializer):
+class VagrantCaseSerializer(OutputModelSerializer):
     class Meta:
         model = VagrantCase
         fields = ["id", "town", "person", "name", "gender", "intake_on", "found_on_street", "services", "outcome",

@@ -5,13 +5,13 @@ import datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.core.api.mixins import masked_bank_account
+from apps.core.api.mixins import OutputModelSerializer, masked_bank_account
 
 from .. import rules
 from ..models import Entitlement, Grant, Standard
 
 
-class StandardOutputSerializer(serializers.ModelSerializer):
+class StandardOutputSerializer(OutputModelSerializer):
     monthly_amount = serializers.SerializerMethodField()
 
     class Meta:
@@ -31,13 +31,14 @@ class StandardInputSerializer(serializers.Serializer):
     variant = serializers.CharField(max_length=16, default="unified")
     amount = serializers.CharField(max_length=32, allow_blank=True)
     unit = serializers.CharField(max_length=8, default="month")
-    effective_from = serializers.CharField(max_length=32, allow_blank=True, allow_null=True, required=False)
+    # Required: the service takes it keyword-only, and a missing one must be a field error, not a TypeError.
+    effective_from = serializers.CharField(max_length=32, allow_blank=True, allow_null=True)
     source = serializers.CharField(max_length=300, allow_blank=True, default="")
 
 
-class EntitlementOutputSerializer(serializers.ModelSerializer):
-    household_code = serializers.CharField(source="household.code", read_only=True, default=None)
-    person_name = serializers.CharField(source="person.name", read_only=True, default=None)
+class EntitlementOutputSerializer(OutputModelSerializer):
+    household_code = serializers.CharField(source="household.code", read_only=True, default=None, allow_null=True)
+    person_name = serializers.CharField(source="person.name", read_only=True, default=None, allow_null=True)
     payee_name = serializers.SerializerMethodField()
     payee_account = serializers.SerializerMethodField()
     town = serializers.SerializerMethodField()
@@ -85,9 +86,9 @@ class StopSerializer(ReasonSerializer):
     end_period = serializers.CharField(max_length=10, help_text="The last month paid, YYYY-MM.")
 
 
-class GrantOutputSerializer(serializers.ModelSerializer):
-    household_code = serializers.CharField(source="household.code", read_only=True, default=None)
-    person_name = serializers.CharField(source="person.name", read_only=True, default=None)
+class GrantOutputSerializer(OutputModelSerializer):
+    household_code = serializers.CharField(source="household.code", read_only=True, default=None, allow_null=True)
+    person_name = serializers.CharField(source="person.name", read_only=True, default=None, allow_null=True)
     payee_account = masked_bank_account()
 
     class Meta:

@@ -73,3 +73,18 @@ def masked_id_number(**kwargs) -> MaskedField:
 
 def masked_bank_account(**kwargs) -> MaskedField:
     return MaskedField(mask=mask_account, permission="people.view_full_bank_account", **kwargs)
+
+
+class OutputModelSerializer(serializers.ModelSerializer):
+    """A ModelSerializer whose read-only fields keep their model field's blank, so the OpenAPI says so.
+
+    DRF drops `allow_blank` from fields listed in `read_only_fields`; a choice field whose model
+    allows "" then appears in the schema as an enum without "", which its answers break.
+    """
+
+    def include_extra_kwargs(self, kwargs, extra_kwargs):
+        allow_blank = kwargs.get("allow_blank")
+        kwargs = super().include_extra_kwargs(kwargs, extra_kwargs)
+        if kwargs.get("read_only") and allow_blank:
+            kwargs["allow_blank"] = True
+        return kwargs

@@ -38,7 +38,9 @@ class _MonthFormField(forms.CharField):
         try:
             return parse_month(value)
         except PeriodError as exc:
-            raise forms.ValidationError(str(exc)) from None
+            # The message quotes the client's text, which may hold a "%": django-filter formats
+            # messages with their params, so the text travels as a param, never as the format.
+            raise forms.ValidationError("%(error)s", params={"error": str(exc)}) from None
 
 
 @extend_schema_field(OpenApiTypes.STR)

@@ -6,17 +6,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from apps.core.api.mixins import MaskedField
+from apps.core.api.mixins import MaskedField, OutputModelSerializer
 from apps.core.api.periods import PeriodField
 from apps.core.idcard import mask_account, mask_id_number
 
 from ..models import BankReturnImport, Overpayment, PaymentLine, PaymentRun
 
 
-class PaymentRunOutputSerializer(serializers.ModelSerializer):
+class PaymentRunOutputSerializer(OutputModelSerializer):
     period = PeriodField()
-    started_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    started_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     total_amount = serializers.DecimalField(max_digits=16, decimal_places=2, coerce_to_string=True)
     progress_percent = serializers.SerializerMethodField()
     elapsed_seconds = serializers.SerializerMethodField()
@@ -41,11 +41,11 @@ class PaymentRunInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=PaymentRun.Kind.choices, default=PaymentRun.Kind.REGULAR)
 
 
-class PaymentLineOutputSerializer(serializers.ModelSerializer):
+class PaymentLineOutputSerializer(OutputModelSerializer):
     period = PeriodField()
     id_number = MaskedField(mask=mask_id_number, permission="people.view_full_id_number")
     bank_account = MaskedField(mask=mask_account, permission="people.view_full_bank_account")
-    town = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    town = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=True)
     status = serializers.SerializerMethodField(help_text=_("pending, exported, paid, failed or cancelled"))
 
@@ -69,7 +69,7 @@ class RecoveryOutputSerializer(PaymentLineOutputSerializer):
         fields = PaymentLineOutputSerializer.Meta.fields + ["reason", "cutoff", "amount_to_recover"]
 
 
-class OverpaymentOutputSerializer(serializers.ModelSerializer):
+class OverpaymentOutputSerializer(OutputModelSerializer):
     period = PeriodField()
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
 
@@ -79,8 +79,8 @@ class OverpaymentOutputSerializer(serializers.ModelSerializer):
                   "found_in_run", "created_at"]
 
 
-class BankReturnImportOutputSerializer(serializers.ModelSerializer):
-    imported_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+class BankReturnImportOutputSerializer(OutputModelSerializer):
+    imported_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     duplicate = serializers.SerializerMethodField()
 
     class Meta:
@@ -90,6 +90,19 @@ class BankReturnImportOutputSerializer(serializers.ModelSerializer):
 
     def get_duplicate(self, record) -> bool:
         return bool(getattr(record, "duplicate", False))
+
+
+class BankReturnRejectedSerializer(serializers.Serializer):
+    """A 400 of POST {id}/returns/: the file's errors, and the rejected import when the file was read."""
+
+    file = serializers.ListField(child=serializers.CharField(), required=False)
+    non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
+    import_ = BankReturnImportOutputSerializer(required=False)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["import"] = fields.pop("import_")  # a Python keyword, named as the answer names it
+        return fields
 
 
 class BankReturnInputSerializer(serializers.Serializer):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import Http404, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -13,15 +13,18 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
-from apps.core.api.periods import MonthFilter, query_month
+from apps.benefits.models import ProgrammeCode
+from apps.core.api.filters import IdFilter
+from apps.core.api.periods import MonthFilter
 
 from .. import selectors, services
 from ..bankfile import bank_file_open
-from ..models import BankFileDownload, PaymentRun
+from ..models import BankFileDownload, PaymentLine, PaymentRun, RecoveryLine
 from ..returns import BankReturnRejected, bank_return_import
 from .serializers import (
     BankReturnImportOutputSerializer,
     BankReturnInputSerializer,
+    BankReturnRejectedSerializer,
     OverpaymentOutputSerializer,
     PaymentLineOutputSerializer,
     PaymentRunInputSerializer,
@@ -102,7 +105,7 @@ class PaymentRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return response
 
     @extend_schema(request={"multipart/form-data": BankReturnInputSerializer},
-                   responses={200: BankReturnImportOutputSerializer, 400: BankReturnImportOutputSerializer})
+                   responses={200: BankReturnImportOutputSerializer, 400: BankReturnRejectedSerializer})
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def returns(self, request, pk=None):
         data = BankReturnInputSerializer(data=request.data)
@@ -117,22 +120,41 @@ class PaymentRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return Response(BankReturnImportOutputSerializer(record).data)
 
 
+class PaymentLineFilter(filters.FilterSet):
+    run = IdFilter(field_name="run_id")
+    status = filters.ChoiceFilter(field_name="shown_status", choices=PaymentLine.Status.choices)
+    programme = filters.ChoiceFilter(field_name="programme_id", choices=ProgrammeCode.choices)
+    line_type = filters.ChoiceFilter(choices=PaymentLine.LineType.choices)
+    period = MonthFilter()
+    town = IdFilter(field_name="town_id")
+
+    class Meta:
+        model = PaymentLine
+        fields = ["run", "status", "programme", "line_type", "period", "town"]
+
+
 class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Payment lines (a caseworker: of their town). Filters: run, status, programme, line_type, period, town."""
 
     serializer_class = PaymentLineOutputSerializer
     permission_classes = [needs("disbursement.view_paymentline")]
+    filterset_class = PaymentLineFilter
     search_fields = ["payee_name", "=id_number"]
     ordering_fields = ["id", "amount", "period"]
 
     def get_queryset(self):
-        filters = {key: self.request.query_params.get(key) for key in
-                   ("run", "status", "programme", "line_type", "period", "town")}
-        filters["period"] = query_month(self.request, "period")
-        for key in ("run", "town"):
-            if filters[key] and not filters[key].isdigit():
-                raise Http404
-        return selectors.payment_line_list(user=self.request.user, filters=filters)
+        return selectors.payment_line_list(user=self.request.user)
+
+
+class RecoveryFilter(filters.FilterSet):
+    programme = filters.ChoiceFilter(field_name="programme_id", choices=ProgrammeCode.choices)
+    reason = filters.ChoiceFilter(choices=[("death", "death"), ("stopped", "stopped")])
+    run = IdFilter(field_name="run_id")
+    period = MonthFilter()
+
+    class Meta:
+        model = RecoveryLine
+        fields = ["programme", "reason", "run", "period"]
 
 
 class RecoveryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -140,11 +162,11 @@ class RecoveryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     serializer_class = RecoveryOutputSerializer
     permission_classes = [needs("disbursement.view_recoveryline")]
+    filterset_class = RecoveryFilter
     ordering_fields = ["id", "amount", "period"]  # never by ID number or account: a binary-search oracle
 
     def get_queryset(self):
-        filters = {key: self.request.query_params.get(key) for key in ("programme", "reason", "run")}
-        return selectors.recovery_list(user=self.request.user, filters=filters)
+        return selectors.recovery_list(user=self.request.user)
 
 
 class OverpaymentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

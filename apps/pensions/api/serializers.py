@@ -2,14 +2,14 @@
 
 from rest_framework import serializers
 
-from apps.core.api.mixins import masked_bank_account, masked_id_number
+from apps.core.api.mixins import OutputModelSerializer, masked_bank_account, masked_id_number
 from apps.people.models import CareInstitution, Person, Town
 
 from ..models import ChildWelfareRecord, EligibilityChange, EligibilityRun, MealSite
 from ..selectors import reason_text
 
 
-class CareInstitutionOutput(serializers.ModelSerializer):
+class CareInstitutionOutput(OutputModelSerializer):
     town_name = serializers.CharField(source="town.name", read_only=True)
     bank_account = masked_bank_account()
 
@@ -30,7 +30,7 @@ class CareInstitutionInput(serializers.Serializer):
     bank_name = serializers.CharField(required=False, allow_blank=True, max_length=50)
 
 
-class MealSiteOutput(serializers.ModelSerializer):
+class MealSiteOutput(OutputModelSerializer):
     town_name = serializers.CharField(source="town.name", read_only=True)
 
     class Meta:
@@ -47,7 +47,7 @@ class MealSiteInput(serializers.Serializer):
     meals_per_month = serializers.IntegerField(required=False)
 
 
-class PersonBrief(serializers.ModelSerializer):
+class PersonBrief(OutputModelSerializer):
     id_number = masked_id_number()
     town_name = serializers.CharField(source="town.name", read_only=True)
 
@@ -56,7 +56,7 @@ class PersonBrief(serializers.ModelSerializer):
         fields = ["id", "name", "id_number", "town", "town_name", "birth_date"]
 
 
-class ChildWelfareOutput(serializers.ModelSerializer):
+class ChildWelfareOutput(OutputModelSerializer):
     person_detail = PersonBrief(source="person", read_only=True)
 
     class Meta:
@@ -78,7 +78,7 @@ class ChildWelfareInput(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=300)
 
 
-class EligibilityRunOutput(serializers.ModelSerializer):
+class EligibilityRunOutput(OutputModelSerializer):
     class Meta:
         model = EligibilityRun
         fields = ["id", "today", "status", "auto_confirm", "triggered_by", "started_at", "finished_at", "summary",
@@ -91,7 +91,7 @@ class EligibilityRunInput(serializers.Serializer):
         default=False, help_text="Run in the request and answer with the result, instead of queueing it.")
 
 
-class EligibilityChangeOutput(serializers.ModelSerializer):
+class EligibilityChangeOutput(OutputModelSerializer):
     person_detail = PersonBrief(source="person", read_only=True)
     reason = serializers.SerializerMethodField()
 

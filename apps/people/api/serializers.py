@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.core.api.mixins import masked_bank_account, masked_id_number
+from apps.core.api.mixins import OutputModelSerializer, masked_bank_account, masked_id_number
 
 from ..models import BankAccountChange, Community, Household, HouseholdMember, HukouClass, Person, Town
 
@@ -14,7 +14,7 @@ class HouseholdRefSerializer(serializers.Serializer):
     relation = serializers.CharField()
 
 
-class BankAccountChangeOutputSerializer(serializers.ModelSerializer):
+class BankAccountChangeOutputSerializer(OutputModelSerializer):
     old_account = masked_bank_account()
     new_account = masked_bank_account()
     requested_by = serializers.CharField(source="requested_by.username", read_only=True, default=None)
@@ -31,11 +31,11 @@ class BankAccountDecisionInputSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=200, allow_blank=True, required=False, default="")
 
 
-class PersonOutputSerializer(serializers.ModelSerializer):
+class PersonOutputSerializer(OutputModelSerializer):
     id_number = masked_id_number()
     bank_account = masked_bank_account()
     town_name = serializers.CharField(source="town.name", read_only=True)
-    community_name = serializers.CharField(source="community.name", read_only=True, default=None)
+    community_name = serializers.CharField(source="community.name", read_only=True, default=None, allow_null=True)
     household = serializers.SerializerMethodField()
     pending_bank_account_change = serializers.SerializerMethodField()
 
@@ -80,7 +80,7 @@ class PersonInputSerializer(serializers.Serializer):
     seriously_ill = serializers.BooleanField(default=False)
 
 
-class MemberOutputSerializer(serializers.ModelSerializer):
+class MemberOutputSerializer(OutputModelSerializer):
     name = serializers.CharField(source="person.name", read_only=True)
     id_number = masked_id_number(source="person.id_number")
 
@@ -96,9 +96,9 @@ class MemberInputSerializer(serializers.Serializer):
     joined_on = serializers.DateField(required=False, allow_null=True)
 
 
-class HouseholdOutputSerializer(serializers.ModelSerializer):
+class HouseholdOutputSerializer(OutputModelSerializer):
     town_name = serializers.CharField(source="town.name", read_only=True)
-    community_name = serializers.CharField(source="community.name", read_only=True, default=None)
+    community_name = serializers.CharField(source="community.name", read_only=True, default=None, allow_null=True)
     members = MemberOutputSerializer(many=True, read_only=True)
 
     class Meta:
