@@ -147,9 +147,9 @@ def test_api_reports_the_pending_change_and_decides_it(payee, login_as):
     response = finance.patch(f"/api/v1/persons/{payee.pk}/", {"bank_account": NEW, "bank_name": "工商银行"},
                              content_type="application/json")
     assert response.status_code == 200, response.content
-    body = response.json()
-    change_id = body["pending_bank_account_change"]["id"]
-    assert body["bank_account"] == OLD  # finance sees whole accounts
+    change_id = response.json()["pending_bank_account_change"]["id"]
+    body = finance.get(f"/api/v1/persons/{payee.pk}/").json()  # whole values on the detail read only
+    assert body["bank_account"] == OLD  # finance sees whole accounts; the old one until approval
     assert (body["pending_bank_account_change"]["new_account"], body["pending_bank_account_change"]["status"],
             body["pending_bank_account_change"]["requested_by"]) == (NEW, "pending", "zhongshan-finance")
 
