@@ -45,8 +45,8 @@ COLUMNS = ["序号", "姓名", "公民身份号码", "社保卡号/银行账号"
 
 def _literal(value) -> str:
     """A value as an SQL literal, quoted by psycopg (COPY … TO STDOUT takes no bound parameters)."""
-    with connection.cursor() as cursor:
-        return psycopg_sql.Literal(value).as_string(cursor.cursor.connection)
+    connection.ensure_connection()
+    return psycopg_sql.Literal(value).as_string(connection.connection)
 
 
 def _case(column: str, mapping: dict) -> str:

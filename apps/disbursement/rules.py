@@ -6,8 +6,8 @@ import datetime
 import re
 from decimal import Decimal, InvalidOperation
 
-# Periods and money round one way everywhere: the benefits kernel owns them.
-from apps.benefits.rules import first_of_month, money  # noqa: F401 - re-exported to this app
+# Money rounds one way everywhere: the benefits kernel owns it.
+from apps.benefits.rules import money
 
 
 def parse_amount(text: str) -> Decimal:

@@ -14,12 +14,12 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.benefits.rules import first_of_month
 from apps.core.periods import format_month
 from apps.core.permissions import SYSTEM, recorded_user, require_permission
 
 from .generation import payment_run_generate
 from .models import PaymentLine, PaymentLineEvent, PaymentRun
-from .rules import first_of_month
 
 Status = PaymentRun.Status
 

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from apps.core.commands import bureau_arg
 from apps.core.nightly import run_nightly
 from tenants.selectors import bureau_list
 
@@ -22,10 +23,8 @@ class Command(BaseCommand):
             day = datetime.date.fromisoformat(today) if today else timezone.localdate()
         except ValueError as exc:
             raise CommandError(f"--today {today!r} is not a date (YYYY-MM-DD)") from exc
-        schemas = [b.schema_name for b in bureau_list()]
-        if tenant and tenant not in schemas:
-            raise CommandError(f"no bureau {tenant!r}; bureaus: {', '.join(schemas)}")
-        for schema in [tenant] if tenant else schemas:
+        schemas = [bureau_arg(tenant).schema_name] if tenant else [b.schema_name for b in bureau_list()]
+        for schema in schemas:
             with schema_context(schema):
                 results = run_nightly(today=day)
             for step, detail in results.items():

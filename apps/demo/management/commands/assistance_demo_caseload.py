@@ -11,6 +11,7 @@ from django.test.utils import override_settings
 from django_tenants.utils import tenant_context
 from tqdm import tqdm
 
+from apps.core.commands import bureau_arg
 from apps.core.jobs import job_run
 from apps.demo.caseload import candidate_count, demo_caseload
 from tenants.models import Bureau
@@ -59,10 +60,7 @@ run goes on. Running it again creates nothing: a candidate with an application i
                             help="processes (default: up to 4)")
 
     def handle(self, *args, tenant, limit=None, as_of=None, workers=1, **options):
-        bureau = Bureau.objects.filter(schema_name=tenant).exclude(schema_name="public").first()
-        if bureau is None:
-            raise CommandError(f"no bureau {tenant!r}; bureaus: "
-                               + ", ".join(Bureau.objects.exclude(schema_name="public").values_list("schema_name", flat=True)))
+        bureau = bureau_arg(tenant)
         if limit is not None and limit < 0:
             raise CommandError("--limit must not be negative")
         if workers < 1:

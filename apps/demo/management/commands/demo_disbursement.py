@@ -5,15 +5,14 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import schema_context
 
+from apps.core.commands import bureau_arg, month_arg
 from apps.core.jobs import job_run
-from apps.core.periods import PeriodError, parse_month
 from apps.demo.payments import demo_entitlements_ensure, demo_returns_csv
 from apps.disbursement.bankfile import bank_file_save
 from apps.disbursement.models import BankFileDownload, PaymentRun
 from apps.disbursement.nightly import bank_files_dir
 from apps.disbursement.returns import BankReturnRejected, bank_return_import
 from apps.disbursement.services import payment_run_approve, payment_run_start
-from tenants.selectors import bureau_list
 
 
 class Command(BaseCommand):
@@ -29,13 +28,8 @@ class Command(BaseCommand):
                             help="entitlements to create when the bureau has none paying in the month (default 24)")
 
     def handle(self, *args, tenant, period, sample, **options):
-        schemas = [b.schema_name for b in bureau_list()]
-        if tenant not in schemas:
-            raise CommandError(f"no bureau {tenant!r}; bureaus: {', '.join(schemas)}")
-        try:
-            day = parse_month(period)
-        except PeriodError as exc:
-            raise CommandError(str(exc)) from exc
+        bureau_arg(tenant)
+        day = month_arg(period)
         User = get_user_model()
         with schema_context(tenant), job_run(job="disbursement.demo") as job:
             try:

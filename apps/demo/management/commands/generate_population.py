@@ -7,9 +7,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import tenant_context
 from tqdm import tqdm
 
+from apps.core.commands import bureau_arg
 from apps.core.jobs import job_run
 from apps.demo.synthetic.writer import PopulationRefused, plan_for, population_generate, seed_statistics
-from tenants.models import Bureau
 
 
 class Command(BaseCommand):
@@ -44,10 +44,7 @@ other parameters are refused: a bureau has one synthetic population."""
         parser.add_argument("--chunk", type=int, default=20_000, help="persons per transaction")
 
     def handle(self, *args, tenant, scale=None, persons=None, seed=1, as_of=None, plan=False, chunk=20_000, **options):
-        bureau = Bureau.objects.filter(schema_name=tenant).exclude(schema_name="public").first()
-        if bureau is None:
-            raise CommandError(f"no bureau {tenant!r}; bureaus: "
-                               + ", ".join(Bureau.objects.exclude(schema_name="public").values_list("schema_name", flat=True)))
+        bureau = bureau_arg(tenant)
         try:
             day = datetime.date.fromisoformat(as_of) if as_of else None
         except ValueError:

@@ -4,11 +4,12 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import schema_context
 
+from apps.core.commands import bureau_arg
 from apps.core.jobs import job_run
 from apps.disbursement.models import PaymentRun
 from apps.disbursement.returns import BankReturnRejected, bank_return_import, return_file_run_id
 
-from ._common import check_tenant, user_arg
+from ._common import user_arg
 
 
 class Command(BaseCommand):
@@ -23,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="username recorded as the importer (default: none, a system import)")
 
     def handle(self, *args, tenant, folder=None, file=(), run=None, user=None, **options):
-        check_tenant(tenant)
+        bureau_arg(tenant)
         paths = list(file)
         if folder:
             if not os.path.isdir(folder):

@@ -5,13 +5,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count, Sum
 from django_tenants.utils import schema_context
 
+from apps.core.commands import bureau_arg, month_arg
 from apps.core.jobs import job_run
 from apps.core.permissions import recorded_user
 from apps.disbursement.generation import payment_run_generate
 from apps.disbursement.models import PaymentLine, PaymentRun
 from apps.disbursement.services import payment_run_create, payment_run_monthly
 
-from ._common import check_tenant, period_arg, user_arg
+from ._common import user_arg
 
 
 class Command(BaseCommand):
@@ -30,8 +31,8 @@ class Command(BaseCommand):
                                  "paying since")
 
     def handle(self, *args, tenant, period, kind, user=None, chunk_size=None, refresh=False, **options):
-        check_tenant(tenant)
-        day = period_arg(period)
+        bureau_arg(tenant)
+        day = month_arg(period)
         started = time.monotonic()
 
         def report(run):

@@ -3,9 +3,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import tenant_context
 
+from apps.core.commands import bureau_arg
 from apps.core.jobs import job_run
 from apps.people.importing import people_import, write_template
-from tenants.models import Bureau
 
 
 class Command(BaseCommand):
@@ -25,9 +25,7 @@ class Command(BaseCommand):
             return
         if not Path(file).is_file():
             raise CommandError(f"{file}: no such file")
-        bureau = Bureau.objects.filter(schema_name=tenant).exclude(schema_name="public").first()
-        if bureau is None:
-            raise CommandError(f"no bureau {tenant!r}")
+        bureau = bureau_arg(tenant)
         with tenant_context(bureau):
             with job_run(job="import_people") as run:
                 result = people_import(file=file, source=Path(file).name)
