@@ -97,6 +97,8 @@ SHARED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "axes",
+    # The province's rollups and oversight pages live in the public schema only.
+    "apps.province",
 ]
 
 TENANT_APPS = [
@@ -116,11 +118,15 @@ TENANT_APPS = [
     "apps.socialorgs",
     "apps.burial",
     "apps.disbursement",
+    "apps.statistics",
+    "apps.workbench",  # the bureau admin's home page, built from WORKBENCH_PANELS
     "apps.demo",  # the top floor: synthetic populations, demo commands, bootstrap (nothing imports it)
 ]
 
 # Bureau apps whose `api/urls.py` is mounted under /api/v1/ on a bureau host.
-BUREAU_API_APPS = [app for app in TENANT_APPS if app.startswith("apps.") and app != "apps.demo"]
+BUREAU_API_APPS = [
+    app for app in TENANT_APPS if app.startswith("apps.") and app not in {"apps.demo", "apps.workbench"}
+]
 
 # Called by `bootstrap` inside each bureau's schema with its seed; each returns lines
 # "+ created …" / "= unchanged …" (see apps.demo.bootstrap.run_seed_loaders).
@@ -145,6 +151,15 @@ NIGHTLY_STEPS = [
 GRANT_CANCEL_HOOKS = [
     "apps.disbursement.services.grant_lines_cancel",
 ]
+
+# The bureau admin's home page (apps.workbench): `panel(*, request) -> Panel | None` (apps.core.registries).
+WORKBENCH_PANELS: list[str] = []
+
+# A bureau's figures for a calendar year, each app computing its own from its own tables:
+# `figures(*, year) -> list[Figure]` (apps.core.registries). Read by apps.statistics and the province.
+ANNUAL_FIGURES: list[str] = []
+# Per month and programme: `figures(*, first, last) -> list[MonthlyFigure]` (apps.core.registries).
+MONTHLY_FIGURES: list[str] = []
 
 # --------------------------------------------------------------------------- uploads
 # What a user may send (apps.core.uploads): each refusal names the limit. Bodies other than files stay

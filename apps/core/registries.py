@@ -1,0 +1,104 @@
+"""Registries by which a lower floor offers something to a higher one without importing it (SPEC §3).
+
+Each registry is a list of dotted paths in settings; the floor that reads it (the workbench, the
+annual statistics, the province's rollups) calls every entry and never imports the apps that
+registered them. One failing contributor is logged and skipped: a broken panel must not blank the
+whole home page, nor a broken indicator the whole year.
+
+- settings.WORKBENCH_PANELS: `panel(*, request) -> Panel | None` — None when the panel has nothing
+  for this user (no permission, nothing to do). Scope it as the app's own lists are scoped (town,
+  role); every item links to the filtered list it counts.
+- settings.ANNUAL_FIGURES: `figures(*, year: int) -> list[Figure]` — computed from the bureau's own
+  tables in the current schema, for the calendar year. Statistics and the province read these.
+- settings.MONTHLY_FIGURES: `figures(*, first: str, last: str) -> list[MonthlyFigure]` — per month
+  (periods "YYYY-MM", inclusive) and programme: caseload and amounts. The statistics' monthly series,
+  the workbench charts and the province's monthly rollups read these.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PanelItem:
+    """One line of a workbench panel: "12 applications wait for 受理" linking to the filtered list."""
+
+    label: str
+    count: int | None = None
+    url: str = ""
+    # "info" (nothing late), "warning" (due soon), "danger" (overdue / blocked)
+    level: str = "info"
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str  # stable, e.g. "assistance.applications_waiting"
+    title: str
+    items: list[PanelItem] = field(default_factory=list)
+    # Lower first; apps use 10s for to-dos, 50s for figures, 90s for charts.
+    order: int = 50
+    # Optional chart: {"type": "line"|"bar", "labels": [...], "series": [{"name": ..., "data": [...]}]}
+    chart: dict | None = None
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One annual figure of a bureau, e.g. socialorgs.registered = 1858 (organisations).
+
+    `key` is stable and namespaced by app; `unit` says what is counted, so nothing sums unlike things:
+    "organisation", "household", "person", "person_time", "yuan", "percent", "bed", "site", "case",
+    "count". `value` is None when the data cannot produce it yet (listed as such, never hidden).
+    """
+
+    key: str
+    value: int | Decimal | None
+    unit: str
+    label: str
+    group: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class MonthlyFigure:
+    """One programme's figure for one month, e.g. ("2024-12", "dibao", "households_active", 3469)."""
+
+    period: str
+    programme: str  # a benefits ProgrammeCode value, or "" for a bureau-wide figure
+    key: str  # households_active, persons_active, new, stopped, amount_generated, amount_paid, ...
+    value: int | Decimal
+    unit: str
+
+
+def _call_all(setting: str, **kwargs) -> list:
+    results = []
+    for path in getattr(settings, setting, []):
+        try:
+            result = import_string(path)(**kwargs)
+        except Exception:  # noqa: BLE001 - logged; the other contributors still answer
+            log.exception("%s entry %s failed", setting, path)
+            continue
+        if result is None:
+            continue
+        results.extend(result if isinstance(result, list | tuple) else [result])
+    return results
+
+
+def workbench_panels(*, request) -> list[Panel]:
+    return sorted(_call_all("WORKBENCH_PANELS", request=request), key=lambda panel: (panel.order, panel.key))
+
+
+def annual_figures(*, year: int) -> list[Figure]:
+    return _call_all("ANNUAL_FIGURES", year=year)
+
+
+def monthly_figures(*, first: str, last: str) -> list[MonthlyFigure]:
+    return _call_all("MONTHLY_FIGURES", first=first, last=last)
