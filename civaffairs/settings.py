@@ -195,6 +195,8 @@ MIDDLEWARE = [
     "tenants.middleware.BureauMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Refuses a body above every upload limit by its declared length, before anything reads it (CSRF would).
+    "apps.core.uploads.RequestBodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -15,6 +15,7 @@ from typing import BinaryIO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse, JsonResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -79,3 +80,38 @@ def check_xlsx_archive(file: str | os.PathLike | BinaryIO) -> None:
                   "(a file built to exhaust the server).")
                 % {"name": info.filename, "ratio": info.file_size // max(info.compress_size, 1), "limit": ratio},
                 code="xlsx_ratio")
+
+
+def request_body_limit() -> int:
+    """The largest body any endpoint accepts: the largest upload limit plus room for the form around it."""
+    return max(settings.UPLOAD_MAX_BYTES_XLSX, settings.UPLOAD_MAX_BYTES_BANK_RETURN) + (1 << 20)
+
+
+class RequestBodyLimitMiddleware:
+    """Refuse a request whose declared body is above every upload limit before a byte of it is read.
+
+    The per-file limits (check_size) apply once Django has spooled the upload to disk; without this a
+    client could make the server receive and store gigabytes first. Nothing here reads the body, so the
+    refusal costs one header comparison. A body sent without a length (chunked) is not read by Django.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        limit = request_body_limit()
+        if declared > limit:
+            message = _("The request is %(size)s; the largest upload accepted is %(limit)s.") % {
+                "size": filesizeformat(declared), "limit": filesizeformat(limit)}
+            if request.path.startswith("/api/"):
+                response = JsonResponse({"detail": message}, status=413)
+            else:
+                response = HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+            # The unread body is still on the wire: the connection cannot carry another request.
+            response["Connection"] = "close"
+            return response
+        return self.get_response(request)
