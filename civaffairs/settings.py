@@ -97,6 +97,8 @@ SHARED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "axes",
+    # Shared too: the province's users have a password history and expiry like a bureau's.
+    "apps.core",
     # The province's rollups and oversight pages live in the public schema only.
     "apps.province",
 ]

@@ -7,8 +7,9 @@
 - `password_expired(user)`: older than the bureau's `password_max_age_days` (0: never). The token
   endpoint refuses such a user; `PasswordExpiryMiddleware` sends them to the admin's password change.
 
-The history lives in the bureau's schema; the province's users (public schema) get the character
-rules but no history and no expiry.
+The history lives in the schema of the user's site: a bureau's, or the public schema for the
+province's users (apps.core is a shared app for this), whose lifetime is the province row's
+`password_max_age_days`.
 """
 
 from __future__ import annotations
@@ -18,13 +19,11 @@ from datetime import timedelta
 
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django_tenants.utils import get_public_schema_name
 from rest_framework.authtoken.models import Token
 
 from tenants.selectors import current_bureau
@@ -37,10 +36,6 @@ CLASSES = [
     (re.compile(r"[0-9]"), "digits"),
     (re.compile(r"[^a-zA-Z0-9]"), "symbols"),
 ]
-
-
-def _in_bureau() -> bool:
-    return connection.schema_name != get_public_schema_name()
 
 
 class CharacterClassesValidator:
@@ -69,7 +64,7 @@ class PasswordHistoryValidator:
         return PasswordRecord.objects.filter(user=user).values_list("password", flat=True)[: self.remember]
 
     def validate(self, password, user=None):
-        if user is None or user.pk is None or not _in_bureau():
+        if user is None or user.pk is None:
             return
         if any(check_password(password, old) for old in self._recent(user)):
             raise ValidationError(
@@ -84,8 +79,7 @@ class PasswordHistoryValidator:
             return
         # Every API token dies with the password it was obtained under (DRF tokens exist on every host).
         Token.objects.filter(user=user).delete()
-        if _in_bureau():
-            PasswordRecord.objects.create(user=user, password=user.password)
+        PasswordRecord.objects.create(user=user, password=user.password)
 
     def get_help_text(self):
         return ngettext("Your password must differ from your last password.",
@@ -94,15 +88,11 @@ class PasswordHistoryValidator:
 
 def password_set_at(user):
     """When the user's current password was set: its record, else when the account was made."""
-    if not _in_bureau():
-        return None
     record = PasswordRecord.objects.filter(user=user).first()
     return record.set_at if record else user.date_joined
 
 
 def password_expired(user, *, now=None) -> bool:
-    if not _in_bureau():
-        return False
     days = current_bureau().password_max_age_days
     if not days:
         return False
@@ -119,7 +109,7 @@ class PasswordExpiryMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if (user is not None and user.is_authenticated and request.path.startswith("/admin/")
-                and _in_bureau() and password_expired(user)):
+                and password_expired(user)):
             allowed = (reverse("admin:password_change"), reverse("admin:password_change_done"), reverse("admin:logout"))
             if request.path not in allowed:
                 return redirect(allowed[0])
