@@ -322,11 +322,14 @@ REST_FRAMEWORK = {
         "apps.core.api.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.EstimatedCountPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "apps.core.api.exceptions.exception_handler",
 }
+# An unfiltered list over a table with at least this many rows shows the planner's estimate as its
+# total instead of counting every row on every page (apps.core.pagination).
+PAGINATION_EXACT_COUNT_BELOW = int(os.environ.get("PAGINATION_EXACT_COUNT_BELOW", 100_000))
 SPECTACULAR_SETTINGS = {
     "TITLE": "CivAffairs API",
     "DESCRIPTION": "Civil-affairs bureau administration: people, programmes, payments.",
