@@ -157,9 +157,15 @@ WORKBENCH_PANELS: list[str] = []
 
 # A bureau's figures for a calendar year, each app computing its own from its own tables:
 # `figures(*, year) -> list[Figure]` (apps.core.registries). Read by apps.statistics and the province.
-ANNUAL_FIGURES: list[str] = []
+ANNUAL_FIGURES: list[str] = [
+    "apps.benefits.figures.annual_figures",
+    "apps.disbursement.figures.annual_figures",
+]
 # Per month and programme: `figures(*, first, last) -> list[MonthlyFigure]` (apps.core.registries).
-MONTHLY_FIGURES: list[str] = []
+MONTHLY_FIGURES: list[str] = [
+    "apps.benefits.figures.monthly_figures",
+    "apps.disbursement.figures.monthly_figures",
+]
 
 # --------------------------------------------------------------------------- uploads
 # What a user may send (apps.core.uploads): each refusal names the limit. Bodies other than files stay
