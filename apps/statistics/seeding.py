@@ -13,6 +13,10 @@ from .models import ReportedFigure
 COMPARED = ("value", "unit", "coverage", "compare_key")
 
 
+def _plain(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
 def _values(row: dict) -> dict:
     return {
         "value": Decimal(str(row["value"])).quantize(Decimal("0.0001")),
@@ -44,11 +48,11 @@ def load_reported_figures(*, seed: Seed) -> list[str]:
             for name, value in values.items():
                 setattr(figure, name, value)
             figure.save()
-            lines.append(f"+ {what}: updated to {values['value'].normalize()} from the seeds")
+            lines.append(f"+ {what}: updated to {_plain(values['value'])} from the seeds")
         elif change == CONFLICT and any(getattr(figure, name) != values[name] for name in COMPARED):
             lines.append(
-                f"! {what}: the seeds say {values['value'].normalize()} {values['unit']}, the bureau "
-                f"edited it to {figure.value.normalize()} {figure.unit}; the bureau's value stays"
+                f"! {what}: the seeds say {_plain(values['value'])} {values['unit']}, the bureau "
+                f"edited it to {_plain(figure.value)} {figure.unit}; the bureau's value stays"
             )
         else:
             lines.append(f"= {what}")
