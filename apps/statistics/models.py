@@ -52,7 +52,6 @@ class ReportedFigure(models.Model):
         verbose_name = _("reported figure")
         verbose_name_plural = _("reported figures")
         ordering = ["-period", "section", "key"]
-        permissions = [("compute_annualsnapshot", _("Can compute the annual statistics"))]
         constraints = [models.UniqueConstraint(fields=["key", "period"], name="reportedfigure_key_period")]
 
     def __str__(self) -> str:
@@ -83,6 +82,7 @@ class AnnualSnapshot(models.Model):
         verbose_name = _("annual statistics")
         verbose_name_plural = _("annual statistics")
         ordering = ["-year"]
+        permissions = [("compute_annualsnapshot", _("Can compute the annual statistics"))]
 
     def __str__(self) -> str:
         return str(self.year)
