@@ -89,6 +89,7 @@ def test_the_admin_page_in_chinese(login_as, in_bureau):
     text = page.content.decode()
     assert page.status_code == 200
     assert "¥101,040,000.00" in text
-    assert "发放低保金" in text  # the report's phrase, on hover
+    assert 'title="“共发放低保金10104万元” (000_0d46cd3eb0266ada.txt)' in text  # the report's phrase, on hover
+    assert "2024年度统计" in text and "与年度报告对照" in text
     xlsx = client.get("/admin/statistics/annualsnapshot/xlsx/?year=2024")
     assert xlsx.status_code == 200 and b"".join(xlsx.streaming_content)[:2] == b"PK"
