@@ -18,6 +18,10 @@ COMPATIBLE_UNITS = {
     "yuan_per_person_month": {"yuan_per_person_month"},
     "percent": {"percent"},
     "count": {"count"},
+    # What socialorgs and burial count (apps.core.registries.Figure): the reports say 个 / 宗 / 具.
+    "organisation": {"count"},
+    "case": {"count"},
+    "site": {"count"},
     "bed": {"beds"},
     "meal": {"meals"},
 }

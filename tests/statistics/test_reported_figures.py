@@ -12,6 +12,8 @@ from apps.benefits.models import Standard
 from apps.benefits.seeding import load_standards
 from apps.benefits.services import standard_update
 from apps.demo.bootstrap import run_seed_loaders
+from apps.demo.synthetic.plan import base_figures
+from apps.demo.synthetic.writer import seed_statistics
 from apps.statistics.models import AnnualFigure, AnnualSnapshot, ReportedFigure
 from apps.statistics.seeding import load_reported_figures
 from apps.statistics.selectors import fidelity, reported_sum
@@ -220,3 +222,10 @@ def test_fidelity_of_other_meanings(in_bureau):
         Decimal("-3697600.00"),
         Decimal("-100.00"),
     )
+
+
+def test_xcity_orphans_from_ten_months_of_payments():
+    # 369.76万 paid January to October: 3,697,600 / 10 months / 1,350 a month = 273.9 orphans (not / 12 = 228.2).
+    figures, notes = base_figures(stats=seed_statistics("xcity"), standards={("orphan", "scattered"): Decimal("1350")})
+    assert round(figures["orphans_institutional"] + figures["orphans_scattered"], 1) == 273.9
+    assert notes["orphans"] == "儿童生活保障金 / 10 months / the orphan standard (1350)"
