@@ -5,6 +5,9 @@ June was on the roll January to June. A beneficiary is the household of a househ
 (低保, 低保边缘, 支出型) and the person of every other; `new` and `stopped` count beneficiaries in that
 unit, and the `_households` / `_persons` keys give both units whichever it is (x市 reports 特困 new
 in households and persons). Persons of a household programme are the members it covers.
+`new` in month P: paid in P, not in P−1 (P is the first month paid); `stopped` in P: paid in P, not
+in P+1 (P is the last month paid: a stop "from the month after P", a death in P). A year's new and
+stopped are the sums over its twelve months; its year-end caseload is December's.
 
 Keys (monthly, per programme): households_active, persons_active, new, stopped, new_households,
 new_persons, stopped_households, stopped_persons; one-off programmes: grants (person-times),
@@ -39,7 +42,7 @@ def _rows(name: str, params: dict) -> list[tuple]:
 
 def caseload_months(*, first: datetime.date, last: datetime.date) -> dict[tuple[datetime.date, str, str], tuple]:
     """{(month, programme, flow): (beneficiaries, households, persons)}; flow is active, new or stopped."""
-    params = {"before": rules.add_months(first, -1), "first": first, "last": last}
+    params = {"before": rules.add_months(first, -1), "first": first, "last": last, "after": rules.add_months(last, 1)}
     return {
         (period, programme, flow): (n, households, persons)
         for period, programme, flow, n, households, persons in _rows("caseload_months", params)

@@ -58,20 +58,42 @@ class AnnualStatisticsAdmin(admin.ModelAdmin):
         for figure in figures:
             if not groups or groups[-1][0] != labels.group_label(figure.group):
                 groups.append((labels.group_label(figure.group), []))
-            groups[-1][1].append({"label": figure.label, "value": labels.display(figure.value, figure.unit),
-                                  "unit": labels.unit_label(figure.unit), "note": figure.note, "key": figure.key})
-        rows = [{"label": row.label, "computed": labels.display(row.computed, row.unit),
-                 "reported": labels.display(row.reported, row.reported_unit),
-                 "difference": labels.display(row.difference, row.reported_unit),
-                 "percent": "—" if row.percent is None else f"{row.percent}%",
-                 "phrase": row.phrase, "source_file": row.source_file, "status": row.status,
-                 "status_label": labels.status_label(row.status), "reason": row.reason, "note": row.note}
-                for row in selectors.fidelity(year=year) if row.status != "not_reported"]
+            groups[-1][1].append(
+                {
+                    "label": figure.label,
+                    "value": labels.display(figure.value, figure.unit),
+                    "unit": labels.unit_label(figure.unit),
+                    "note": figure.note,
+                    "key": figure.key,
+                }
+            )
+        rows = [
+            {
+                "label": row.label,
+                "computed": labels.display(row.computed, row.unit),
+                "reported": labels.display(row.reported, row.reported_unit),
+                "difference": labels.display(row.difference, row.reported_unit),
+                "percent": "—" if row.percent is None else f"{row.percent}%",
+                "phrase": row.phrase,
+                "source_file": row.source_file,
+                "status": row.status,
+                "status_label": labels.status_label(row.status),
+                "reason": row.reason,
+                "note": row.note,
+            }
+            for row in selectors.fidelity(year=year)
+            if row.status != "not_reported"
+        ]
         bureau = current_bureau()
         context = {
-            **self.admin_site.each_context(request), "opts": self.model._meta, "year": year,
-            "title": gettext("Annual statistics %(year)s") % {"year": year}, "groups": groups, "rows": rows,
-            "snapshot": snapshot, "report_year": bureau.report_year,
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "year": year,
+            "title": gettext("Annual statistics %(year)s") % {"year": year},
+            "groups": groups,
+            "rows": rows,
+            "snapshot": snapshot,
+            "report_year": bureau.report_year,
             "years": list(range(timezone.localdate().year, 2019, -1)),
             "can_compute": request.user.has_perm("statistics.compute_annualsnapshot"),
         }
@@ -87,8 +109,9 @@ class AnnualStatisticsAdmin(admin.ModelAdmin):
             self.message_user(request, str(exc), level=messages.ERROR)
         else:
             self.message_user(request, gettext("The annual statistics were computed and stored."))
-        return HttpResponseRedirect(reverse("bureau_admin:statistics_annualsnapshot_changelist")
-                                    + f"?year={request.POST.get('year', year)}")
+        return HttpResponseRedirect(
+            reverse("bureau_admin:statistics_annualsnapshot_changelist") + f"?year={request.POST.get('year', year)}"
+        )
 
     def xlsx_view(self, request):
         if not self.has_view_permission(request):
@@ -98,7 +121,8 @@ class AnnualStatisticsAdmin(admin.ModelAdmin):
         title = f"{current_bureau().name_zh} {year}年度统计"
         response = StreamingHttpResponse(
             exports.annual_xlsx_chunks(title=title, figures=figures, fidelity=selectors.fidelity(year=year)),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
         response["Content-Disposition"] = f'attachment; filename="annual-statistics-{year}.xlsx"'
         return response
 
@@ -109,8 +133,21 @@ class ReportedFigureAdmin(SimpleHistoryAdmin):
     list_filter = ["period", "section", "coverage", "origin"]
     search_fields = ["key", "label", "source_phrase"]
     readonly_fields = ["origin", "updated_at"]
-    fields = ["key", "period", "value", "unit", "coverage", "compare_key", "section", "label", "note", "source_file",
-              "source_phrase", "origin", "updated_at"]
+    fields = [
+        "key",
+        "period",
+        "value",
+        "unit",
+        "coverage",
+        "compare_key",
+        "section",
+        "label",
+        "note",
+        "source_file",
+        "source_phrase",
+        "origin",
+        "updated_at",
+    ]
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -119,5 +156,3 @@ class ReportedFigureAdmin(SimpleHistoryAdmin):
         if not change:
             obj.origin = ReportedFigure.Origin.ADMIN
         super().save_model(request, obj, form, change)
-
-

@@ -65,8 +65,16 @@ def write_annual_xlsx(path: str, *, title: str, figures: list[Figure], fidelity:
     compare.set_column(0, 0, 40)
     compare.set_column(1, 5, 16)
     compare.set_column(6, 7, 40)
-    header = [_("Indicator"), _("Computed"), _("Reported"), _("Difference"), _("Difference %"), _("Unit"),
-              _("Report phrase"), _("Status")]
+    header = [
+        _("Indicator"),
+        _("Computed"),
+        _("Reported"),
+        _("Difference"),
+        _("Difference %"),
+        _("Unit"),
+        _("Report phrase"),
+        _("Status"),
+    ]
     for col, text in enumerate(header):
         compare.write(0, col, neutralise_cell(text), bold)
     for r, item in enumerate(fidelity, start=1):

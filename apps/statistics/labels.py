@@ -11,24 +11,40 @@ from . import rules
 MONEY_LIKE = {"yuan", "yuan_per_person_month"}
 
 UNITS = {
-    "household": _("households"), "households": _("households"),
-    "person": _("persons"), "persons": _("persons"),
-    "person_time": _("person-times"), "person_times": _("person-times"),
+    "household": _("households"),
+    "households": _("households"),
+    "person": _("persons"),
+    "persons": _("persons"),
+    "person_time": _("person-times"),
+    "person_times": _("person-times"),
     "person_month": _("person-months"),
-    "yuan": _("yuan"), "wan_yuan": _("10,000 yuan"), "yi_yuan": _("100 million yuan"),
+    "yuan": _("yuan"),
+    "wan_yuan": _("10,000 yuan"),
+    "yi_yuan": _("100 million yuan"),
     "yuan_per_person_month": _("yuan per person-month"),
-    "percent": "%", "count": _("count"), "bed": _("beds"), "beds": _("beds"), "meal": _("meals"),
+    "percent": "%",
+    "count": _("count"),
+    "bed": _("beds"),
+    "beds": _("beds"),
+    "meal": _("meals"),
     "meals": _("meals"),
 }
 GROUPS = {
-    "caseload": _("Caseload at the year's end"), "flows": _("New and stopped in the year"),
-    "temporary": _("临时救助"), "paid": _("Paid in the year"), "vagrant": _("流浪乞讨救助"),
-    "elderly": _("Elderly care"), "children": _("Children"), "socialorgs": _("Social organisations"),
+    "caseload": _("Caseload at the year's end"),
+    "flows": _("New and stopped in the year"),
+    "temporary": _("临时救助"),
+    "paid": _("Paid in the year"),
+    "vagrant": _("流浪乞讨救助"),
+    "elderly": _("Elderly care"),
+    "children": _("Children"),
+    "socialorgs": _("Social organisations"),
     "burial": _("Burial"),
 }
 STATUSES = {
-    "compared": _("compared"), "not_computed": _("the data cannot produce it yet"),
-    "not_comparable": _("another meaning"), "not_reported": _("not in the report"),
+    "compared": _("compared"),
+    "not_computed": _("the data cannot produce it yet"),
+    "not_comparable": _("another meaning"),
+    "not_reported": _("not in the report"),
 }
 
 

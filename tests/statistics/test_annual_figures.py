@@ -132,15 +132,15 @@ def build_year(cycle, bank_return, users):
 
 
 EXPECTED = {
-    # Year-end caseload (December 2024): A, B, D, I, J; C stopped in June, K in December.
+    # Year-end caseload (December 2024): A, B, D, I, J; C last paid in May, K in November.
     "benefits.dibao_households": (5, "household"),
     "benefits.dibao_persons": (12, "person"),  # 2 + 3 + 2 + 4 + 1
     "benefits.dibao_new_households": (2, "household"),  # B (March), J (October); D's review is no new case
     "benefits.dibao_new_persons": (4, "person"),
-    "benefits.dibao_stopped_households": (2, "household"),  # C (June), K (December)
+    "benefits.dibao_stopped_households": (2, "household"),  # C (last paid May), K (November)
     "benefits.dibao_stopped_persons": (3, "person"),
     "benefits.tekun_persons": (0, "person"),
-    "benefits.tekun_stopped_persons": (1, "person"),  # E, from September
+    "benefits.tekun_stopped_persons": (1, "person"),  # E, last paid in August, the month of death
     "benefits.tekun_new_persons": (0, "person"),
     "benefits.dibao_marginal_households": (1, "household"),
     "benefits.dibao_marginal_persons": (3, "person"),
@@ -191,4 +191,6 @@ def test_the_hand_made_year(zs, cycle, bank_return, users):
     assert march[("dibao", "amount_failed")] == Decimal("3075.00")
     assert march[("dibao", "amount_paid")] == Decimal("16550.00")  # A 2450 + B 3075 + C 1225 + D 2450 + I 4900 + K 2450
     # The command stores the same.
-    call_command("annual_stats", "--tenant", "zhongshan", "--year", "2024", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("annual_stats", "--tenant", "zhongshan", "--year", "2024", "--fidelity", stdout=out)
+    assert "dibao_households | 5 | 3469 | -3464 | -99.86 | compared" in out.getvalue()  # −3464 / 3469

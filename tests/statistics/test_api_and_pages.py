@@ -19,8 +19,13 @@ def test_annual_figures_by_api(login_as):
     figures = {f["key"]: f for f in body["figures"]}
     assert body["year"] == 2024 and body["computed_at"] is None  # computed now, not stored
     assert figures["benefits.dibao_households"] == {
-        "key": "benefits.dibao_households", "value": "0", "unit": "household", "group": "caseload", "note": "",
-        "label": figures["benefits.dibao_households"]["label"]}
+        "key": "benefits.dibao_households",
+        "value": "0",
+        "unit": "household",
+        "group": "caseload",
+        "note": "",
+        "label": figures["benefits.dibao_households"]["label"],
+    }
     assert figures["disbursement.dibao_paid"]["value"] == "0.00"
 
 
@@ -49,9 +54,12 @@ def test_fidelity_by_api(login_as):
     response = login_as("zhongshan", "zhongshan-auditor").get("/api/v1/stats/fidelity/?year=2024")
     assert response.status_code == 200
     rows = {row["key"]: row for row in response.json()["rows"]}
-    assert (rows["dibao_households"]["computed"], rows["dibao_households"]["reported"],
-            rows["dibao_households"]["difference"], rows["dibao_households"]["percent"]) == ("0", "3469", "-3469",
-                                                                                             "-100.00")
+    assert (
+        rows["dibao_households"]["computed"],
+        rows["dibao_households"]["reported"],
+        rows["dibao_households"]["difference"],
+        rows["dibao_households"]["percent"],
+    ) == ("0", "3469", "-3469", "-100.00")
     assert rows["dibao_paid"]["reported"] == "101040000.00" and rows["dibao_paid"]["phrase"]
     assert rows["dilapidated_housing_renovated"]["status"] == "not_computed"
 
@@ -66,7 +74,7 @@ def test_monthly_series_by_api(login_as):
 def test_xlsx_is_a_neutralised_annual_table(login_as, in_bureau):
     with in_bureau("zhongshan"):
         figure = ReportedFigure.objects.get(key="dibao_households", period=2024)
-        figure.label = "=HYPERLINK(\"http://x\")"
+        figure.label = '=HYPERLINK("http://x")'
         figure.save()
     response = login_as("zhongshan", "zhongshan-finance").get("/api/v1/stats/annual/xlsx/?year=2024")
     assert response.status_code == 200
@@ -74,16 +82,21 @@ def test_xlsx_is_a_neutralised_annual_table(login_as, in_bureau):
     table, compare = book.worksheets
     assert table["A1"].value == "中山市民政局 2024年度统计"
     labels = [row[0] for row in compare.iter_rows(min_row=2, values_only=True)]
-    assert "'=HYPERLINK(\"http://x\")" in labels
+    assert '\'=HYPERLINK("http://x")' in labels
     values = {row[0]: row[1:3] for row in compare.iter_rows(min_row=2, values_only=True)}
-    assert values["'=HYPERLINK(\"http://x\")"] == (0, 3469)
+    assert values['\'=HYPERLINK("http://x")'] == (0, 3469)
 
 
 def test_the_admin_page_in_chinese(login_as, in_bureau):
     with in_bureau("zhongshan"):
         snapshot = AnnualSnapshot.objects.create(year=2024)
-        snapshot.figures.create(key="disbursement.dibao_paid", value=Decimal("101040000.00"), unit="yuan",
-                                label="最低生活保障: 年内发放", group="paid")
+        snapshot.figures.create(
+            key="disbursement.dibao_paid",
+            value=Decimal("101040000.00"),
+            unit="yuan",
+            label="最低生活保障: 年内发放",
+            group="paid",
+        )
     client = login_as("zhongshan", "zhongshan-admin")
     page = client.get("/admin/statistics/annualsnapshot/?year=2024", HTTP_ACCEPT_LANGUAGE="zh-hans")
     text = page.content.decode()

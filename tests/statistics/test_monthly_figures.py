@@ -62,18 +62,20 @@ def test_caseload_per_month(zs):
     assert s[("2024-03", "dibao", "persons_active")] == (6, "person")
     assert s[("2024-03", "dibao", "new")] == (1, "household")
     assert s[("2024-03", "dibao", "new_persons")] == (3, "person")
-    assert s[("2024-06", "dibao", "stopped")] == (1, "household")
-    assert s[("2024-06", "dibao", "stopped_persons")] == (1, "person")
+    # C's last month paid is May: stopped in May.
+    assert s[("2024-05", "dibao", "stopped")] == (1, "household")
+    assert s[("2024-05", "dibao", "stopped_persons")] == (1, "person")
+    assert ("2024-06", "dibao", "stopped") not in s
     assert s[("2024-06", "dibao", "households_active")] == (2, "household")
     assert s[("2024-06", "dibao", "persons_active")] == (5, "person")
     # The fact change of July is neither new nor stopped; nobody was new in January (on the roll in December).
-    assert ("2024-07", "dibao", "new") not in s and ("2024-07", "dibao", "stopped") not in s
+    assert ("2024-07", "dibao", "new") not in s and ("2024-06", "dibao", "stopped") not in s
     assert ("2024-01", "dibao", "new") not in s
     assert s[("2024-12", "dibao", "households_active")] == (2, "household")
     assert s[("2024-02", "tekun", "new")] == (1, "person")
     assert s[("2024-02", "tekun", "new_households")] == (1, "household")
     assert s[("2024-08", "tekun", "persons_active")] == (1, "person")
-    assert s[("2024-09", "tekun", "stopped")] == (1, "person")
+    assert s[("2024-08", "tekun", "stopped")] == (1, "person")  # died in August, paid to August
     assert ("2024-09", "tekun", "persons_active") not in s
 
 

@@ -21,17 +21,21 @@ def test_money_in_yuan():
 
 def test_difference_and_percentage():
     assert rules.difference(Decimal("6400"), Decimal("6444")) == (Decimal("-44"), Decimal("-0.68"))
-    assert rules.difference(Decimal("104071200.00"), Decimal("101040000.00")) == (Decimal("3031200.00"),
-                                                                                   Decimal("3.00"))
+    assert rules.difference(Decimal("104071200.00"), Decimal("101040000.00")) == (
+        Decimal("3031200.00"),
+        Decimal("3.00"),
+    )
     assert rules.difference(Decimal("5"), Decimal("0")) == (Decimal("5"), None)
 
 
 def test_sums_of_unlike_meanings_are_refused():
-    assert rules.sum_same_meaning([("a", Decimal("1.5"), "wan_yuan", "year"), ("b", Decimal("2000"), "yuan", "year")]) \
-        == Decimal("17000.00")
+    assert rules.sum_same_meaning(
+        [("a", Decimal("1.5"), "wan_yuan", "year"), ("b", Decimal("2000"), "yuan", "year")]
+    ) == Decimal("17000.00")
     with pytest.raises(rules.MeaningMismatch, match="a: person_times/year; b: households/year"):
-        rules.sum_same_meaning([("a", Decimal("13600"), "person_times", "year"), ("b", Decimal("66"), "households",
-                                                                                   "year")])
+        rules.sum_same_meaning(
+            [("a", Decimal("13600"), "person_times", "year"), ("b", Decimal("66"), "households", "year")]
+        )
     with pytest.raises(rules.MeaningMismatch):
         rules.sum_same_meaning([("a", Decimal("1"), "yuan", "year"), ("b", Decimal("1"), "yuan", "jan_oct")])
 

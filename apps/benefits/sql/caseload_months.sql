@@ -1,11 +1,12 @@
 -- Caseload per month and programme from the entitlements' periods, for the months %(first)s..%(last)s.
 -- A beneficiary (the household of a household programme, else the person) is on a programme in a
 -- month when an entitlement of it covers the month (start_period ≤ month ≤ end_period; stopped ones
--- keep the months they paid, suspended ones count for none). New in month P: on it in P, not in P−1;
--- stopped in P: on it in P−1, not in P (the first month no longer paid). A fact change (one
--- entitlement ended, the next opened the month after) is therefore neither new nor stopped.
+-- keep the months they paid, suspended ones count for none). New in month P: on it in P, not in P−1
+-- (P is the first month paid); stopped in P: on it in P, not in P+1 (P is the last month paid, as a
+-- stop "from the month after P" or a death in P records it). A fact change (one entitlement ended,
+-- the next opened the month after) is therefore neither new nor stopped.
 WITH months AS (
-    SELECT generate_series(%(before)s::date, %(last)s::date, interval '1 month')::date AS period
+    SELECT generate_series(%(before)s::date, %(after)s::date, interval '1 month')::date AS period
 ),
 bm AS (
     SELECT m.period, e.programme_id,
@@ -20,23 +21,23 @@ bm AS (
     JOIN months m ON m.period BETWEEN e.start_period AND coalesce(e.end_period, 'infinity'::date)
     LEFT JOIN people_householdmember hm ON hm.person_id = e.person_id
     WHERE e.status IN ('active', 'stopped')
-      AND e.start_period <= %(last)s
+      AND e.start_period <= %(after)s
       AND coalesce(e.end_period, 'infinity'::date) >= %(before)s
     GROUP BY 1, 2, 3
 ),
 flows AS (
     SELECT b.period, b.programme_id, 'active' AS flow, b.household, b.persons
-    FROM bm b WHERE b.period >= %(first)s
+    FROM bm b WHERE b.period BETWEEN %(first)s AND %(last)s
     UNION ALL
     SELECT b.period, b.programme_id, 'new', b.household, b.persons
     FROM bm b
-    WHERE b.period >= %(first)s
+    WHERE b.period BETWEEN %(first)s AND %(last)s
       AND NOT EXISTS (SELECT 1 FROM bm p WHERE p.period = (b.period - interval '1 month')::date
                         AND p.programme_id = b.programme_id AND p.beneficiary = b.beneficiary)
     UNION ALL
-    SELECT (p.period + interval '1 month')::date, p.programme_id, 'stopped', p.household, p.persons
+    SELECT p.period, p.programme_id, 'stopped', p.household, p.persons
     FROM bm p
-    WHERE p.period < %(last)s
+    WHERE p.period BETWEEN %(first)s AND %(last)s
       AND NOT EXISTS (SELECT 1 FROM bm b WHERE b.period = (p.period + interval '1 month')::date
                         AND b.programme_id = p.programme_id AND b.beneficiary = p.beneficiary)
 )

@@ -27,8 +27,9 @@ YEAR = OpenApiParameter("year", int, required=True, description="calendar year, 
 
 class CanView(permissions.BasePermission):
     def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated
-                    and request.user.has_perm("statistics.view_annualsnapshot"))
+        return bool(
+            request.user and request.user.is_authenticated and request.user.has_perm("statistics.view_annualsnapshot")
+        )
 
 
 def _year(request) -> int:
@@ -38,8 +39,17 @@ def _year(request) -> int:
 
 
 def _figures(figures) -> list[dict]:
-    return [{"key": f.key, "value": labels.plain(f.value, f.unit), "unit": f.unit, "label": str(f.label),
-             "group": f.group, "note": str(f.note or "")} for f in figures]
+    return [
+        {
+            "key": f.key,
+            "value": labels.plain(f.value, f.unit),
+            "unit": f.unit,
+            "label": str(f.label),
+            "group": f.group,
+            "note": str(f.note or ""),
+        }
+        for f in figures
+    ]
 
 
 def _annual(year: int, figures, snapshot) -> dict:
@@ -99,8 +109,11 @@ class MonthlyView(APIView):
 
     permission_classes = [CanView]
 
-    @extend_schema(tags=["statistics"], parameters=[OpenApiParameter("last", str), OpenApiParameter("months", int)],
-                   responses=s.MonthlyOutput)
+    @extend_schema(
+        tags=["statistics"],
+        parameters=[OpenApiParameter("last", str), OpenApiParameter("months", int)],
+        responses=s.MonthlyOutput,
+    )
     def get(self, request):
         data = s.MonthlyInput(data=request.query_params)
         data.is_valid(raise_exception=True)
@@ -115,15 +128,18 @@ class AnnualXlsxView(APIView):
 
     permission_classes = [CanView]
 
-    @extend_schema(tags=["statistics"], parameters=[YEAR], responses={(200, "application/vnd.openxmlformats-"
-                                                                             "officedocument.spreadsheetml.sheet"):
-                                                                            OpenApiTypes.BINARY})
+    @extend_schema(
+        tags=["statistics"],
+        parameters=[YEAR],
+        responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY},
+    )
     def get(self, request):
         year = _year(request)
         figures, _snapshot = selectors.annual_figures_get(year=year)
         title = f"{current_bureau().name_zh} {year}年度统计"
         chunks = exports.annual_xlsx_chunks(title=title, figures=figures, fidelity=selectors.fidelity(year=year))
         response = StreamingHttpResponse(
-            chunks, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            chunks, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
         response["Content-Disposition"] = f'attachment; filename="annual-statistics-{year}.xlsx"'
         return response
