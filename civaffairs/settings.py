@@ -135,6 +135,7 @@ BUREAU_API_APPS = [
 SEED_LOADERS = [
     "apps.people.seeding.load_towns",
     "apps.benefits.seeding.load_standards",
+    "apps.statistics.seeding.load_reported_figures",
 ]
 
 # The nightly run of each bureau (apps.core.nightly): functions `step(*, today) -> dict`, in order.
@@ -159,9 +160,17 @@ WORKBENCH_PANELS: list[str] = []
 
 # A bureau's figures for a calendar year, each app computing its own from its own tables:
 # `figures(*, year) -> list[Figure]` (apps.core.registries). Read by apps.statistics and the province.
-ANNUAL_FIGURES: list[str] = []
+ANNUAL_FIGURES: list[str] = [
+    "apps.benefits.figures.annual_figures",
+    "apps.assistance.figures.annual_figures",
+    "apps.pensions.figures.annual_figures",
+    "apps.disbursement.figures.annual_figures",
+]
 # Per month and programme: `figures(*, first, last) -> list[MonthlyFigure]` (apps.core.registries).
-MONTHLY_FIGURES: list[str] = []
+MONTHLY_FIGURES: list[str] = [
+    "apps.benefits.figures.monthly_figures",
+    "apps.disbursement.figures.monthly_figures",
+]
 
 # --------------------------------------------------------------------------- uploads
 # What a user may send (apps.core.uploads): each refusal names the limit. Bodies other than files stay

@@ -107,6 +107,8 @@ SEED_SCHEMA = {
                     "value": _decimal,
                     "unit": {"type": "string"},
                     "period": {"type": "integer"},
+                    "coverage": {"enum": ["year", "jan_oct", "two_years", "cumulative"]},
+                    "compare": {"type": "string", "pattern": r"^[a-z][a-z0-9_]*$"},
                     "source": _source,
                 },
             },
@@ -178,11 +180,23 @@ class Seed:
     def schema(self) -> str:
         return self.bureau["schema"]
 
-    def statistic(self, key: str) -> Decimal | None:
-        for row in self.data["statistics"]:
-            if row["key"] == key:
-                return Decimal(row["value"])
-        return None
+    @property
+    def report_year(self) -> int:
+        return int(self.bureau["report_year"])
+
+    def statistic_row(self, key: str, period: int | None = None) -> dict | None:
+        """The row of `key` for `period`; without a period, the report year's, else the latest year's."""
+        rows = [row for row in self.data["statistics"] if row["key"] == key]
+        if period is not None:
+            return next((row for row in rows if int(row["period"]) == period), None)
+        rows.sort(key=lambda row: (int(row["period"]) == self.report_year, int(row["period"])))
+        return rows[-1] if rows else None
+
+    def statistic(self, key: str, period: int | None = None) -> Decimal | None:
+        """The value of `key` for `period` (default: the report year; a key reported only for other
+        years gives its latest). 海丰's 补差水平 is 710 in 2022 and 739 in 2023, its report year."""
+        row = self.statistic_row(key, period)
+        return Decimal(row["value"]) if row else None
 
 
 def load_seed(path: Path) -> Seed:

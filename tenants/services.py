@@ -33,6 +33,8 @@ class BootstrapReport:
     created: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     logins: list[tuple[str, str, str, str]] = field(default_factory=list)  # (site, role, username, password)
+    # A seed value the bureau edited since the seeds wrote it: left as the bureau set it, reported.
+    conflicts: list[str] = field(default_factory=list)
 
     def note(self, created: bool, what: str) -> None:
         (self.created if created else self.unchanged).append(what)

@@ -11,7 +11,7 @@ import datetime
 import threading
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -68,6 +68,15 @@ class StandardAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("monthly value"))
     def monthly(self, standard):
         return rules.monthly_value(standard.amount, standard.unit)
+
+    def changelist_view(self, request, extra_context=None):
+        for w in selectors.tekun_floor_warnings():
+            messages.warning(request, _(
+                "特困 (%(variant)s): the standard %(explicit)s is below ceil(multiplier × 低保) = %(floor)s from "
+                "%(period)s; %(floor)s is paid. Add a 特困 standard from that month to make it explicit."
+            ) % {"variant": w["variant"], "explicit": w["explicit"], "floor": w["floor"],
+                 "period": w["from_period"].strftime("%Y-%m")})
+        return super().changelist_view(request, extra_context)
 
     def save_model(self, request, obj, form, change):
         data = {k: form.cleaned_data[k] for k in ("programme", "variant", "amount", "unit", "effective_from", "source")}

@@ -87,17 +87,28 @@ def tekun_basic(*, explicit_class: Decimal | None, explicit_unified: Decimal | N
                 dibao_unified: Decimal | None, multiplier: Decimal) -> Decimal | None:
     """The 特困 basic standard of one class, from the monthly standards in force in the period.
 
-    An explicit 特困 standard of the class wins, then an explicit unified one; only without either is
-    it derived from the dibao standard of the class (or the unified dibao standard).
+    An explicit 特困 standard of the class is honoured, else an explicit unified one, but never below
+    the floor ceil(multiplier × the dibao standard of the class, else the unified one) (SPEC §4): a
+    dibao raise without a new 特困 standard lifts 特困 to the floor from that month. Without an
+    explicit standard it is the floor.
     """
-    if explicit_class is not None:
-        return money(explicit_class)
-    if explicit_unified is not None:
-        return money(explicit_unified)
+    explicit = tekun_explicit(explicit_class=explicit_class, explicit_unified=explicit_unified)
+    floor = tekun_floor(dibao_class=dibao_class, dibao_unified=dibao_unified, multiplier=multiplier)
+    if explicit is None or floor is None:
+        return floor if explicit is None else explicit
+    return max(explicit, floor)
+
+
+def tekun_explicit(*, explicit_class: Decimal | None, explicit_unified: Decimal | None) -> Decimal | None:
+    """The explicit 特困 standard that applies to a class: its own, else the unified one."""
+    explicit = explicit_class if explicit_class is not None else explicit_unified
+    return None if explicit is None else money(explicit)
+
+
+def tekun_floor(*, dibao_class: Decimal | None, dibao_unified: Decimal | None, multiplier: Decimal) -> Decimal | None:
+    """ceil(multiplier × dibao standard of the class, else the unified one); None without a dibao standard."""
     dibao = dibao_class if dibao_class is not None else dibao_unified
-    if dibao is None:
-        return None
-    return tekun_basic_derived(dibao, multiplier)
+    return None if dibao is None else tekun_basic_derived(dibao, multiplier)
 
 
 def classified_addon(standard: Decimal, share: Decimal) -> Decimal:

@@ -58,6 +58,11 @@ class StandardBook:
     def monthly(self, programme: str, variant: str, period: datetime.date) -> Decimal | None:
         return rules.monthly_in_force(self._rows.get((programme, variant), ()), period)
 
+    def effective_dates(self, *programmes: str) -> list[datetime.date]:
+        """Every date on which a standard of these programmes takes effect, in order."""
+        return sorted({row.effective_from for (programme, _variant), rows in self._rows.items()
+                       if programme in programmes for row in rows})
+
     def has_variant(self, programme: str, variant: str) -> bool:
         return (programme, variant) in self._rows
 
@@ -96,6 +101,32 @@ class StandardBook:
             per_capita_income=entitlement.per_capita_income, covered_members=entitlement.covered_members,
             addon_members=entitlement.addon_members, classified_share=self.classified_share,
         )
+
+
+def tekun_floor_warnings(*, book: StandardBook | None = None) -> list[dict]:
+    """Where an explicit 特困 standard is below the floor from the dibao standard (SPEC §4): from which
+    month, for which class, the explicit amount and the floor paid instead. The bureau is warned
+    (standards admin, payment runs) so that it sets a new 特困 standard or accepts the floor.
+    """
+    book = book or StandardBook.load()
+    changes = book.effective_dates(ProgrammeCode.DIBAO, ProgrammeCode.TEKUN)
+    warnings: list[dict] = []
+    for variant in ("unified", "urban", "rural"):
+        if not (book.has_variant(ProgrammeCode.TEKUN, variant) or book.has_variant(ProgrammeCode.DIBAO, variant)):
+            continue
+        last = None
+        for day in changes:
+            explicit = rules.tekun_explicit(explicit_class=book.monthly(ProgrammeCode.TEKUN, variant, day),
+                                            explicit_unified=book.monthly(ProgrammeCode.TEKUN, "unified", day))
+            floor = rules.tekun_floor(dibao_class=book.monthly(ProgrammeCode.DIBAO, variant, day),
+                                      dibao_unified=book.monthly(ProgrammeCode.DIBAO, "unified", day),
+                                      multiplier=book.multiplier)
+            below = explicit is not None and floor is not None and explicit < floor
+            current = (explicit, floor) if below else None
+            if below and current != last:
+                warnings.append({"variant": variant, "from_period": day, "explicit": explicit, "floor": floor})
+            last = current
+    return warnings
 
 
 def programme_payments() -> dict[str, str]:

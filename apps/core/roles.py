@@ -23,7 +23,8 @@ class Role:
     AUDITOR = "auditor"
 
 
-BUREAU_APPS = ["people", "benefits", "assistance", "pensions", "socialorgs", "burial", "disbursement", "core"]
+BUREAU_APPS = ["people", "benefits", "assistance", "pensions", "socialorgs", "burial", "disbursement", "core",
+               "statistics"]
 VIEW_ALL = [f"{app}.view_*" for app in BUREAU_APPS]
 # The personal-data read log is the auditor's (and the administrator's): the people it watches don't read it.
 VIEW_ALL_BUT_THE_LOG = VIEW_ALL + ["!core.view_personaldataaccess"]
@@ -59,6 +60,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "disbursement.add_paymentrun", "disbursement.start_paymentrun", "disbursement.export_paymentrun",
         "disbursement.import_bankreturn", "disbursement.reissue_paymentline", "disbursement.change_paymentline",
         "people.change_person", "people.view_full_bank_account",  # correcting a failed bank account
+        "statistics.compute_annualsnapshot",
     ],
     Role.BUREAU_ADMIN: ["*.*", "people.view_full_id_number", "people.view_full_bank_account"],
     Role.AUDITOR: VIEW_ALL + ["auth.view_*", "simple_history.view_*"],

@@ -75,6 +75,9 @@ def run_seed_loaders(*, seed: Seed, report: BootstrapReport) -> None:
         loader = import_string(path)
         with transaction.atomic():
             for line in loader(seed=seed) or []:
+                if line.startswith("!"):
+                    report.conflicts.append(f"{seed.schema}: {line.lstrip('! ')}")
+                    continue
                 report.note(line.startswith("+"), f"{seed.schema}: {line.lstrip('+= ')}")
 
 

@@ -63,8 +63,10 @@ def test_derived_tekun_basic(dibao, multiplier, expected):
 
 def test_tekun_basic_prefers_explicit_class_then_unified_then_derived():
     kw = {"dibao_class": D("961.00"), "dibao_unified": None, "multiplier": D("1.6")}
-    assert rules.tekun_basic(explicit_class=D("1500"), explicit_unified=D("1400"), **kw) == D("1500.00")
-    assert rules.tekun_basic(explicit_class=None, explicit_unified=D("1400"), **kw) == D("1400.00")
+    assert rules.tekun_basic(explicit_class=D("1600"), explicit_unified=D("1550"), **kw) == D("1600.00")
+    assert rules.tekun_basic(explicit_class=None, explicit_unified=D("1550"), **kw) == D("1550.00")
+    # Below the floor ceil(1.6 × 961 = 1537.6) = 1538, an explicit standard gives way to it.
+    assert rules.tekun_basic(explicit_class=D("1500"), explicit_unified=D("1600"), **kw) == D("1538.00")
     assert rules.tekun_basic(explicit_class=None, explicit_unified=None, **kw) == D("1538.00")
     # No dibao standard of the class: derived from the unified one.
     assert rules.tekun_basic(explicit_class=None, explicit_unified=None, dibao_class=None,

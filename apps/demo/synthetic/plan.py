@@ -216,9 +216,11 @@ def base_figures(*, stats: dict, standards: dict) -> tuple[dict, dict]:
         notes["orphans"] = "reported"
     elif "children_paid" in s:
         monthly_std = float(orphan_std) if orphan_std else float(standards.get(("tekun", "basic"), 0) or 0)
-        orphans = s["children_paid"] * 10_000 / 12 / monthly_std if monthly_std else f["persons"] * ORPHAN_RATE
-        notes["orphans"] = (f"儿童生活保障金 / 12 / {'the orphan standard' if orphan_std else 'the 特困 basic standard'}"
-                            f" ({monthly_std:.0f})")
+        # x市 reports January to October: its payments cover 10 months, not 12.
+        months = s.get("children_paid_months", 12)
+        orphans = s["children_paid"] * 10_000 / months / monthly_std if monthly_std else f["persons"] * ORPHAN_RATE
+        notes["orphans"] = (f"儿童生活保障金 / {months:.0f} months / "
+                            f"{'the orphan standard' if orphan_std else 'the 特困 basic standard'} ({monthly_std:.0f})")
     else:
         orphans = f["persons"] * ORPHAN_RATE
         notes["orphans"] = f"{ORPHAN_RATE:.3%} of the population (中山's ratio)"

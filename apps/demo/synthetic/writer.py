@@ -83,17 +83,24 @@ def plan_for(*, bureau, seed_stats: dict, scale: Decimal) -> PopulationPlan:
     return population_plan(stats=seed_stats, standards=amounts, scale=scale)
 
 
+# Months a reported figure covers, by its coverage (seeds/README.md); a whole year otherwise.
+COVERAGE_MONTHS = {"jan_oct": 10}
+
+
 def seed_statistics(schema: str) -> dict[str, Decimal]:
-    """The reported figures of the bureau's seed file, by key (the latest period of each key)."""
+    """The reported figures of the bureau's seed file, by key: the report year's (Seed.statistic), and
+    `<key>_months` for a figure covering part of the year (x市's child payments: 10)."""
     path = SEEDS_DIR / f"{schema}.yaml"
     if not path.exists():
         return {}
-    stats: dict[str, tuple[int, Decimal]] = {}
-    for row in load_seed(path).data["statistics"]:
-        period = int(row["period"])
-        if row["key"] not in stats or period >= stats[row["key"]][0]:
-            stats[row["key"]] = (period, Decimal(str(row["value"])))
-    return {key: value for key, (_period, value) in stats.items()}
+    seed = load_seed(path)
+    stats: dict[str, Decimal] = {}
+    for key in {row["key"] for row in seed.data["statistics"]}:
+        row = seed.statistic_row(key)
+        stats[key] = Decimal(str(row["value"]))
+        if row.get("coverage") in COVERAGE_MONTHS:
+            stats[f"{key}_months"] = Decimal(COVERAGE_MONTHS[row["coverage"]])
+    return stats
 
 
 def _towns_with_communities(plan: PopulationPlan, seed: int) -> list[TownInfo]:

@@ -9,8 +9,9 @@ std AS (
     JOIN benefits_standard s ON s.effective_from <= pr.period
     ORDER BY pr.period, s.programme_id, s.variant, s.effective_from DESC
 ),
--- 特困 basic standard of a class: explicit for the class, else explicit unified, else
--- ceil(multiplier × dibao standard of the class, else of unified) to the whole yuan.
+-- 特困 basic standard of a class: explicit for the class, else explicit unified, never below the
+-- floor ceil(multiplier × dibao standard of the class, else of unified) to the whole yuan (greatest()
+-- skips a missing side: no explicit standard gives the floor, no dibao standard the explicit one).
 tekun_class AS (
     SELECT pr.period, c.variant
     FROM periods pr CROSS JOIN (VALUES ('unified'), ('urban'), ('rural')) AS c(variant)
@@ -21,7 +22,7 @@ rate AS (
     SELECT period, programme_id, variant, monthly FROM std WHERE programme_id <> 'tekun'
     UNION ALL
     SELECT tc.period, 'tekun', tc.variant,
-           coalesce(t.monthly, tu.monthly, ceil(%(multiplier)s * coalesce(d.monthly, du.monthly)))
+           greatest(coalesce(t.monthly, tu.monthly), ceil(%(multiplier)s * coalesce(d.monthly, du.monthly)))
     FROM tekun_class tc
     LEFT JOIN std t ON t.period = tc.period AND t.programme_id = 'tekun' AND t.variant = tc.variant
     LEFT JOIN std tu ON tu.period = tc.period AND tu.programme_id = 'tekun' AND tu.variant = 'unified'

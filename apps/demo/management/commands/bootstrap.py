@@ -19,6 +19,8 @@ class Command(BaseCommand):
         report = bootstrap(seeds=seeds)
         for line in report.created:
             self.stdout.write(f"  created   {line}")
+        for line in report.conflicts:
+            self.stdout.write(self.style.WARNING(f"  conflict  {line}"))
         self.stdout.write(
             self.style.SUCCESS(f"bootstrap: {len(report.created)} created, {len(report.unchanged)} already there")
         )

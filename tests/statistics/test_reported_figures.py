@@ -1,0 +1,231 @@
+"""Reported figures: loaded from the seeds with their meaning, kept true to the seeds without overriding
+the bureau, compared with the computed figures (fidelity), and never added across unlike meanings."""
+
+import copy
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from apps.benefits.models import Standard
+from apps.benefits.seeding import load_standards
+from apps.benefits.services import standard_update
+from apps.demo.bootstrap import run_seed_loaders
+from apps.demo.synthetic.plan import base_figures
+from apps.demo.synthetic.writer import seed_statistics
+from apps.statistics.models import AnnualFigure, AnnualSnapshot, ReportedFigure
+from apps.statistics.seeding import load_reported_figures
+from apps.statistics.selectors import fidelity, reported_sum
+from tenants.seeds import SEEDS_DIR, load_seed
+from tenants.services import BootstrapReport
+
+pytestmark = pytest.mark.django_db
+
+
+def seed_with(schema, change):
+    seed = load_seed(SEEDS_DIR / f"{schema}.yaml")
+    seed = type(seed)(path=seed.path, data=copy.deepcopy(seed.data))
+    change(seed.data)
+    return seed
+
+
+def _set_statistic(key, period, value):
+    def change(data):
+        for row in data["statistics"]:
+            if row["key"] == key and row["period"] == period:
+                row["value"] = value
+
+    return change
+
+
+def _set_standard(programme, variant, day, amount):
+    def change(data):
+        for row in data["standards"]:
+            if (row["programme"], row["variant"], row["effective_from"]) == (programme, variant, day):
+                row["amount"] = Decimal(amount)
+
+    return change
+
+
+def test_bootstrap_loaded_the_figures_with_their_meaning(in_bureau):
+    with in_bureau("zhongshan"):
+        dibao = ReportedFigure.objects.get(key="dibao_households", period=2024)
+    with in_bureau("nanshan"):
+        nanshan = ReportedFigure.objects.get(key="temporary_cases", period=2023)
+    with in_bureau("guangzhou"):
+        guangzhou = ReportedFigure.objects.get(key="temporary_cases", period=2024)
+    with in_bureau("xcity"):
+        meals = ReportedFigure.objects.get(key="meals_served", period=2024)
+        children = ReportedFigure.objects.get(key="children_paid", period=2024)
+    assert (dibao.value, dibao.unit, dibao.meaning, dibao.source_phrase) == (
+        Decimal("3469"),
+        "households",
+        "households/year",
+        dibao.source_phrase,
+    )
+    assert dibao.source_phrase and dibao.label == "低保对象户数"
+    assert (nanshan.meaning, nanshan.compare_key) == ("households/year", "temporary_households")
+    assert (guangzhou.meaning, guangzhou.compare_key) == ("person_times/year", "temporary_cases")
+    assert meals.meaning == "meals/two_years"
+    assert children.meaning == "yuan/jan_oct"
+
+
+def test_a_changed_seed_figure_is_updated_with_history(in_bureau):
+    with in_bureau("zhongshan"):
+        lines = load_reported_figures(seed=seed_with("zhongshan", _set_statistic("dibao_households", 2024, "3470")))
+        figure = ReportedFigure.objects.get(key="dibao_households", period=2024)
+        history = list(figure.history.order_by("-history_date").values_list("value", "history_user_id"))
+    assert "+ reported figure dibao_households 2024: updated to 3470 from the seeds" in lines
+    assert figure.value == Decimal("3470")
+    assert history[:2] == [(Decimal("3470.0000"), None), (Decimal("3469.0000"), None)]
+
+
+def test_a_figure_the_bureau_edited_is_left_and_the_conflict_reported(in_bureau, users):
+    with in_bureau("zhongshan"):
+        figure = ReportedFigure.objects.get(key="dibao_households", period=2024)
+        figure.value = Decimal("3480")
+        figure._history_user = users("zhongshan").admin
+        figure.save()
+        # The seeds unchanged: the bureau's value stands, nothing to report.
+        same = load_reported_figures(seed=seed_with("zhongshan", lambda data: None))
+        changed = load_reported_figures(seed=seed_with("zhongshan", _set_statistic("dibao_households", 2024, "3470")))
+        figure.refresh_from_db()
+    assert "= reported figure dibao_households 2024" in same
+    assert (
+        "! reported figure dibao_households 2024: the seeds say 3470 households, the bureau edited it to 3480 "
+        "households; the bureau's value stays"
+    ) in changed
+    assert figure.value == Decimal("3480")
+
+
+def test_a_changed_seed_standard_is_updated_through_the_service(in_bureau):
+    day = datetime.date(2024, 1, 1)
+    with in_bureau("zhongshan"):
+        lines = load_standards(seed=seed_with("zhongshan", _set_standard("dibao", "unified", day, "1230.00")))
+        standard = Standard.objects.get(programme_id="dibao", variant="unified", effective_from=day)
+        history = list(standard.history.order_by("-history_date").values_list("amount", "history_user_id"))
+    assert "+ standard dibao/unified 2024-01-01: updated to 1230.00/month from the seeds" in lines
+    assert standard.amount == Decimal("1230.00")
+    assert history[:2] == [(Decimal("1230.00"), None), (Decimal("1225.00"), None)]
+
+
+def test_a_standard_the_bureau_edited_is_a_conflict(in_bureau, users):
+    day = datetime.date(2024, 1, 1)
+    with in_bureau("zhongshan"):
+        standard = Standard.objects.get(programme_id="dibao", variant="unified", effective_from=day)
+        standard_update(user=users("zhongshan").admin, standard=standard, amount="1240.00")
+        report = BootstrapReport()
+        seed = seed_with("zhongshan", _set_standard("dibao", "unified", day, "1230.00"))
+        run_seed_loaders(seed=seed, report=report)
+        standard.refresh_from_db()
+    assert standard.amount == Decimal("1240.00")
+    assert report.conflicts == [
+        "zhongshan: standard dibao/unified 2024-01-01: the seeds say 1230.00/month, the bureau edited it to "
+        "1240.00/month; the bureau's value stays"
+    ]
+
+
+def test_seed_statistic_selects_the_period():
+    haifeng = load_seed(SEEDS_DIR / "haifeng.yaml")
+    assert haifeng.statistic("dibao_avg_payment_urban") == Decimal("739")  # the report year, 2023
+    assert haifeng.statistic("dibao_avg_payment_urban", 2022) == Decimal("710")
+    assert haifeng.statistic("dibao_avg_payment_urban", 2021) is None
+    assert haifeng.statistic("meal_sites_new") == Decimal("0")  # 2023's: none added
+
+
+def test_cross_bureau_sums_refuse_unlike_meanings(db):
+    # 广州 counts person-times, 南山 households.
+    with pytest.raises(ValidationError, match="temporary_cases means different things in these bureaus"):
+        reported_sum(key="temporary_cases", schemas=["guangzhou", "nanshan"])
+    # 中山's meals are one year's, x市's two years'.
+    with pytest.raises(ValidationError, match="zhongshan: meals/year; xcity: meals/two_years"):
+        reported_sum(key="meals_served", schemas=["zhongshan", "xcity"])
+    # x市's child payments cover January to October.
+    with pytest.raises(ValidationError, match="xcity: yuan/jan_oct"):
+        reported_sum(key="children_paid", schemas=["zhongshan", "xcity"], period=2024)
+    # 海丰 2023 and x市 2024 both two-year totals: alike, they add.
+    assert reported_sum(key="meals_served", schemas=["haifeng", "xcity"]) == (Decimal("435000"), "meals/two_years")
+    # Money adds in yuan: (475.5 + 7057.08 + 463.54) 万元.
+    assert reported_sum(key="funeral_waiver_paid", schemas=["zhongshan", "guangzhou", "haifeng"]) == (
+        Decimal("79961200.00"),
+        "yuan/year",
+    )
+
+
+def _snapshot(year, figures):
+    snapshot = AnnualSnapshot.objects.create(year=year)
+    AnnualFigure.objects.bulk_create(
+        AnnualFigure(snapshot=snapshot, key=key, value=value, unit=unit, label=key, position=i)
+        for i, (key, value, unit) in enumerate(figures)
+    )
+
+
+def test_fidelity_differences(in_bureau):
+    with in_bureau("zhongshan"):
+        _snapshot(
+            2024,
+            [
+                ("benefits.dibao_households", Decimal("3469"), "household"),
+                ("benefits.dibao_persons", Decimal("6400"), "person"),
+                ("disbursement.dibao_paid", Decimal("104071200.00"), "yuan"),
+                ("pensions.nursing_bed_ratio", Decimal("75.00"), "percent"),
+                ("benefits.temporary_households", Decimal("12"), "household"),
+            ],
+        )
+        rows = {row.key: row for row in fidelity(year=2024)}
+    assert (rows["dibao_households"].difference, rows["dibao_households"].percent) == (Decimal("0"), Decimal("0.00"))
+    # 6400 − 6444 = −44; −44 / 6444 = −0.683 %
+    assert (rows["dibao_persons"].difference, rows["dibao_persons"].percent) == (Decimal("-44"), Decimal("-0.68"))
+    # 10104万 = 101,040,000.00 yuan; 3 % more
+    paid = rows["dibao_paid"]
+    assert (paid.reported, paid.difference, paid.percent, paid.status) == (
+        Decimal("101040000.00"),
+        Decimal("3031200.00"),
+        Decimal("3.00"),
+        "compared",
+    )
+    assert paid.phrase  # the report's phrase, shown on hover
+    # 75.00 − 75.62 = −0.62; −0.62 / 75.62 = −0.82 %
+    ratio = rows["nursing_bed_ratio"]
+    assert (ratio.difference, ratio.percent) == (Decimal("-0.62"), Decimal("-0.82"))
+    assert rows["dilapidated_housing_renovated"].status == "not_computed"
+    assert rows["dilapidated_housing_renovated"].reason == "The data cannot produce this figure yet."
+    assert rows["temporary_households"].status == "not_reported"
+
+
+def test_fidelity_of_other_meanings(in_bureau):
+    with in_bureau("xcity"):
+        _snapshot(
+            2024,
+            [
+                ("assistance.vagrant_assisted", Decimal("50"), "person_time"),
+                ("pensions.meals_served", Decimal("1000"), "meal"),
+                ("disbursement.children_paid", Decimal("0.00"), "yuan"),
+            ],
+        )
+        rows = {row.key: row for row in fidelity(year=2024)}
+    # x市 counts the vagrants it assisted in persons, the cases are person-times.
+    assert (rows["vagrant_assisted"].status, rows["vagrant_assisted"].reason) == (
+        "not_comparable",
+        "The report counts persons, the data person_time.",
+    )
+    assert rows["meals_served"].status == "not_comparable"
+    assert (
+        rows["meals_served"].reason == "The report's figure covers two years together (cumulative), the data one year."
+    )
+    # January to October of the monthly series (no payments here): 0 against 369.76万.
+    children = rows["children_paid"]
+    assert (children.status, children.computed, children.difference, children.percent) == (
+        "compared",
+        Decimal("0.00"),
+        Decimal("-3697600.00"),
+        Decimal("-100.00"),
+    )
+
+
+def test_xcity_orphans_from_ten_months_of_payments():
+    # 369.76万 paid January to October: 3,697,600 / 10 months / 1,350 a month = 273.9 orphans (not / 12 = 228.2).
+    figures, notes = base_figures(stats=seed_statistics("xcity"), standards={("orphan", "scattered"): Decimal("1350")})
+    assert round(figures["orphans_institutional"] + figures["orphans_scattered"], 1) == 273.9
+    assert notes["orphans"] == "儿童生活保障金 / 10 months / the orphan standard (1350)"
