@@ -144,6 +144,7 @@ NIGHTLY_STEPS = [
     "apps.disbursement.nightly.resume_stalled_runs",
     "apps.disbursement.nightly.export_approved_runs",
     "apps.disbursement.nightly.recovery_listing",
+    "apps.socialorgs.listing.nightly_step",
 ]
 
 # Called by apps.benefits.services.grant_cancel inside its transaction, before the grant is cancelled:
@@ -153,11 +154,15 @@ GRANT_CANCEL_HOOKS = [
 ]
 
 # The bureau admin's home page (apps.workbench): `panel(*, request) -> Panel | None` (apps.core.registries).
-WORKBENCH_PANELS: list[str] = []
+WORKBENCH_PANELS: list[str] = [
+    "apps.socialorgs.panels.panel",
+]
 
 # A bureau's figures for a calendar year, each app computing its own from its own tables:
 # `figures(*, year) -> list[Figure]` (apps.core.registries). Read by apps.statistics and the province.
-ANNUAL_FIGURES: list[str] = []
+ANNUAL_FIGURES: list[str] = [
+    "apps.socialorgs.selectors.figures",
+]
 # Per month and programme: `figures(*, first, last) -> list[MonthlyFigure]` (apps.core.registries).
 MONTHLY_FIGURES: list[str] = []
 
