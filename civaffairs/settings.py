@@ -346,6 +346,7 @@ SPECTACULAR_SETTINGS = {
         "PaymentRunKindEnum": "apps.disbursement.models.PaymentRun.Kind",
         "ChildWelfareKindEnum": "apps.pensions.models.ChildWelfareRecord.Kind",
         "MealSiteKindEnum": "apps.pensions.models.MealSite.Kind",
+        "SocialOrgListEnum": "apps.socialorgs.models.Listing.Kind",
     },
 }
 # `check --deploy` checks the deployment, not the schema's enum names (the OpenAPI tests do that);
