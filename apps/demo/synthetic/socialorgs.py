@@ -224,7 +224,7 @@ def socialorgs_generate(*, bureau, as_of: datetime.date | None = None, seed: int
         live_after = [o for o in orgs if o[1] != "closed"]
         for work_year in range(year - 2, max(year, last_due) + 1):
             deadline = rules.report_deadline(work_year, deadline_mm_dd)
-            for org_id, group, established, _town in live_after:
+            for org_id, _group, established, _town in live_after:
                 if established >= datetime.date(work_year, 1, 1):
                     continue
                 if work_year == year:
