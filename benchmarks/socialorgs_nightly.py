@@ -75,9 +75,9 @@ def populate(cursor, organisations: int) -> dict:
                    "socialorgs_rating, socialorgs_majoreventreport, socialorgs_statuschange, "
                    "socialorgs_historicalsocialorganisation, socialorgs_socialorganisation CASCADE")
     cursor.execute(ORGANISATIONS_SQL, {"n": organisations})
-    cursor.execute(REPORTS_SQL)
-    cursor.execute(LISTINGS_SQL)
-    cursor.execute(LATE_2021_REPORTS_SQL)
+    # A parameter, so that "%%" is read as "%" in every statement.
+    for sql in (REPORTS_SQL, LISTINGS_SQL, LATE_2021_REPORTS_SQL):
+        cursor.execute(sql, {"unused": None})
     cursor.execute("ANALYZE socialorgs_socialorganisation, socialorgs_annualreport, socialorgs_listing")
     return {"organisations": row_count(cursor, "socialorgs_socialorganisation"),
             "annual_reports": row_count(cursor, "socialorgs_annualreport"),

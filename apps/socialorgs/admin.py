@@ -179,7 +179,6 @@ class SocialOrganisationAdmin(TownScopedAdminMixin, PiiMaskingAdminMixin, Simple
     raw_id_fields = ["legal_representative"]
     inlines = [StatusChangeInline, AnnualReportInline, ListingInline, RatingInline, MajorEventInline]
     actions = ["export_xlsx"]
-    change_list_template = "admin/socialorgs/change_list.html"
 
     def get_queryset(self, request):
         qs = selectors.organisation_list(user=request.user)
@@ -357,7 +356,6 @@ class ListingAdmin(ReadOnlyAdminMixin, TownScopedAdminMixin, admin.ModelAdmin):
     list_filter = ["kind", "reason", "exit", ("removed_on", admin.EmptyFieldListFilter), "listed_on",
                    "organisation__town"]
     search_fields = ["organisation__name", "=organisation__credit_code"]
-    change_list_template = "admin/socialorgs/listing_change_list.html"
 
     def lookup_allowed(self, lookup, value, request=None):
         # The workbench links to ?listed_on__gte=…: newly listed organisations.

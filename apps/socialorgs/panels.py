@@ -22,10 +22,12 @@ NEW_LISTING_DAYS = 7
 
 
 def panel(*, request) -> Panel | None:
-    user = request.user
+    return panel_for(user=request.user, today=timezone.localdate())
+
+
+def panel_for(*, user, today: datetime.date) -> Panel | None:
     if not user.has_perm("socialorgs.view_socialorganisation"):
         return None
-    today = timezone.localdate()
     deadline_mm_dd = current_bureau().annual_report_deadline
     items = []
     year = today.year - 1
