@@ -71,17 +71,21 @@ SELECT l.organisation_id, 2021, DATE '2024-03-15', '', 0, 0, 0, 0, '', now()
 
 
 def populate(cursor, organisations: int) -> dict:
-    cursor.execute("TRUNCATE socialorgs_listing, socialorgs_annualreport, socialorgs_historicalannualreport, "
-                   "socialorgs_rating, socialorgs_majoreventreport, socialorgs_statuschange, "
-                   "socialorgs_historicalsocialorganisation, socialorgs_socialorganisation CASCADE")
+    cursor.execute(
+        "TRUNCATE socialorgs_listing, socialorgs_annualreport, socialorgs_historicalannualreport, "
+        "socialorgs_rating, socialorgs_majoreventreport, socialorgs_statuschange, "
+        "socialorgs_historicalsocialorganisation, socialorgs_socialorganisation CASCADE"
+    )
     cursor.execute(ORGANISATIONS_SQL, {"n": organisations})
     # A parameter, so that "%%" is read as "%" in every statement.
     for sql in (REPORTS_SQL, LISTINGS_SQL, LATE_2021_REPORTS_SQL):
         cursor.execute(sql, {"unused": None})
     cursor.execute("ANALYZE socialorgs_socialorganisation, socialorgs_annualreport, socialorgs_listing")
-    return {"organisations": row_count(cursor, "socialorgs_socialorganisation"),
-            "annual_reports": row_count(cursor, "socialorgs_annualreport"),
-            "open_stays": row_count(cursor, "socialorgs_listing", "removed_on IS NULL")}
+    return {
+        "organisations": row_count(cursor, "socialorgs_socialorganisation"),
+        "annual_reports": row_count(cursor, "socialorgs_annualreport"),
+        "open_stays": row_count(cursor, "socialorgs_listing", "removed_on IS NULL"),
+    }
 
 
 class _Rollback(Exception):
@@ -137,15 +141,22 @@ def main() -> int:
     results["median_seconds"] = statistics.median(seconds)
     results["ok"] = results["median_seconds"] < TARGET_SECONDS
     counts = results["counts"]
-    print_table([
-        ("organisations", f"{results['population'].get('organisations', 0):,}"),
-        ("population built in", f"{results.get('population_seconds', 'reused')} s"),
-        ("one pass on 2024-06-01", f"median {results['median_seconds']} s (min {min(seconds)}, max {max(seconds)}), "
-                                   f"{args.runs} passes"),
-        ("what a pass does", f"{counts['listed_abnormal']:,} listed, {counts['moved_to_dishonest']:,} moved to the "
-                             f"dishonesty list, {counts['removed_reported']:,} removed on their report"),
-        ("target", f"under {TARGET_SECONDS} s"),
-    ])
+    print_table(
+        [
+            ("organisations", f"{results['population'].get('organisations', 0):,}"),
+            ("population built in", f"{results.get('population_seconds', 'reused')} s"),
+            (
+                "one pass on 2024-06-01",
+                f"median {results['median_seconds']} s (min {min(seconds)}, max {max(seconds)}), {args.runs} passes",
+            ),
+            (
+                "what a pass does",
+                f"{counts['listed_abnormal']:,} listed, {counts['moved_to_dishonest']:,} moved to the "
+                f"dishonesty list, {counts['removed_reported']:,} removed on their report",
+            ),
+            ("target", f"under {TARGET_SECONDS} s"),
+        ]
+    )
     print(json.dumps(results, default=str))
     return 0 if results["ok"] else 1
 

@@ -12,8 +12,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -47,8 +48,11 @@ class ListedFilter(admin.SimpleListFilter):
     parameter_name = "listed"
 
     def lookups(self, request, model_admin):
-        return [("abnormal", Listing.Kind.ABNORMAL.label), ("dishonest", Listing.Kind.DISHONEST.label),
-                ("none", _("on neither list"))]
+        return [
+            ("abnormal", Listing.Kind.ABNORMAL.label),
+            ("dishonest", Listing.Kind.DISHONEST.label),
+            ("none", _("on neither list")),
+        ]
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -140,9 +144,21 @@ class OrganisationForm(forms.ModelForm):
 
     class Meta:
         model = SocialOrganisation
-        fields = ["name", "credit_code", "org_type", "town", "established_on", "legal_representative",
-                  "representative_name", "representative_id_number", "business_scope", "registered_capital",
-                  "supervising_unit", "has_party_org", "party_branch"]
+        fields = [
+            "name",
+            "credit_code",
+            "org_type",
+            "town",
+            "established_on",
+            "legal_representative",
+            "representative_name",
+            "representative_id_number",
+            "business_scope",
+            "registered_capital",
+            "supervising_unit",
+            "has_party_org",
+            "party_branch",
+        ]
 
     def clean(self):
         cleaned = super().clean()
@@ -172,8 +188,16 @@ class CloseForm(forms.Form):
 class SocialOrganisationAdmin(TownScopedAdminMixin, PiiMaskingAdminMixin, SimpleHistoryAdmin):
     form = OrganisationForm
     pii_fields = SOCIALORG_PII
-    list_display = ["name", "credit_code", "org_type", "status", "town", "established_on", "grade_display",
-                    "listed_display"]
+    list_display = [
+        "name",
+        "credit_code",
+        "org_type",
+        "status",
+        "town",
+        "established_on",
+        "grade_display",
+        "listed_display",
+    ]
     list_filter = ["org_type", "status", "town", ListedFilter, RatingFilter, LiveFilter, ReportMissingFilter]
     search_fields = ["name", "=credit_code"]
     raw_id_fields = ["legal_representative"]
@@ -190,12 +214,32 @@ class SocialOrganisationAdmin(TownScopedAdminMixin, PiiMaskingAdminMixin, Simple
 
     @admin.display(description=_("list"))
     def listed_display(self, obj):
-        return " / ".join(str(kind.label) for kind, on in ((Listing.Kind.ABNORMAL, obj.on_abnormal),
-                                                            (Listing.Kind.DISHONEST, obj.on_dishonest)) if on) or "-"
+        return (
+            " / ".join(
+                str(kind.label)
+                for kind, on in ((Listing.Kind.ABNORMAL, obj.on_abnormal), (Listing.Kind.DISHONEST, obj.on_dishonest))
+                if on
+            )
+            or "-"
+        )
 
     def get_readonly_fields(self, request, obj=None):
-        fixed = ["credit_code", "org_type", "established_on"] if obj is not None else []
+        fixed = (
+            ["credit_code", "org_type", "established_on", "status", "closed_on", "close_link"]
+            if obj is not None
+            else []
+        )
         return [*fixed, *super().get_readonly_fields(request, obj)]
+
+    @admin.display(description=_("注销 or 撤销"))
+    def close_link(self, obj):
+        if obj is None or obj.pk is None or not obj.is_live:
+            return "-"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("bureau_admin:socialorgs_socialorganisation_close", args=[obj.pk]),
+            _("注销 or 撤销"),
+        )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -208,12 +252,19 @@ class SocialOrganisationAdmin(TownScopedAdminMixin, PiiMaskingAdminMixin, Simple
         try:
             if change:
                 fields = {name: data[name] for name in form.changed_data if name in services.CHANGEABLE_FIELDS}
-                saved = services.organisation_change(organisation=obj, document_number=data["document_number"],
-                                                     decided_on=data["decided_on"], user=request.user, **fields)
+                saved = services.organisation_change(
+                    organisation=obj,
+                    document_number=data["document_number"],
+                    decided_on=data["decided_on"],
+                    user=request.user,
+                    **fields,
+                )
             else:
                 saved = services.organisation_register(
-                    user=request.user, document_number=data["document_number"],
-                    **{name: data.get(name) for name in OrganisationForm.Meta.fields if data.get(name) is not None})
+                    user=request.user,
+                    document_number=data["document_number"],
+                    **{name: data.get(name) for name in OrganisationForm.Meta.fields if data.get(name) is not None},
+                )
         except (ValidationError, PermissionDenied) as exc:
             # The form checked the same rules; only a race reaches here.
             self.message_user(request, error_text(exc), messages.ERROR)
@@ -226,11 +277,17 @@ class SocialOrganisationAdmin(TownScopedAdminMixin, PiiMaskingAdminMixin, Simple
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
         return [
-            path("<path:object_id>/close/", self.admin_site.admin_view(self.close_view),
-                 name=f"{info[0]}_{info[1]}_close"),
+            path(
+                "<path:object_id>/close/",
+                self.admin_site.admin_view(self.close_view),
+                name=f"{info[0]}_{info[1]}_close",
+            ),
             path("import/", self.admin_site.admin_view(self.import_view), name=f"{info[0]}_{info[1]}_import"),
-            path("import/template/", self.admin_site.admin_view(self.template_view),
-                 name=f"{info[0]}_{info[1]}_import_template"),
+            path(
+                "import/template/",
+                self.admin_site.admin_view(self.template_view),
+                name=f"{info[0]}_{info[1]}_import_template",
+            ),
             *super().get_urls(),
         ]
 
@@ -247,9 +304,17 @@ class SocialOrganisationAdmin(TownScopedAdminMixin, PiiMaskingAdminMixin, Simple
             else:
                 self.message_user(request, _("%(name)s is closed.") % {"name": organisation.name})
                 return redirect("bureau_admin:socialorgs_socialorganisation_change", organisation.pk)
-        return TemplateResponse(request, "admin/socialorgs/form.html", {
-            **self.admin_site.each_context(request), "opts": self.opts, "form": form, "original": organisation,
-            "title": _("注销 or 撤销 %(name)s") % {"name": organisation.name}})
+        return TemplateResponse(
+            request,
+            "admin/socialorgs/form.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "form": form,
+                "original": organisation,
+                "title": _("注销 or 撤销 %(name)s") % {"name": organisation.name},
+            },
+        )
 
     def import_view(self, request):
         if not self.has_add_permission(request):
@@ -261,9 +326,17 @@ class SocialOrganisationAdmin(TownScopedAdminMixin, PiiMaskingAdminMixin, Simple
             if result.ok:
                 self.message_user(request, _("%(n)d organisations imported.") % {"n": result.created})
                 return redirect("bureau_admin:socialorgs_socialorganisation_changelist")
-        return TemplateResponse(request, "admin/socialorgs/import.html", {
-            **self.admin_site.each_context(request), "opts": self.opts, "result": result,
-            "columns": importing.COLUMNS, "title": _("Import social organisations")})
+        return TemplateResponse(
+            request,
+            "admin/socialorgs/import.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "result": result,
+                "columns": importing.COLUMNS,
+                "title": _("Import social organisations"),
+            },
+        )
 
     def template_view(self, request):
         return _xlsx_response(importing.template_workbook(), "social_organisations_template.xlsx")
@@ -283,8 +356,17 @@ def _xlsx_response(workbook, name: str) -> HttpResponse:
 class ReportForm(forms.ModelForm):
     class Meta:
         model = AnnualReport
-        fields = ["organisation", "year", "submitted_on", "income", "expenditure", "net_assets", "staff",
-                  "activities", "result"]
+        fields = [
+            "organisation",
+            "year",
+            "submitted_on",
+            "income",
+            "expenditure",
+            "net_assets",
+            "staff",
+            "activities",
+            "result",
+        ]
 
 
 @admin.register(AnnualReport, site=bureau_admin_site)
@@ -302,9 +384,16 @@ class AnnualReportAdmin(TownScopedAdminMixin, SimpleHistoryAdmin):
         data = form.cleaned_data
         if not change:
             saved = services.annual_report_submit(
-                organisation=data["organisation"], year=data["year"], submitted_on=data["submitted_on"],
-                income=data["income"], expenditure=data["expenditure"], net_assets=data["net_assets"],
-                staff=data["staff"], activities=data["activities"], user=request.user)
+                organisation=data["organisation"],
+                year=data["year"],
+                submitted_on=data["submitted_on"],
+                income=data["income"],
+                expenditure=data["expenditure"],
+                net_assets=data["net_assets"],
+                staff=data["staff"],
+                activities=data["activities"],
+                user=request.user,
+            )
             obj.pk = saved.pk
             if data.get("result"):
                 services.annual_report_review(report=saved, result=data["result"], user=request.user)
@@ -351,10 +440,24 @@ class ListingAdmin(ReadOnlyAdminMixin, TownScopedAdminMixin, admin.ModelAdmin):
     """The lists' history: every entry and exit. Approvers list and remove by decision on their own pages."""
 
     town_path = "organisation__town"
-    list_display = ["organisation", "kind", "reason_display", "listed_on", "listed_by", "removed_on", "exit",
-                    "exit_note"]
-    list_filter = ["kind", "reason", "exit", ("removed_on", admin.EmptyFieldListFilter), "listed_on",
-                   "organisation__town"]
+    list_display = [
+        "organisation",
+        "kind",
+        "reason_display",
+        "listed_on",
+        "listed_by",
+        "removed_on",
+        "exit",
+        "exit_note",
+    ]
+    list_filter = [
+        "kind",
+        "reason",
+        "exit",
+        ("removed_on", admin.EmptyFieldListFilter),
+        "listed_on",
+        "organisation__town",
+    ]
     search_fields = ["organisation__name", "=organisation__credit_code"]
 
     def lookup_allowed(self, lookup, value, request=None):
@@ -364,6 +467,18 @@ class ListingAdmin(ReadOnlyAdminMixin, TownScopedAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("reason"))
     def reason_display(self, obj):
         return selectors.listing_reason_text(obj)
+
+    @admin.display(description=_("remove"))
+    def remove_link(self, obj):
+        if obj.removed_on is not None:
+            return "-"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("bureau_admin:socialorgs_listing_remove", args=[obj.pk]), _("remove")
+        )
+
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        return [*shown, "remove_link"] if request.user.has_perm("socialorgs.decide_listing") else shown
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
@@ -384,16 +499,28 @@ class ListingAdmin(ReadOnlyAdminMixin, TownScopedAdminMixin, admin.ModelAdmin):
                 form.add_error("organisation", _("No such organisation."))
             else:
                 try:
-                    services.listing_add(organisation=organisation, kind=data["kind"], note=data["note"],
-                                         listed_on=data["listed_on"], user=request.user)
+                    services.listing_add(
+                        organisation=organisation,
+                        kind=data["kind"],
+                        note=data["note"],
+                        listed_on=data["listed_on"],
+                        user=request.user,
+                    )
                 except (ValidationError, PermissionDenied) as exc:
                     add_service_errors(form, exc)
                 else:
                     self.message_user(request, _("%(name)s is listed.") % {"name": organisation.name})
                     return redirect("bureau_admin:socialorgs_listing_changelist")
-        return TemplateResponse(request, "admin/socialorgs/form.html", {
-            **self.admin_site.each_context(request), "opts": self.opts, "form": form,
-            "title": _("List an organisation by decision")})
+        return TemplateResponse(
+            request,
+            "admin/socialorgs/form.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "form": form,
+                "title": _("List an organisation by decision"),
+            },
+        )
 
     def remove_view(self, request, pk):
         if not request.user.has_perm("socialorgs.decide_listing"):
@@ -404,16 +531,28 @@ class ListingAdmin(ReadOnlyAdminMixin, TownScopedAdminMixin, admin.ModelAdmin):
         form = RemovalForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                services.listing_remove(listing=stay, note=form.cleaned_data["note"],
-                                        removed_on=form.cleaned_data["removed_on"], user=request.user)
+                services.listing_remove(
+                    listing=stay,
+                    note=form.cleaned_data["note"],
+                    removed_on=form.cleaned_data["removed_on"],
+                    user=request.user,
+                )
             except (ValidationError, PermissionDenied) as exc:
                 add_service_errors(form, exc)
             else:
                 self.message_user(request, _("The entry is removed."))
                 return redirect("bureau_admin:socialorgs_listing_changelist")
-        return TemplateResponse(request, "admin/socialorgs/form.html", {
-            **self.admin_site.each_context(request), "opts": self.opts, "form": form, "original": stay,
-            "title": _("Remove %(entry)s") % {"entry": stay}})
+        return TemplateResponse(
+            request,
+            "admin/socialorgs/form.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "form": form,
+                "original": stay,
+                "title": _("Remove %(entry)s") % {"entry": stay},
+            },
+        )
 
 
 @admin.register(Rating, site=bureau_admin_site)
@@ -432,8 +571,13 @@ class RatingAdmin(TownScopedAdminMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             raise PermissionDenied
-        saved = services.rating_record(organisation=obj.organisation, grade=obj.grade, rated_on=obj.rated_on,
-                                       document_number=obj.document_number, user=request.user)
+        saved = services.rating_record(
+            organisation=obj.organisation,
+            grade=obj.grade,
+            rated_on=obj.rated_on,
+            document_number=obj.document_number,
+            user=request.user,
+        )
         obj.pk, obj.valid_until = saved.pk, saved.valid_until
 
     def has_change_permission(self, request, obj=None):

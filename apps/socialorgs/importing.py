@@ -64,9 +64,14 @@ COLUMNS = [
     Column("党支部", "party_branch"),
 ]
 HEADERS = {c.key: c.header for c in COLUMNS}
-TYPES = {"社会团体": OrgType.SOCIAL_GROUP, "社会服务机构": OrgType.SERVICE_INSTITUTION,
-         "民办非企业单位": OrgType.SERVICE_INSTITUTION, "社会服务机构(民办非企业单位)": OrgType.SERVICE_INSTITUTION,
-         "基金会": OrgType.FOUNDATION, **{value: value for value in OrgType.values}}
+TYPES = {
+    "社会团体": OrgType.SOCIAL_GROUP,
+    "社会服务机构": OrgType.SERVICE_INSTITUTION,
+    "民办非企业单位": OrgType.SERVICE_INSTITUTION,
+    "社会服务机构(民办非企业单位)": OrgType.SERVICE_INSTITUTION,
+    "基金会": OrgType.FOUNDATION,
+    **{value: value for value in OrgType.values},
+}
 YES_NO = {"是": True, "否": False, "": False, "yes": True, "no": False}
 
 
@@ -77,8 +82,11 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        return _("row %(row)d, %(column)s: %(message)s") % {"row": self.row, "column": self.column or "-",
-                                                             "message": self.message}
+        return _("row %(row)d, %(column)s: %(message)s") % {
+            "row": self.row,
+            "column": self.column or "-",
+            "message": self.message,
+        }
 
 
 @dataclass
@@ -109,9 +117,26 @@ def template_workbook() -> Workbook:
     sheet = workbook.active
     sheet.title = "social_organisations"
     sheet.append([neutralise_cell(c.header) for c in COLUMNS])
-    sheet.append([neutralise_cell(v) for v in (
-        "中山市示例协会", "51442000MJ0000001J", "社会团体", "(镇街名称)", "2020-01-01", "中民社登〔2020〕1号", "张三",
-        "442000198001010033", "", "30000.00", "", "否", "")])
+    sheet.append(
+        [
+            neutralise_cell(v)
+            for v in (
+                "中山市示例协会",
+                "51442000MJ0000001J",
+                "社会团体",
+                "(镇街名称)",
+                "2020-01-01",
+                "中民社登〔2020〕1号",
+                "张三",
+                "442000198001010033",
+                "",
+                "30000.00",
+                "",
+                "否",
+                "",
+            )
+        ]
+    )
     for cells in sheet.iter_cols(min_row=1, max_row=2):
         for cell in cells:
             cell.number_format = "@"
@@ -123,15 +148,33 @@ def export_workbook(queryset) -> Workbook:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("social_organisations")
     sheet.append([neutralise_cell(c.header) for c in COLUMNS] + [neutralise_cell("状态")])
-    first_decisions = dict(StatusChange.objects.filter(
-        organisation__in=queryset, status=OrgStatus.ESTABLISHED).values_list("organisation_id", "document_number"))
+    first_decisions = dict(
+        StatusChange.objects.filter(organisation__in=queryset, status=OrgStatus.ESTABLISHED).values_list(
+            "organisation_id", "document_number"
+        )
+    )
     for org in queryset.select_related("town").iterator(chunk_size=2000):
-        sheet.append([neutralise_cell(v) for v in (
-            org.name, org.credit_code, org.get_org_type_display(), org.town.name, org.established_on.isoformat(),
-            first_decisions.get(org.pk, ""), org.representative_name,
-            mask_id_number(org.representative_id_number) if org.representative_id_number else "",
-            org.business_scope, str(org.registered_capital), org.supervising_unit,
-            "是" if org.has_party_org else "否", org.party_branch, org.get_status_display())])
+        sheet.append(
+            [
+                neutralise_cell(v)
+                for v in (
+                    org.name,
+                    org.credit_code,
+                    org.get_org_type_display(),
+                    org.town.name,
+                    org.established_on.isoformat(),
+                    first_decisions.get(org.pk, ""),
+                    org.representative_name,
+                    mask_id_number(org.representative_id_number) if org.representative_id_number else "",
+                    org.business_scope,
+                    str(org.registered_capital),
+                    org.supervising_unit,
+                    "是" if org.has_party_org else "否",
+                    org.party_branch,
+                    org.get_status_display(),
+                )
+            ]
+        )
     return workbook
 
 
@@ -154,8 +197,14 @@ def _read(file, errors: list[RowError]) -> list[tuple[int, dict]]:
             if not title:
                 continue
             if title not in by_header:
-                errors.append(RowError(1, title, _("Unknown column %(title)s; the columns are: %(columns)s.")
-                                       % {"title": title, "columns": "、".join(c.header for c in COLUMNS)}))
+                errors.append(
+                    RowError(
+                        1,
+                        title,
+                        _("Unknown column %(title)s; the columns are: %(columns)s.")
+                        % {"title": title, "columns": "、".join(c.header for c in COLUMNS)},
+                    )
+                )
             elif by_header[title].key in positions:
                 errors.append(RowError(1, title, _("The column appears twice.")))
             else:
@@ -183,8 +232,9 @@ def _read(file, errors: list[RowError]) -> list[tuple[int, dict]]:
         workbook.close()
 
 
-def _check(number: int, values: dict, *, towns: dict, area: str, user_town: int | None,
-           errors: list[RowError]) -> SocialOrganisation | None:
+def _check(
+    number: int, values: dict, *, towns: dict, area: str, user_town: int | None, errors: list[RowError]
+) -> SocialOrganisation | None:
     def error(key: str, message: str) -> None:
         errors.append(RowError(number, HEADERS.get(key, key), message))
 
@@ -197,8 +247,11 @@ def _check(number: int, values: dict, *, towns: dict, area: str, user_town: int 
             error(key, _("The number is stored as a number, which loses digits; format the column as text."))
     org_type = TYPES.get(values.get("org_type", ""))
     if values.get("org_type") and org_type is None:
-        error("org_type", _("%(value)s is not a type; use 社会团体, 社会服务机构 (民办非企业单位) or 基金会.")
-              % {"value": values["org_type"]})
+        error(
+            "org_type",
+            _("%(value)s is not a type; use 社会团体, 社会服务机构 (民办非企业单位) or 基金会.")
+            % {"value": values["org_type"]},
+        )
     town = towns.get(values.get("town", ""))
     if values.get("town") and town is None:
         error("town", _("%(value)s is not a town of this bureau.") % {"value": values["town"]})
@@ -215,19 +268,29 @@ def _check(number: int, values: dict, *, towns: dict, area: str, user_town: int 
         try:
             capital = parse_money(values["registered_capital"])
         except ValueError:
-            error("registered_capital", _("%(value)s is not an amount of yuan ≥ 0.") % {
-                "value": values["registered_capital"]})
+            error(
+                "registered_capital",
+                _("%(value)s is not an amount of yuan ≥ 0.") % {"value": values["registered_capital"]},
+            )
     party = YES_NO.get(values.get("has_party_org", ""))
     if party is None:
         error("has_party_org", _("Use 是 or 否."))
     if len(errors) > before:
         return None
     org = SocialOrganisation(
-        name=values["name"], credit_code=values["credit_code"], org_type=org_type, town=town,
-        established_on=established, representative_name=values["representative_name"],
-        representative_id_number=values["representative_id_number"], business_scope=values.get("business_scope", ""),
-        registered_capital=capital, supervising_unit=values.get("supervising_unit", "")[:100],
-        has_party_org=party, party_branch=values.get("party_branch", "")[:100])
+        name=values["name"],
+        credit_code=values["credit_code"],
+        org_type=org_type,
+        town=town,
+        established_on=established,
+        representative_name=values["representative_name"],
+        representative_id_number=values["representative_id_number"],
+        business_scope=values.get("business_scope", ""),
+        registered_capital=capital,
+        supervising_unit=values.get("supervising_unit", "")[:100],
+        has_party_org=party,
+        party_branch=values.get("party_branch", "")[:100],
+    )
     try:
         organisation_check(org, bureau_area_code=area)
     except ValidationError as exc:
@@ -262,14 +325,23 @@ def organisations_import(*, file, user) -> ImportResult:
         for seen, key, value in ((seen_codes, "credit_code", org.credit_code), (seen_names, "name", org.name)):
             first = seen.setdefault(value, number)
             if first != number:
-                errors.append(RowError(number, HEADERS[key], _("%(value)s is also on row %(row)d.") % {
-                    "value": value, "row": first}))
+                errors.append(
+                    RowError(
+                        number, HEADERS[key], _("%(value)s is also on row %(row)d.") % {"value": value, "row": first}
+                    )
+                )
     if not errors:
         try:
             result.created = _write(checked, user=user)
         except IntegrityError as exc:
-            errors.append(RowError(0, "", _("The registry changed while importing (%(error)s); nothing was "
-                                            "imported, try again.") % {"error": str(exc).splitlines()[0]}))
+            errors.append(
+                RowError(
+                    0,
+                    "",
+                    _("The registry changed while importing (%(error)s); nothing was imported, try again.")
+                    % {"error": str(exc).splitlines()[0]},
+                )
+            )
     result.errors = sorted(errors, key=lambda e: e.row)
     return result
 
@@ -284,10 +356,25 @@ def _write(checked: list, *, user) -> int:
     names = [org.name for org in orgs]
     if SocialOrganisation.objects.filter(name__in=names, status__in=LIVE_STATUSES).exists():
         raise IntegrityError("socialorg_live_name_unique")
-    bulk_create_with_history(orgs, SocialOrganisation, batch_size=2000, default_user=recorded_user(user),
-                             default_change_reason=_("Excel import"), default_date=now)
-    StatusChange.objects.bulk_create([
-        StatusChange(organisation=org, status=OrgStatus.ESTABLISHED, document_number=values["document_number"][:60],
-                     decided_on=org.established_on, recorded_by=recorded_user(user))
-        for (_number, values, _org), org in zip(checked, orgs, strict=True)], batch_size=2000)
+    bulk_create_with_history(
+        orgs,
+        SocialOrganisation,
+        batch_size=2000,
+        default_user=recorded_user(user),
+        default_change_reason=_("Excel import"),
+        default_date=now,
+    )
+    StatusChange.objects.bulk_create(
+        [
+            StatusChange(
+                organisation=org,
+                status=OrgStatus.ESTABLISHED,
+                document_number=values["document_number"][:60],
+                decided_on=org.established_on,
+                recorded_by=recorded_user(user),
+            )
+            for (_number, values, _org), org in zip(checked, orgs, strict=True)
+        ],
+        batch_size=2000,
+    )
     return len(orgs)

@@ -73,12 +73,20 @@ def lists_update(*, today: datetime.date) -> dict:
     """Apply the four steps in the current bureau's schema; the counts of what each did."""
     bureau = current_bureau()
     year = rules.last_year_due(today, bureau.annual_report_deadline)
-    params = {"today": today, "year": year, "year_start": datetime.date(year, 1, 1),
-              "months": bureau.abnormal_list_months}
+    params = {
+        "today": today,
+        "year": year,
+        "year_start": datetime.date(year, 1, 1),
+        "months": bureau.abnormal_list_months,
+    }
     counts = {"report_year": year}
     with connection.cursor() as cursor:
-        for key, sql in (("removed_reported", _REMOVE_REPORTED), ("removed_closed", _REMOVE_CLOSED),
-                         ("moved_to_dishonest", _MOVE_TO_DISHONEST), ("listed_abnormal", _LIST_MISSING)):
+        for key, sql in (
+            ("removed_reported", _REMOVE_REPORTED),
+            ("removed_closed", _REMOVE_CLOSED),
+            ("moved_to_dishonest", _MOVE_TO_DISHONEST),
+            ("listed_abnormal", _LIST_MISSING),
+        ):
             cursor.execute(sql, params)
             counts[key] = cursor.rowcount
     return counts

@@ -40,18 +40,26 @@ class SocialOrganisation(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=OrgStatus.choices, default=OrgStatus.ESTABLISHED)
     # The legal representative: a registered person, or a name and an ID number typed in.
     legal_representative = models.ForeignKey(
-        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="represented_organisations",
-        verbose_name=_("legal representative (registered person)"))
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="represented_organisations",
+        verbose_name=_("legal representative (registered person)"),
+    )
     representative_name = models.CharField(_("legal representative"), max_length=50, blank=True)
     representative_id_number = models.CharField(_("legal representative's ID number"), max_length=18, blank=True)
     business_scope = models.TextField(_("business scope"), blank=True)
-    town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="social_organisations",
-                             verbose_name=_("domicile town"))
+    town = models.ForeignKey(
+        Town, on_delete=models.PROTECT, related_name="social_organisations", verbose_name=_("domicile town")
+    )
     established_on = models.DateField(_("date established"))
-    closed_on = models.DateField(_("date closed"), null=True, blank=True,
-                                 help_text=_("The date of the 注销 or 撤销 decision."))
-    registered_capital = models.DecimalField(_("registered capital (yuan)"), max_digits=14, decimal_places=2,
-                                             default=0, validators=[MinValueValidator(0)])
+    closed_on = models.DateField(
+        _("date closed"), null=True, blank=True, help_text=_("The date of the 注销 or 撤销 decision.")
+    )
+    registered_capital = models.DecimalField(
+        _("registered capital (yuan)"), max_digits=14, decimal_places=2, default=0, validators=[MinValueValidator(0)]
+    )
     supervising_unit = models.CharField(_("supervising unit"), max_length=100, blank=True)
     has_party_org = models.BooleanField(_("has a party organisation"), default=False)
     party_branch = models.CharField(_("party branch"), max_length=100, blank=True)
@@ -66,15 +74,19 @@ class SocialOrganisation(models.Model):
         ordering = ["name", "id"]
         constraints = [
             # A name is unique among live organisations; a closed one's name may be taken again.
-            models.UniqueConstraint(fields=["name"], condition=Q(status__in=["established", "changed"]),
-                                    name="socialorg_live_name_unique"),
+            models.UniqueConstraint(
+                fields=["name"], condition=Q(status__in=["established", "changed"]), name="socialorg_live_name_unique"
+            ),
             models.CheckConstraint(condition=Q(registered_capital__gte=0), name="socialorg_capital_gte_0"),
             models.CheckConstraint(
                 condition=Q(status__in=["established", "changed"], closed_on__isnull=True)
                 | Q(status__in=["deregistered", "revoked"], closed_on__isnull=False),
-                name="socialorg_closed_on_iff_closed"),
-            models.CheckConstraint(condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("established_on")),
-                                   name="socialorg_closed_after_established"),
+                name="socialorg_closed_on_iff_closed",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("established_on")),
+                name="socialorg_closed_after_established",
+            ),
         ]
         indexes = [models.Index(fields=["status", "established_on"], name="socialorg_status_established")]
 
@@ -89,14 +101,21 @@ class SocialOrganisation(models.Model):
 class StatusChange(models.Model):
     """One registration decision: 成立, 变更, 注销 or 撤销, with its document number and date."""
 
-    organisation = models.ForeignKey(SocialOrganisation, on_delete=models.PROTECT, related_name="status_changes",
-                                     verbose_name=_("organisation"))
+    organisation = models.ForeignKey(
+        SocialOrganisation, on_delete=models.PROTECT, related_name="status_changes", verbose_name=_("organisation")
+    )
     status = models.CharField(_("status"), max_length=16, choices=OrgStatus.choices)
     document_number = models.CharField(_("document number"), max_length=60)
     decided_on = models.DateField(_("date"))
     note = models.CharField(_("what changed"), max_length=300, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+", verbose_name=_("recorded by"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
     class Meta:
@@ -119,10 +138,12 @@ class CommunityOrgFiling(models.Model):
         OTHER = "other", _("其他")
 
     name = models.CharField(_("name"), max_length=200)
-    town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="community_org_filings",
-                             verbose_name=_("town"))
-    community = models.ForeignKey(Community, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                  verbose_name=_("community"))
+    town = models.ForeignKey(
+        Town, on_delete=models.PROTECT, related_name="community_org_filings", verbose_name=_("town")
+    )
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("community")
+    )
     field = models.CharField(_("field"), max_length=16, choices=Field.choices, default=Field.SERVICE)
     filed_on = models.DateField(_("filed on"))
     contact_name = models.CharField(_("contact"), max_length=50, blank=True)
@@ -137,10 +158,15 @@ class CommunityOrgFiling(models.Model):
         verbose_name_plural = _("community social organisation filings")
         ordering = ["town__name", "name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["town", "name"], condition=Q(withdrawn_on__isnull=True),
-                                    name="community_org_filing_name_unique_in_town"),
-            models.CheckConstraint(condition=Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=F("filed_on")),
-                                   name="community_org_filing_withdrawn_after_filed"),
+            models.UniqueConstraint(
+                fields=["town", "name"],
+                condition=Q(withdrawn_on__isnull=True),
+                name="community_org_filing_name_unique_in_town",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=F("filed_on")),
+                name="community_org_filing_withdrawn_after_filed",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -156,14 +182,22 @@ class AnnualReport(models.Model):
         BASICALLY_QUALIFIED = "basically_qualified", _("基本合格")
         UNQUALIFIED = "unqualified", _("不合格")
 
-    organisation = models.ForeignKey(SocialOrganisation, on_delete=models.PROTECT, related_name="annual_reports",
-                                     verbose_name=_("organisation"))
-    year = models.PositiveSmallIntegerField(_("year reported on"),
-                                            validators=[MinValueValidator(1990), MaxValueValidator(2100)])
+    organisation = models.ForeignKey(
+        SocialOrganisation, on_delete=models.PROTECT, related_name="annual_reports", verbose_name=_("organisation")
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year reported on"), validators=[MinValueValidator(1990), MaxValueValidator(2100)]
+    )
     submitted_on = models.DateField(_("submitted on"))
     result = models.CharField(_("review result"), max_length=20, choices=Result.choices, blank=True, default="")
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="+", verbose_name=_("reviewer"))
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewer"),
+    )
     reviewed_on = models.DateField(_("reviewed on"), null=True, blank=True)
     income = models.DecimalField(_("income (yuan)"), max_digits=14, decimal_places=2, default=0)
     expenditure = models.DecimalField(_("expenditure (yuan)"), max_digits=14, decimal_places=2, default=0)
@@ -180,8 +214,9 @@ class AnnualReport(models.Model):
         ordering = ["-year", "organisation_id"]
         constraints = [
             models.UniqueConstraint(fields=["organisation", "year"], name="annual_report_once_per_year"),
-            models.CheckConstraint(condition=Q(income__gte=0) & Q(expenditure__gte=0),
-                                   name="annual_report_amounts_gte_0"),
+            models.CheckConstraint(
+                condition=Q(income__gte=0) & Q(expenditure__gte=0), name="annual_report_amounts_gte_0"
+            ),
         ]
         indexes = [models.Index(fields=["year", "organisation"], name="annual_report_year_org")]
 
@@ -207,20 +242,33 @@ class Listing(models.Model):
         MANUAL = "manual", _("removed by decision")
         CLOSED = "closed", _("organisation deregistered or revoked")
 
-    organisation = models.ForeignKey(SocialOrganisation, on_delete=models.PROTECT, related_name="listings",
-                                     verbose_name=_("organisation"))
+    organisation = models.ForeignKey(
+        SocialOrganisation, on_delete=models.PROTECT, related_name="listings", verbose_name=_("organisation")
+    )
     kind = models.CharField(_("list"), max_length=10, choices=Kind.choices)
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     report_year = models.PositiveSmallIntegerField(_("report year missing"), null=True, blank=True)
     note = models.CharField(_("reason given"), max_length=300, blank=True)
     listed_on = models.DateField(_("listed on"))
-    listed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="+", verbose_name=_("listed by"))
+    listed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("listed by"),
+    )
     removed_on = models.DateField(_("removed on"), null=True, blank=True)
     exit = models.CharField(_("why removed"), max_length=20, choices=Exit.choices, blank=True)
     exit_note = models.CharField(_("removal reason given"), max_length=300, blank=True)
-    removed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name=_("removed by"))
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("removed by"),
+    )
 
     class Meta:
         verbose_name = _("list entry")
@@ -228,12 +276,19 @@ class Listing(models.Model):
         ordering = ["-listed_on", "-id"]
         permissions = [("decide_listing", _("Can list an organisation or remove it by decision"))]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "kind"], condition=Q(removed_on__isnull=True),
-                                    name="listing_one_open_stay_per_list"),
-            models.CheckConstraint(condition=Q(removed_on__isnull=True) | Q(removed_on__gte=F("listed_on")),
-                                   name="listing_removed_after_listed"),
-            models.CheckConstraint(condition=Q(removed_on__isnull=True, exit="") | Q(removed_on__isnull=False)
-                                   & ~Q(exit=""), name="listing_exit_iff_removed"),
+            models.UniqueConstraint(
+                fields=["organisation", "kind"],
+                condition=Q(removed_on__isnull=True),
+                name="listing_one_open_stay_per_list",
+            ),
+            models.CheckConstraint(
+                condition=Q(removed_on__isnull=True) | Q(removed_on__gte=F("listed_on")),
+                name="listing_removed_after_listed",
+            ),
+            models.CheckConstraint(
+                condition=Q(removed_on__isnull=True, exit="") | Q(removed_on__isnull=False) & ~Q(exit=""),
+                name="listing_exit_iff_removed",
+            ),
         ]
         indexes = [models.Index(fields=["kind", "listed_on"], name="listing_kind_listed_on")]
 
@@ -244,8 +299,9 @@ class Listing(models.Model):
 class Rating(models.Model):
     """A rating (评估等级) 1A-5A, valid five years from the day it was given."""
 
-    organisation = models.ForeignKey(SocialOrganisation, on_delete=models.PROTECT, related_name="ratings",
-                                     verbose_name=_("organisation"))
+    organisation = models.ForeignKey(
+        SocialOrganisation, on_delete=models.PROTECT, related_name="ratings", verbose_name=_("organisation")
+    )
     grade = models.PositiveSmallIntegerField(_("grade (A)"), validators=[MinValueValidator(1), MaxValueValidator(5)])
     rated_on = models.DateField(_("rated on"))
     valid_until = models.DateField(_("valid until (exclusive)"), editable=False)
@@ -276,8 +332,9 @@ class MajorEventReport(models.Model):
         INVESTMENT = "investment", _("对外投资")
         OTHER = "other", _("其他")
 
-    organisation = models.ForeignKey(SocialOrganisation, on_delete=models.PROTECT, related_name="major_events",
-                                     verbose_name=_("organisation"))
+    organisation = models.ForeignKey(
+        SocialOrganisation, on_delete=models.PROTECT, related_name="major_events", verbose_name=_("organisation")
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     reported_on = models.DateField(_("reported on"))
     event_on = models.DateField(_("date of the event"), null=True, blank=True)

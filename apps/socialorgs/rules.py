@@ -57,39 +57,64 @@ def parse_credit_code(value: str, *, org_type: str | None, bureau_area_code: str
     """
     code = uscc.compact(value or "")
     if len(code) != 18:
-        raise ValidationError(_("A unified social credit code has 18 characters; %(code)s has %(n)d.")
-                              % {"code": code, "n": len(code)}, code="uscc_length")
+        raise ValidationError(
+            _("A unified social credit code has 18 characters; %(code)s has %(n)d.") % {"code": code, "n": len(code)},
+            code="uscc_length",
+        )
     if not code[:8].isdigit():
-        raise ValidationError(_("Positions 1-8 of a unified social credit code are digits; %(part)s is not.")
-                              % {"part": code[:8]}, code="uscc_format")
+        raise ValidationError(
+            _("Positions 1-8 of a unified social credit code are digits; %(part)s is not.") % {"part": code[:8]},
+            code="uscc_format",
+        )
     bad = [c for c in code[8:] if c not in ALPHABET]
     if bad:
-        raise ValidationError(_("%(chars)s cannot appear in a unified social credit code "
-                                "(positions 9-18 use digits and capital letters other than I, O, S, V, Z).")
-                              % {"chars": "".join(bad)}, code="uscc_format")
+        raise ValidationError(
+            _(
+                "%(chars)s cannot appear in a unified social credit code "
+                "(positions 9-18 use digits and capital letters other than I, O, S, V, Z)."
+            )
+            % {"chars": "".join(bad)},
+            code="uscc_format",
+        )
     expected = uscc.calc_check_digit(code[:17])
     if code[17] != expected:
-        raise ValidationError(_("The check character (position 18) of %(code)s is wrong: it should be %(expected)s.")
-                              % {"code": code, "expected": expected}, code="uscc_check")
+        raise ValidationError(
+            _("The check character (position 18) of %(code)s is wrong: it should be %(expected)s.")
+            % {"code": code, "expected": expected},
+            code="uscc_check",
+        )
     if code[0] != CIVIL_AFFAIRS_AUTHORITY:
-        raise ValidationError(_("The registration authority code (position 1) is %(digit)s; a social organisation "
-                                "registered by civil affairs has 5.") % {"digit": code[0]}, code="uscc_authority")
+        raise ValidationError(
+            _(
+                "The registration authority code (position 1) is %(digit)s; a social organisation "
+                "registered by civil affairs has 5."
+            )
+            % {"digit": code[0]},
+            code="uscc_authority",
+        )
     if org_type is not None:
         wanted = TYPE_DIGITS.get(org_type)
         if code[1] != wanted:
-            raise ValidationError(_("The type code (position 2) is %(digit)s; this type of organisation has %(wanted)s "
-                                    "(1 社会团体, 2 民办非企业单位, 3 基金会, 9 其他).")
-                                  % {"digit": code[1], "wanted": wanted}, code="uscc_type")
+            raise ValidationError(
+                _(
+                    "The type code (position 2) is %(digit)s; this type of organisation has %(wanted)s "
+                    "(1 社会团体, 2 民办非企业单位, 3 基金会, 9 其他)."
+                )
+                % {"digit": code[1], "wanted": wanted},
+                code="uscc_type",
+            )
     elif code[1] not in TYPE_DIGITS.values():
-        raise ValidationError(_("The type code (position 2) is %(digit)s; it is 1, 2, 3 or 9.") % {"digit": code[1]},
-                              code="uscc_type")
+        raise ValidationError(
+            _("The type code (position 2) is %(digit)s; it is 1, 2, 3 or 9.") % {"digit": code[1]}, code="uscc_type"
+        )
     area = code[2:8]
     prefix = bureau_area_prefix(bureau_area_code)
     if not area_code_known(area) or not area.startswith(prefix):
-        raise ValidationError(_("The area code (positions 3-8) is %(area)s; this bureau registers organisations "
-                                "under %(bureau)s.") % {"area": area, "bureau": (prefix.ljust(6, "x") if prefix
-                                                                               else _("a known area code"))},
-                              code="uscc_area")
+        raise ValidationError(
+            _("The area code (positions 3-8) is %(area)s; this bureau registers organisations under %(bureau)s.")
+            % {"area": area, "bureau": (prefix.ljust(6, "x") if prefix else _("a known area code"))},
+            code="uscc_area",
+        )
     return code
 
 
@@ -113,8 +138,9 @@ def last_year_due(today: datetime.date, deadline_mm_dd: str) -> int:
     return year if report_deadline(year, deadline_mm_dd) < today else year - 1
 
 
-def report_required(*, established_on: datetime.date, closed_on: datetime.date | None, year: int,
-                    deadline_mm_dd: str) -> bool:
+def report_required(
+    *, established_on: datetime.date, closed_on: datetime.date | None, year: int, deadline_mm_dd: str
+) -> bool:
     """An organisation reports on a year when it was registered before the year began and still
     existed on the deadline (one registered during the year starts with the next year's report)."""
     if established_on >= datetime.date(year, 1, 1):

@@ -40,10 +40,13 @@ def organisation_list(*, user, filters: dict | None = None) -> QuerySet:
     today = timezone.localdate()
     qs = scope_to_town(SocialOrganisation.objects.select_related("town"), user).annotate(
         current_grade=Subquery(_latest_rating(today).filter(valid_until__gt=today).values("grade")[:1]),
-        on_abnormal=Exists(Listing.objects.filter(organisation=OuterRef("pk"), kind=Listing.Kind.ABNORMAL,
-                                                  removed_on__isnull=True)),
-        on_dishonest=Exists(Listing.objects.filter(organisation=OuterRef("pk"), kind=Listing.Kind.DISHONEST,
-                                                   removed_on__isnull=True)))
+        on_abnormal=Exists(
+            Listing.objects.filter(organisation=OuterRef("pk"), kind=Listing.Kind.ABNORMAL, removed_on__isnull=True)
+        ),
+        on_dishonest=Exists(
+            Listing.objects.filter(organisation=OuterRef("pk"), kind=Listing.Kind.DISHONEST, removed_on__isnull=True)
+        ),
+    )
     for key in ("org_type", "status"):
         if filters.get(key):
             qs = qs.filter(**{key: filters[key]})
@@ -75,8 +78,9 @@ def annual_report_list(*, user, organisation_id: int | None = None) -> QuerySet:
 
 
 def listing_list(*, user, organisation_id: int | None = None) -> QuerySet:
-    qs = scope_to_town(Listing.objects.select_related("organisation", "listed_by", "removed_by"), user,
-                       "organisation__town")
+    qs = scope_to_town(
+        Listing.objects.select_related("organisation", "listed_by", "removed_by"), user, "organisation__town"
+    )
     return qs.filter(organisation_id=organisation_id) if organisation_id is not None else qs
 
 
@@ -107,9 +111,13 @@ def _live_on(day: datetime.date) -> Q:
 
 
 def _on_list_at(kind: str, day: datetime.date) -> int:
-    return (Listing.objects.filter(kind=kind, listed_on__lte=day)
-            .filter(Q(removed_on__isnull=True) | Q(removed_on__gt=day))
-            .values("organisation_id").distinct().count())
+    return (
+        Listing.objects.filter(kind=kind, listed_on__lte=day)
+        .filter(Q(removed_on__isnull=True) | Q(removed_on__gt=day))
+        .values("organisation_id")
+        .distinct()
+        .count()
+    )
 
 
 def indicators(*, year: int) -> dict:
@@ -128,20 +136,24 @@ def indicators(*, year: int) -> dict:
     closed = dict(orgs.filter(closed_on__year=year).values_list("status").annotate(n=Count("id")).order_by())
     deadline = rules.report_deadline(year, bureau.annual_report_deadline)
     required = orgs.filter(established_on__lt=datetime.date(year, 1, 1)).filter(
-        Q(closed_on__isnull=True) | Q(closed_on__gt=deadline))
+        Q(closed_on__isnull=True) | Q(closed_on__gt=deadline)
+    )
     required_n = required.count()
     submitted_n = required.filter(Exists(AnnualReport.objects.filter(organisation=OuterRef("pk"), year=year))).count()
-    on_time_n = required.filter(Exists(AnnualReport.objects.filter(organisation=OuterRef("pk"), year=year,
-                                                                   submitted_on__lte=deadline))).count()
+    on_time_n = required.filter(
+        Exists(AnnualReport.objects.filter(organisation=OuterRef("pk"), year=year, submitted_on__lte=deadline))
+    ).count()
     rated = live.annotate(
         grade=Subquery(_latest_rating(year_end).values("grade")[:1]),
-        valid_until=Subquery(_latest_rating(year_end).values("valid_until")[:1]))
+        valid_until=Subquery(_latest_rating(year_end).values("valid_until")[:1]),
+    )
     rated_3a = rated.filter(grade__gte=rules.THREE_A, valid_until__gt=year_end).count()
     expired = rated.filter(valid_until__lte=year_end).count()
     live_n = live.count()
     party_n = live.filter(has_party_org=True).count()
     filings = CommunityOrgFiling.objects.filter(filed_on__lte=year_end).filter(
-        Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=year_end))
+        Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=year_end)
+    )
     return {
         "year": year,
         "registered": live_n,
@@ -165,9 +177,11 @@ def indicators(*, year: int) -> dict:
     }
 
 
-_TYPE_LABELS = {OrgType.SOCIAL_GROUP: gettext_lazy("registered 社会团体"),
-                OrgType.SERVICE_INSTITUTION: gettext_lazy("registered 社会服务机构"),
-                OrgType.FOUNDATION: gettext_lazy("registered 基金会")}
+_TYPE_LABELS = {
+    OrgType.SOCIAL_GROUP: gettext_lazy("registered 社会团体"),
+    OrgType.SERVICE_INSTITUTION: gettext_lazy("registered 社会服务机构"),
+    OrgType.FOUNDATION: gettext_lazy("registered 基金会"),
+}
 
 
 def figures(*, year: int) -> list[Figure]:
@@ -179,22 +193,27 @@ def figures(*, year: int) -> list[Figure]:
         return Figure(key=f"socialorgs.{key}", value=value, unit=unit, label=str(label), group=group)
 
     result = [figure("registered", data["registered"], org, gettext_lazy("registered social organisations"))]
-    result += [figure(f"registered.{key}", data["registered_by_type"][key], org, _TYPE_LABELS[key])
-               for key in OrgType.values]
+    result += [
+        figure(f"registered.{key}", data["registered_by_type"][key], org, _TYPE_LABELS[key]) for key in OrgType.values
+    ]
     result += [
         figure("established", data["established"], org, gettext_lazy("registered in the year (成立)")),
         figure("deregistered", data["deregistered"], org, gettext_lazy("deregistered in the year (注销)")),
         figure("revoked", data["revoked"], org, gettext_lazy("revoked in the year (撤销)")),
-        figure("community_filings", data["community_filings"], org,
-               gettext_lazy("community social organisations filed")),
-        figure("annual_reports_required", data["annual_reports_required"], org,
-               gettext_lazy("annual reports required")),
-        figure("annual_reports_submitted", data["annual_reports_submitted"], org,
-               gettext_lazy("annual reports submitted")),
+        figure(
+            "community_filings", data["community_filings"], org, gettext_lazy("community social organisations filed")
+        ),
+        figure(
+            "annual_reports_required", data["annual_reports_required"], org, gettext_lazy("annual reports required")
+        ),
+        figure(
+            "annual_reports_submitted", data["annual_reports_submitted"], org, gettext_lazy("annual reports submitted")
+        ),
         figure("annual_report_rate", data["annual_report_rate"], pct, gettext_lazy("annual-report rate")),
         figure("abnormal_list", data["abnormal_list"], org, gettext_lazy("on the 活动异常名录 at the year's end")),
-        figure("dishonesty_list", data["dishonesty_list"], org,
-               gettext_lazy("on the 严重违法失信名单 at the year's end")),
+        figure(
+            "dishonesty_list", data["dishonesty_list"], org, gettext_lazy("on the 严重违法失信名单 at the year's end")
+        ),
         figure("rated_3a_plus", data["rated_3a_plus"], org, gettext_lazy("rated 3A or above (valid)")),
         figure("party_coverage", data["party_coverage"], pct, gettext_lazy("party-organisation coverage")),
     ]

@@ -35,13 +35,26 @@ from .models import (
 )
 
 # Fields a 变更 may change (the credit code, type and dates are the registration itself).
-CHANGEABLE_FIELDS = {"name", "legal_representative", "representative_name", "representative_id_number",
-                     "business_scope", "town", "registered_capital", "supervising_unit", "has_party_org",
-                     "party_branch"}
+CHANGEABLE_FIELDS = {
+    "name",
+    "legal_representative",
+    "representative_name",
+    "representative_id_number",
+    "business_scope",
+    "town",
+    "registered_capital",
+    "supervising_unit",
+    "has_party_org",
+    "party_branch",
+}
 
 
-LABELS = {"registered_capital": gettext_lazy("The registered capital"), "income": gettext_lazy("Income"),
-          "expenditure": gettext_lazy("Expenditure"), "net_assets": gettext_lazy("Net assets")}
+LABELS = {
+    "registered_capital": gettext_lazy("The registered capital"),
+    "income": gettext_lazy("Income"),
+    "expenditure": gettext_lazy("Expenditure"),
+    "net_assets": gettext_lazy("Net assets"),
+}
 
 
 def _check_town(user, town: Town | None, field: str = "town") -> None:
@@ -50,8 +63,9 @@ def _check_town(user, town: Town | None, field: str = "town") -> None:
 
 
 def _amount(value, field: str, *, negative: bool = False) -> Decimal:
-    return money_input(field, value if value not in (None, "") else 0, label=str(LABELS.get(field, field)),
-                       allow_negative=negative)
+    return money_input(
+        field, value if value not in (None, "") else 0, label=str(LABELS.get(field, field)), allow_negative=negative
+    )
 
 
 def _check_document(document_number: str, decided_on) -> dict:
@@ -62,7 +76,8 @@ def _check_document(document_number: str, decided_on) -> dict:
         errors["decided_on"] = _("The date of the decision is required.")
     elif decided_on > timezone.localdate():
         errors["decided_on"] = _("The date of the decision (%(date)s) is in the future.") % {
-            "date": decided_on.isoformat()}
+            "date": decided_on.isoformat()
+        }
     return errors
 
 
@@ -74,21 +89,26 @@ def organisation_check(organisation: SocialOrganisation, *, bureau_area_code: st
         errors["org_type"] = _("%(value)s is not a type of social organisation.") % {"value": organisation.org_type}
     try:
         organisation.credit_code = rules.parse_credit_code(
-            organisation.credit_code, org_type=organisation.org_type if "org_type" not in errors else None,
-            bureau_area_code=area)
+            organisation.credit_code,
+            org_type=organisation.org_type if "org_type" not in errors else None,
+            bureau_area_code=area,
+        )
     except ValidationError as exc:
         errors["credit_code"] = exc.messages[0]
     else:
         same = SocialOrganisation.objects.filter(credit_code=organisation.credit_code).exclude(pk=organisation.pk)
         if same.exists():
             errors["credit_code"] = _("%(code)s is already registered (%(name)s).") % {
-                "code": organisation.credit_code, "name": same.first().name}
+                "code": organisation.credit_code,
+                "name": same.first().name,
+            }
     organisation.name = (organisation.name or "").strip()
     if not organisation.name:
         errors["name"] = _("The name is required.")
     elif organisation.status in LIVE_STATUSES:
         clash = SocialOrganisation.objects.filter(name=organisation.name, status__in=LIVE_STATUSES).exclude(
-            pk=organisation.pk)
+            pk=organisation.pk
+        )
         if clash.exists():
             errors["name"] = _("A live organisation is already named %(name)s.") % {"name": organisation.name}
     if organisation.legal_representative_id is None:
@@ -106,7 +126,8 @@ def organisation_check(organisation: SocialOrganisation, *, bureau_area_code: st
         organisation.representative_name, organisation.representative_id_number = person.name, person.id_number
     if organisation.established_on and organisation.established_on > timezone.localdate():
         errors["established_on"] = _("The date established (%(date)s) is in the future.") % {
-            "date": organisation.established_on.isoformat()}
+            "date": organisation.established_on.isoformat()
+        }
     if organisation.registered_capital is not None and organisation.registered_capital < 0:
         errors["registered_capital"] = _("The registered capital cannot be negative.")
     if organisation.party_branch and not organisation.has_party_org:
@@ -116,20 +137,42 @@ def organisation_check(organisation: SocialOrganisation, *, bureau_area_code: st
 
 
 @transaction.atomic
-def organisation_register(*, name: str, credit_code: str, org_type: str, town: Town, established_on: datetime.date,
-                          document_number: str, legal_representative: Person | None = None,
-                          representative_name: str = "", representative_id_number: str = "",
-                          business_scope: str = "", registered_capital=0, supervising_unit: str = "",
-                          has_party_org: bool = False, party_branch: str = "", user) -> SocialOrganisation:
+def organisation_register(
+    *,
+    name: str,
+    credit_code: str,
+    org_type: str,
+    town: Town,
+    established_on: datetime.date,
+    document_number: str,
+    legal_representative: Person | None = None,
+    representative_name: str = "",
+    representative_id_number: str = "",
+    business_scope: str = "",
+    registered_capital=0,
+    supervising_unit: str = "",
+    has_party_org: bool = False,
+    party_branch: str = "",
+    user,
+) -> SocialOrganisation:
     """成立: the registry record and its first decision (document number, date established)."""
     require_permission(user, "socialorgs.add_socialorganisation", what=_("register a social organisation"))
     _check_town(user, town)
     organisation = SocialOrganisation(
-        name=name, credit_code=credit_code, org_type=org_type, town=town, established_on=established_on,
-        legal_representative=legal_representative, representative_name=representative_name or "",
-        representative_id_number=representative_id_number or "", business_scope=business_scope,
-        registered_capital=_amount(registered_capital, "registered_capital"), supervising_unit=supervising_unit,
-        has_party_org=has_party_org, party_branch=party_branch)
+        name=name,
+        credit_code=credit_code,
+        org_type=org_type,
+        town=town,
+        established_on=established_on,
+        legal_representative=legal_representative,
+        representative_name=representative_name or "",
+        representative_id_number=representative_id_number or "",
+        business_scope=business_scope,
+        registered_capital=_amount(registered_capital, "registered_capital"),
+        supervising_unit=supervising_unit,
+        has_party_org=has_party_org,
+        party_branch=party_branch,
+    )
     errors = _check_document(document_number, established_on)
     try:
         organisation_check(organisation)
@@ -142,24 +185,34 @@ def organisation_register(*, name: str, credit_code: str, org_type: str, town: T
         with transaction.atomic():
             organisation.save()
     except IntegrityError:
-        raise ValidationError({"credit_code": _("The organisation was registered meanwhile; reload and check.")}) \
-            from None
-    StatusChange.objects.create(organisation=organisation, status=OrgStatus.ESTABLISHED,
-                                document_number=document_number.strip(), decided_on=established_on,
-                                recorded_by=recorded_user(user))
+        raise ValidationError(
+            {"credit_code": _("The organisation was registered meanwhile; reload and check.")}
+        ) from None
+    StatusChange.objects.create(
+        organisation=organisation,
+        status=OrgStatus.ESTABLISHED,
+        document_number=document_number.strip(),
+        decided_on=established_on,
+        recorded_by=recorded_user(user),
+    )
     return organisation
 
 
 @transaction.atomic
-def organisation_change(*, organisation: SocialOrganisation, document_number: str, decided_on: datetime.date,
-                        note: str = "", user, **fields) -> SocialOrganisation:
+def organisation_change(
+    *, organisation: SocialOrganisation, document_number: str, decided_on: datetime.date, note: str = "", user, **fields
+) -> SocialOrganisation:
     """变更: new registration details under a decision's document number."""
     require_permission(user, "socialorgs.change_socialorganisation", what=_("change a social organisation"))
     organisation = SocialOrganisation.objects.select_for_update().get(pk=organisation.pk)
     _check_town(user, organisation.town)
     if organisation.status in CLOSED_STATUSES:
-        raise ValidationError({"status": _("%(name)s is closed (%(status)s); it cannot be changed.") % {
-            "name": organisation.name, "status": organisation.get_status_display()}})
+        raise ValidationError(
+            {
+                "status": _("%(name)s is closed (%(status)s); it cannot be changed.")
+                % {"name": organisation.name, "status": organisation.get_status_display()}
+            }
+        )
     unknown = set(fields) - CHANGEABLE_FIELDS
     if unknown:
         raise ValidationError({name: _("This is not changed by a 变更.") for name in sorted(unknown)})
@@ -169,13 +222,18 @@ def organisation_change(*, organisation: SocialOrganisation, document_number: st
         fields["registered_capital"] = _amount(fields["registered_capital"], "registered_capital")
     for name, value in fields.items():
         setattr(organisation, name, value)
-    if "legal_representative" in fields and fields["legal_representative"] is None and \
-            "representative_id_number" not in fields:
+    if (
+        "legal_representative" in fields
+        and fields["legal_representative"] is None
+        and "representative_id_number" not in fields
+    ):
         organisation.representative_id_number = ""
     errors = _check_document(document_number, decided_on)
     if decided_on and decided_on < organisation.established_on:
         errors["decided_on"] = _("The decision (%(date)s) predates the organisation (%(established)s).") % {
-            "date": decided_on.isoformat(), "established": organisation.established_on.isoformat()}
+            "date": decided_on.isoformat(),
+            "established": organisation.established_on.isoformat(),
+        }
     try:
         organisation_check(organisation)
     except ValidationError as exc:
@@ -185,15 +243,27 @@ def organisation_change(*, organisation: SocialOrganisation, document_number: st
     organisation.status = OrgStatus.CHANGED
     organisation._history_user = recorded_user(user)
     organisation.save()
-    StatusChange.objects.create(organisation=organisation, status=OrgStatus.CHANGED,
-                                document_number=document_number.strip(), decided_on=decided_on, note=note,
-                                recorded_by=recorded_user(user))
+    StatusChange.objects.create(
+        organisation=organisation,
+        status=OrgStatus.CHANGED,
+        document_number=document_number.strip(),
+        decided_on=decided_on,
+        note=note,
+        recorded_by=recorded_user(user),
+    )
     return organisation
 
 
 @transaction.atomic
-def organisation_close(*, organisation: SocialOrganisation, status: str, document_number: str,
-                       decided_on: datetime.date, note: str = "", user) -> SocialOrganisation:
+def organisation_close(
+    *,
+    organisation: SocialOrganisation,
+    status: str,
+    document_number: str,
+    decided_on: datetime.date,
+    note: str = "",
+    user,
+) -> SocialOrganisation:
     """注销 (the organisation's own request) or 撤销 (a penalty): the record is closed on the decision's date.
 
     A stay on the abnormal list ends that day; one on the dishonesty list stays (it outlives the
@@ -206,19 +276,30 @@ def organisation_close(*, organisation: SocialOrganisation, status: str, documen
         errors["status"] = _("An organisation is closed by 注销 or 撤销.")
     if organisation.status in CLOSED_STATUSES:
         errors["status"] = _("%(name)s is already closed (%(status)s).") % {
-            "name": organisation.name, "status": organisation.get_status_display()}
+            "name": organisation.name,
+            "status": organisation.get_status_display(),
+        }
     if decided_on and decided_on < organisation.established_on:
         errors["decided_on"] = _("The decision (%(date)s) predates the organisation (%(established)s).") % {
-            "date": decided_on.isoformat(), "established": organisation.established_on.isoformat()}
+            "date": decided_on.isoformat(),
+            "established": organisation.established_on.isoformat(),
+        }
     if errors:
         raise ValidationError(errors)
     organisation.status, organisation.closed_on = status, decided_on
     organisation._history_user = recorded_user(user)
     organisation.save()
-    StatusChange.objects.create(organisation=organisation, status=status, document_number=document_number.strip(),
-                                decided_on=decided_on, note=note, recorded_by=recorded_user(user))
-    for listing in Listing.objects.filter(organisation=organisation, kind=Listing.Kind.ABNORMAL,
-                                          removed_on__isnull=True):
+    StatusChange.objects.create(
+        organisation=organisation,
+        status=status,
+        document_number=document_number.strip(),
+        decided_on=decided_on,
+        note=note,
+        recorded_by=recorded_user(user),
+    )
+    for listing in Listing.objects.filter(
+        organisation=organisation, kind=Listing.Kind.ABNORMAL, removed_on__isnull=True
+    ):
         listing.removed_on, listing.exit = max(decided_on, listing.listed_on), Listing.Exit.CLOSED
         listing.removed_by = recorded_user(user)
         listing.save(update_fields=["removed_on", "exit", "removed_by"])
@@ -229,22 +310,37 @@ def organisation_close(*, organisation: SocialOrganisation, status: str, documen
 
 
 @transaction.atomic
-def annual_report_submit(*, organisation: SocialOrganisation, year: int, submitted_on: datetime.date,
-                         income=0, expenditure=0, net_assets=0, staff: int = 0, activities: str = "",
-                         user) -> AnnualReport:
+def annual_report_submit(
+    *,
+    organisation: SocialOrganisation,
+    year: int,
+    submitted_on: datetime.date,
+    income=0,
+    expenditure=0,
+    net_assets=0,
+    staff: int = 0,
+    activities: str = "",
+    user,
+) -> AnnualReport:
     """The report on `year`; a stay on the abnormal list for that year's missing report ends on `submitted_on`."""
     require_permission(user, "socialorgs.add_annualreport", what=_("record an annual report"))
     _check_town(user, organisation.town, "organisation")
     errors = {}
     if not isinstance(year, int) or year < organisation.established_on.year:
         errors["year"] = _("%(name)s was established on %(date)s; it cannot report on %(year)s.") % {
-            "name": organisation.name, "date": organisation.established_on.isoformat(), "year": year}
+            "name": organisation.name,
+            "date": organisation.established_on.isoformat(),
+            "year": year,
+        }
     elif submitted_on and submitted_on.year <= year:
         errors["submitted_on"] = _("A report on %(year)d is submitted after the year ends, not on %(date)s.") % {
-            "year": year, "date": submitted_on.isoformat()}
+            "year": year,
+            "date": submitted_on.isoformat(),
+        }
     if submitted_on and submitted_on > timezone.localdate():
         errors["submitted_on"] = _("The date submitted (%(date)s) is in the future.") % {
-            "date": submitted_on.isoformat()}
+            "date": submitted_on.isoformat()
+        }
     if isinstance(staff, int) and staff < 0:
         errors["staff"] = _("Staff cannot be negative.")
     amounts = {}
@@ -257,18 +353,24 @@ def annual_report_submit(*, organisation: SocialOrganisation, year: int, submitt
         errors["year"] = _("%(name)s has already reported on %(year)d.") % {"name": organisation.name, "year": year}
     if errors:
         raise ValidationError(errors)
-    report = AnnualReport(organisation=organisation, year=year, submitted_on=submitted_on, staff=staff,
-                          activities=activities, **amounts)
+    report = AnnualReport(
+        organisation=organisation, year=year, submitted_on=submitted_on, staff=staff, activities=activities, **amounts
+    )
     report._history_user = recorded_user(user)
     try:
         with transaction.atomic():
             report.save()
     except IntegrityError:
-        raise ValidationError({"year": _("%(name)s has already reported on %(year)d.") % {
-            "name": organisation.name, "year": year}}) from None
+        raise ValidationError(
+            {"year": _("%(name)s has already reported on %(year)d.") % {"name": organisation.name, "year": year}}
+        ) from None
     for listing in Listing.objects.select_for_update().filter(
-            organisation=organisation, kind=Listing.Kind.ABNORMAL, reason=Listing.Reason.REPORT_MISSING,
-            report_year=year, removed_on__isnull=True):
+        organisation=organisation,
+        kind=Listing.Kind.ABNORMAL,
+        reason=Listing.Reason.REPORT_MISSING,
+        report_year=year,
+        removed_on__isnull=True,
+    ):
         listing.removed_on = max(submitted_on, listing.listed_on)
         listing.exit, listing.removed_by = Listing.Exit.REPORT_SUBMITTED, recorded_user(user)
         listing.save(update_fields=["removed_on", "exit", "removed_by"])
@@ -276,12 +378,16 @@ def annual_report_submit(*, organisation: SocialOrganisation, year: int, submitt
 
 
 @transaction.atomic
-def annual_report_review(*, report: AnnualReport, result: str, reviewed_on: datetime.date | None = None,
-                         user) -> AnnualReport:
+def annual_report_review(
+    *, report: AnnualReport, result: str, reviewed_on: datetime.date | None = None, user
+) -> AnnualReport:
     require_permission(user, "socialorgs.change_annualreport", what=_("review an annual report"))
     _check_town(user, report.organisation.town, "organisation")
-    if result not in {AnnualReport.Result.QUALIFIED, AnnualReport.Result.BASICALLY_QUALIFIED,
-                      AnnualReport.Result.UNQUALIFIED}:
+    if result not in {
+        AnnualReport.Result.QUALIFIED,
+        AnnualReport.Result.BASICALLY_QUALIFIED,
+        AnnualReport.Result.UNQUALIFIED,
+    }:
         raise ValidationError({"result": _("The result is 合格, 基本合格 or 不合格.")})
     report.result, report.reviewer = result, recorded_user(user)
     report.reviewed_on = reviewed_on or timezone.localdate()
@@ -294,8 +400,9 @@ def annual_report_review(*, report: AnnualReport, result: str, reviewed_on: date
 
 
 @transaction.atomic
-def listing_add(*, organisation: SocialOrganisation, kind: str, note: str, listed_on: datetime.date | None = None,
-                user) -> Listing:
+def listing_add(
+    *, organisation: SocialOrganisation, kind: str, note: str, listed_on: datetime.date | None = None, user
+) -> Listing:
     """An approver lists an organisation by decision, with the reason given."""
     require_permission(user, "socialorgs.decide_listing", what=_("list an organisation"))
     organisation = SocialOrganisation.objects.select_for_update().get(pk=organisation.pk)
@@ -310,11 +417,19 @@ def listing_add(*, organisation: SocialOrganisation, kind: str, note: str, liste
         errors["listed_on"] = _("The date listed (%(date)s) is in the future.") % {"date": listed_on.isoformat()}
     if not errors and Listing.objects.filter(organisation=organisation, kind=kind, removed_on__isnull=True).exists():
         errors["kind"] = _("%(name)s is already on the %(list)s.") % {
-            "name": organisation.name, "list": Listing.Kind(kind).label}
+            "name": organisation.name,
+            "list": Listing.Kind(kind).label,
+        }
     if errors:
         raise ValidationError(errors)
-    return Listing.objects.create(organisation=organisation, kind=kind, reason=Listing.Reason.MANUAL,
-                                  note=note.strip(), listed_on=listed_on, listed_by=recorded_user(user))
+    return Listing.objects.create(
+        organisation=organisation,
+        kind=kind,
+        reason=Listing.Reason.MANUAL,
+        note=note.strip(),
+        listed_on=listed_on,
+        listed_by=recorded_user(user),
+    )
 
 
 @transaction.atomic
@@ -331,7 +446,9 @@ def listing_remove(*, listing: Listing, note: str, removed_on: datetime.date | N
         errors["note"] = _("Give the reason for removal.")
     if removed_on < listing.listed_on:
         errors["removed_on"] = _("The removal (%(date)s) predates the listing (%(listed)s).") % {
-            "date": removed_on.isoformat(), "listed": listing.listed_on.isoformat()}
+            "date": removed_on.isoformat(),
+            "listed": listing.listed_on.isoformat(),
+        }
     if errors:
         raise ValidationError(errors)
     listing.removed_on, listing.exit, listing.exit_note = removed_on, Listing.Exit.MANUAL, note.strip()
@@ -344,8 +461,9 @@ def listing_remove(*, listing: Listing, note: str, removed_on: datetime.date | N
 
 
 @transaction.atomic
-def rating_record(*, organisation: SocialOrganisation, grade: int, rated_on: datetime.date,
-                  document_number: str = "", user) -> Rating:
+def rating_record(
+    *, organisation: SocialOrganisation, grade: int, rated_on: datetime.date, document_number: str = "", user
+) -> Rating:
     require_permission(user, "socialorgs.add_rating", what=_("record a rating"))
     _check_town(user, organisation.town, "organisation")
     errors = {}
@@ -355,19 +473,35 @@ def rating_record(*, organisation: SocialOrganisation, grade: int, rated_on: dat
         errors["rated_on"] = _("The date rated (%(date)s) is in the future.") % {"date": rated_on.isoformat()}
     elif rated_on < organisation.established_on:
         errors["rated_on"] = _("The rating (%(date)s) predates the organisation (%(established)s).") % {
-            "date": rated_on.isoformat(), "established": organisation.established_on.isoformat()}
+            "date": rated_on.isoformat(),
+            "established": organisation.established_on.isoformat(),
+        }
     if not errors and Rating.objects.filter(organisation=organisation, rated_on=rated_on).exists():
         errors["rated_on"] = _("%(name)s already has a rating of %(date)s.") % {
-            "name": organisation.name, "date": rated_on.isoformat()}
+            "name": organisation.name,
+            "date": rated_on.isoformat(),
+        }
     if errors:
         raise ValidationError(errors)
-    return Rating.objects.create(organisation=organisation, grade=grade, rated_on=rated_on,
-                                 valid_until=rules.rating_valid_until(rated_on), document_number=document_number)
+    return Rating.objects.create(
+        organisation=organisation,
+        grade=grade,
+        rated_on=rated_on,
+        valid_until=rules.rating_valid_until(rated_on),
+        document_number=document_number,
+    )
 
 
 @transaction.atomic
-def major_event_report(*, organisation: SocialOrganisation, kind: str, reported_on: datetime.date, summary: str,
-                       event_on: datetime.date | None = None, user) -> MajorEventReport:
+def major_event_report(
+    *,
+    organisation: SocialOrganisation,
+    kind: str,
+    reported_on: datetime.date,
+    summary: str,
+    event_on: datetime.date | None = None,
+    user,
+) -> MajorEventReport:
     require_permission(user, "socialorgs.add_majoreventreport", what=_("record a major-event report"))
     _check_town(user, organisation.town, "organisation")
     errors = {}
@@ -376,21 +510,29 @@ def major_event_report(*, organisation: SocialOrganisation, kind: str, reported_
     if not (summary or "").strip():
         errors["summary"] = _("Summarise the event.")
     if reported_on > timezone.localdate():
-        errors["reported_on"] = _("The date reported (%(date)s) is in the future.") % {
-            "date": reported_on.isoformat()}
+        errors["reported_on"] = _("The date reported (%(date)s) is in the future.") % {"date": reported_on.isoformat()}
     if errors:
         raise ValidationError(errors)
-    return MajorEventReport.objects.create(organisation=organisation, kind=kind, reported_on=reported_on,
-                                           event_on=event_on, summary=summary.strip())
+    return MajorEventReport.objects.create(
+        organisation=organisation, kind=kind, reported_on=reported_on, event_on=event_on, summary=summary.strip()
+    )
 
 
 # --------------------------------------------------------------------------- community organisations
 
 
 @transaction.atomic
-def community_org_file(*, name: str, town: Town, filed_on: datetime.date, community: Community | None = None,
-                       field: str = CommunityOrgFiling.Field.SERVICE, contact_name: str = "", members: int = 0,
-                       user) -> CommunityOrgFiling:
+def community_org_file(
+    *,
+    name: str,
+    town: Town,
+    filed_on: datetime.date,
+    community: Community | None = None,
+    field: str = CommunityOrgFiling.Field.SERVICE,
+    contact_name: str = "",
+    members: int = 0,
+    user,
+) -> CommunityOrgFiling:
     """备案 of a community social organisation with its town."""
     require_permission(user, "socialorgs.add_communityorgfiling", what=_("file a community social organisation"))
     _check_town(user, town)
@@ -400,7 +542,9 @@ def community_org_file(*, name: str, town: Town, filed_on: datetime.date, commun
         errors["name"] = _("The name is required.")
     elif CommunityOrgFiling.objects.filter(town=town, name=name, withdrawn_on__isnull=True).exists():
         errors["name"] = _("%(town)s has already filed an organisation named %(name)s.") % {
-            "town": town.name, "name": name}
+            "town": town.name,
+            "name": name,
+        }
     if community is not None and community.town_id != town.pk:
         errors["community"] = _("%(community)s is not in %(town)s.") % {"community": community.name, "town": town.name}
     if field not in CommunityOrgFiling.Field.values:
@@ -411,8 +555,15 @@ def community_org_file(*, name: str, town: Town, filed_on: datetime.date, commun
         errors["members"] = _("Members cannot be negative.")
     if errors:
         raise ValidationError(errors)
-    filing = CommunityOrgFiling(name=name, town=town, community=community, field=field, filed_on=filed_on,
-                                contact_name=contact_name, members=members)
+    filing = CommunityOrgFiling(
+        name=name,
+        town=town,
+        community=community,
+        field=field,
+        filed_on=filed_on,
+        contact_name=contact_name,
+        members=members,
+    )
     filing._history_user = recorded_user(user)
     filing.save()
     return filing
@@ -423,11 +574,19 @@ def community_org_withdraw(*, filing: CommunityOrgFiling, withdrawn_on: datetime
     require_permission(user, "socialorgs.change_communityorgfiling", what=_("withdraw a filing"))
     _check_town(user, filing.town)
     if filing.withdrawn_on is not None:
-        raise ValidationError({"withdrawn_on": _("The filing was already withdrawn on %(date)s.") % {
-            "date": filing.withdrawn_on.isoformat()}})
+        raise ValidationError(
+            {
+                "withdrawn_on": _("The filing was already withdrawn on %(date)s.")
+                % {"date": filing.withdrawn_on.isoformat()}
+            }
+        )
     if withdrawn_on < filing.filed_on:
-        raise ValidationError({"withdrawn_on": _("The withdrawal (%(date)s) predates the filing (%(filed)s).") % {
-            "date": withdrawn_on.isoformat(), "filed": filing.filed_on.isoformat()}})
+        raise ValidationError(
+            {
+                "withdrawn_on": _("The withdrawal (%(date)s) predates the filing (%(filed)s).")
+                % {"date": withdrawn_on.isoformat(), "filed": filing.filed_on.isoformat()}
+            }
+        )
     filing.withdrawn_on = withdrawn_on
     filing._history_user = recorded_user(user)
     filing.save()

@@ -5,15 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tenants', '0002_bureau_password_max_age'),
+        ("tenants", "0002_bureau_password_max_age"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='bureau',
-            name='abnormal_list_months',
-            field=models.PositiveSmallIntegerField(default=24, help_text='An organisation kept this long on the abnormal list moves to the dishonesty list.', validators=[django.core.validators.MinValueValidator(1)], verbose_name='months on the 活动异常名录 before the 严重违法失信名单'),
+            model_name="bureau",
+            name="abnormal_list_months",
+            field=models.PositiveSmallIntegerField(
+                default=24,
+                help_text="An organisation kept this long on the abnormal list moves to the dishonesty list.",
+                validators=[django.core.validators.MinValueValidator(1)],
+                verbose_name="months on the 活动异常名录 before the 严重违法失信名单",
+            ),
         ),
     ]

@@ -19,9 +19,15 @@ def make_org():
         n = next(_codes)
         code = make_credit_code(org_type=org_type, area_code="442000", organisation_code=f"TT{n:07d}")
         return SocialOrganisation.objects.create(
-            name=name or f"测试协会{n}", credit_code=code, org_type=org_type, town=town,
-            established_on=established_on, representative_name="张三",
-            representative_id_number="442000198001010033", **fields)
+            name=name or f"测试协会{n}",
+            credit_code=code,
+            org_type=org_type,
+            town=town,
+            established_on=established_on,
+            representative_name="张三",
+            representative_id_number="442000198001010033",
+            **fields,
+        )
 
     return make
 

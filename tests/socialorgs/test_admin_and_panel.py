@@ -15,11 +15,15 @@ def test_the_panel_shows_reports_due_and_new_listings_with_links(zs, make_org, u
     listing.lists_update(today=D(2024, 6, 1))  # both listed for 2023
     panel = panel_for(user=user_of("zhongshan", "reviewer"), today=D(2024, 6, 5))
     assert [(item.count, item.url) for item in panel.items] == [
-        (2, "/admin/socialorgs/listing/?kind__exact=abnormal&listed_on__gte=2024-05-29")]
+        (2, "/admin/socialorgs/listing/?kind__exact=abnormal&listed_on__gte=2024-05-29")
+    ]
     due = panel_for(user=user_of("zhongshan", "reviewer"), today=D(2025, 4, 15))
     assert [(item.label, item.url) for item in due.items] == [
-        ("2 organisations have not reported on 2024; the deadline is 2025年5月31日",
-         "/admin/socialorgs/socialorganisation/?report_missing=2024&live=yes")]
+        (
+            "2 organisations have not reported on 2024; the deadline is 2025年5月31日",
+            "/admin/socialorgs/socialorganisation/?report_missing=2024&live=yes",
+        )
+    ]
     # A caseworker counts their own town only.
     mine = panel_for(user=user_of("zhongshan", "caseworker1"), today=D(2025, 4, 15))
     assert [item.count for item in mine.items] == [1]
@@ -36,12 +40,18 @@ def test_admin_pages_in_chinese_with_filters_and_masks(in_bureau, login_as, make
     client = login_as("zhongshan", "zhongshan-admin")
     page = client.get("/admin/socialorgs/socialorganisation/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "统一社会信用代码" in page and "活动异常名录" in page and "4A" in page
-    for url in ["/admin/socialorgs/socialorganisation/?listed=abnormal&rating=4&report_missing=2023&live=yes",
-                "/admin/socialorgs/listing/?kind__exact=abnormal&listed_on__gte=2024-05-29",
-                "/admin/socialorgs/annualreport/", "/admin/socialorgs/rating/", "/admin/socialorgs/majoreventreport/",
-                "/admin/socialorgs/communityorgfiling/", "/admin/socialorgs/socialorganisation/import/",
-                f"/admin/socialorgs/socialorganisation/{org.pk}/change/",
-                f"/admin/socialorgs/socialorganisation/{org.pk}/close/", "/admin/socialorgs/listing/decide/"]:
+    for url in [
+        "/admin/socialorgs/socialorganisation/?listed=abnormal&rating=4&report_missing=2023&live=yes",
+        "/admin/socialorgs/listing/?kind__exact=abnormal&listed_on__gte=2024-05-29",
+        "/admin/socialorgs/annualreport/",
+        "/admin/socialorgs/rating/",
+        "/admin/socialorgs/majoreventreport/",
+        "/admin/socialorgs/communityorgfiling/",
+        "/admin/socialorgs/socialorganisation/import/",
+        f"/admin/socialorgs/socialorganisation/{org.pk}/change/",
+        f"/admin/socialorgs/socialorganisation/{org.pk}/close/",
+        "/admin/socialorgs/listing/decide/",
+    ]:
         response = client.get(url)
         assert response.status_code == 200, url
     assert org.name in client.get("/admin/socialorgs/socialorganisation/?listed=abnormal").content.decode()

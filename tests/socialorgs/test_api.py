@@ -18,10 +18,17 @@ def _towns():
 
 
 def _register(client, town, **changes):
-    body = {"name": "中山市测试协会", "credit_code": "51442000MJ0000001J", "org_type": "social_group",
-            "town": town.pk, "established_on": "2020-05-06", "document_number": "中民社登〔2020〕8号",
-            "representative_name": "张三", "representative_id_number": "442000198001010033",
-            "registered_capital": "30000.00"}
+    body = {
+        "name": "中山市测试协会",
+        "credit_code": "51442000MJ0000001J",
+        "org_type": "social_group",
+        "town": town.pk,
+        "established_on": "2020-05-06",
+        "document_number": "中民社登〔2020〕8号",
+        "representative_name": "张三",
+        "representative_id_number": "442000198001010033",
+        "registered_capital": "30000.00",
+    }
     body.update(changes)
     return client.post("/api/v1/social-orgs/", body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
 
@@ -36,27 +43,37 @@ def test_register_report_list_and_read_back(in_bureau, login_as):
     assert (org["status"], org["representative_id_number"]) == ("established", "442***********0033")
     bad = _register(reviewer, town, name="另一个", credit_code="51442000MJ0000001K")
     assert bad.status_code == 400
-    assert bad.json() == {"credit_code": [
-        "The check character (position 18) of 51442000MJ0000001K is wrong: it should be J."]}
-    report = reviewer.post(f"/api/v1/social-orgs/{org['id']}/annual-reports/",
-                           {"year": 2023, "submitted_on": "2024-04-30", "income": "1200.50", "staff": 3},
-                           content_type="application/json")
+    assert bad.json() == {
+        "credit_code": ["The check character (position 18) of 51442000MJ0000001K is wrong: it should be J."]
+    }
+    report = reviewer.post(
+        f"/api/v1/social-orgs/{org['id']}/annual-reports/",
+        {"year": 2023, "submitted_on": "2024-04-30", "income": "1200.50", "staff": 3},
+        content_type="application/json",
+    )
     assert report.status_code == 201, report.json()
     assert [r["year"] for r in reviewer.get(f"/api/v1/social-orgs/{org['id']}/annual-reports/").json()] == [2023]
     # Listing by decision is the approver's.
     decision = {"action": "list", "kind": "abnormal", "note": "未按章程开展活动", "on": "2024-09-02"}
-    assert reviewer.post(f"/api/v1/social-orgs/{org['id']}/listings/", decision,
-                         content_type="application/json").status_code == 403
+    assert (
+        reviewer.post(
+            f"/api/v1/social-orgs/{org['id']}/listings/", decision, content_type="application/json"
+        ).status_code
+        == 403
+    )
     approver = login_as("zhongshan", "zhongshan-approver")
     listed = approver.post(f"/api/v1/social-orgs/{org['id']}/listings/", decision, content_type="application/json")
     assert listed.status_code == 200, listed.json()
-    removed = approver.post(f"/api/v1/social-orgs/{org['id']}/listings/",
-                            {"action": "remove", "listing": listed.json()["id"], "note": "已整改", "on": "2024-10-08"},
-                            content_type="application/json")
+    removed = approver.post(
+        f"/api/v1/social-orgs/{org['id']}/listings/",
+        {"action": "remove", "listing": listed.json()["id"], "note": "已整改", "on": "2024-10-08"},
+        content_type="application/json",
+    )
     assert removed.status_code == 200, removed.json()
     stays = approver.get(f"/api/v1/social-orgs/{org['id']}/listings/").json()
     assert [(s["kind"], s["reason_text"], s["listed_on"], s["removed_on"], s["exit_note"]) for s in stays] == [
-        ("abnormal", "未按章程开展活动", "2024-09-02", "2024-10-08", "已整改")]
+        ("abnormal", "未按章程开展活动", "2024-09-02", "2024-10-08", "已整改")
+    ]
     indicators = approver.get("/api/v1/social-orgs/indicators/?year=2024").json()
     assert (indicators["registered"], indicators["annual_reports_required"]) == (1, 1)
     assert approver.get("/api/v1/social-orgs/indicators/?year=abc").status_code == 400
@@ -80,12 +97,18 @@ def test_caseworker_of_another_town_and_a_token_of_another_bureau_see_nothing(in
     assert caseworker.get(f"/api/v1/community-orgs/{other_filing.pk}/").status_code == 404
     assert [f["name"] for f in caseworker.get("/api/v1/community-orgs/").json()["results"]] == ["甲社区组织"]
     # The caseworker files community organisations of their own town only.
-    filed = caseworker.post("/api/v1/community-orgs/", {"name": "丙社区组织", "town": first.pk,
-                                                        "filed_on": "2024-03-01"}, content_type="application/json")
+    filed = caseworker.post(
+        "/api/v1/community-orgs/",
+        {"name": "丙社区组织", "town": first.pk, "filed_on": "2024-03-01"},
+        content_type="application/json",
+    )
     assert filed.status_code == 201, filed.json()
-    elsewhere = caseworker.post("/api/v1/community-orgs/", {"name": "丁社区组织", "town": second.pk,
-                                                            "filed_on": "2024-03-01"}, content_type="application/json",
-                                HTTP_ACCEPT_LANGUAGE="en")
+    elsewhere = caseworker.post(
+        "/api/v1/community-orgs/",
+        {"name": "丁社区组织", "town": second.pk, "filed_on": "2024-03-01"},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert elsewhere.status_code == 400 and "town" in elsewhere.json()
     # 中山's token on 广州's host: nothing.
     other = Client(HTTP_HOST="guangzhou.localhost", HTTP_AUTHORIZATION=f"Token {token}")
@@ -99,6 +122,12 @@ def test_caseworker_of_another_town_and_a_token_of_another_bureau_see_nothing(in
 
 def test_openapi_lists_the_social_organisation_paths(login_as):
     paths = login_as("zhongshan", "zhongshan-admin").get("/api/schema/?format=json").json()["paths"]
-    for path in ["/api/v1/social-orgs/", "/api/v1/social-orgs/{id}/", "/api/v1/social-orgs/{id}/annual-reports/",
-                 "/api/v1/social-orgs/{id}/listings/", "/api/v1/social-orgs/indicators/", "/api/v1/community-orgs/"]:
+    for path in [
+        "/api/v1/social-orgs/",
+        "/api/v1/social-orgs/{id}/",
+        "/api/v1/social-orgs/{id}/annual-reports/",
+        "/api/v1/social-orgs/{id}/listings/",
+        "/api/v1/social-orgs/indicators/",
+        "/api/v1/community-orgs/",
+    ]:
         assert path in paths, path

@@ -16,13 +16,20 @@ def test_zhongshan_2024(in_bureau, bureau):
         assert result["created"]
         data = indicators(year=2024)
         assert (data["registered"], data["community_filings"], data["annual_report_rate"], data["abnormal_list"]) == (
-            1858, 2589, Decimal("92.80"), 241)
+            1858,
+            2589,
+            Decimal("92.80"),
+            241,
+        )
         assert data["major_event_reports"] == 376
         # The nightly of a later day changes nothing about 2024, and a second generation writes nothing.
         listing.lists_update(today=AS_OF)
         again = indicators(year=2024)
         assert (again["registered"], again["annual_report_rate"], again["abnormal_list"]) == (
-            1858, Decimal("92.80"), 241)
+            1858,
+            Decimal("92.80"),
+            241,
+        )
         assert socialorgs_generate(bureau=bureau("zhongshan"), as_of=AS_OF)["created"] is False
 
 

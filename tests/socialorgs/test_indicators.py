@@ -12,20 +12,32 @@ D = datetime.date
 def test_indicators_of_2024_from_twenty_organisations(zs, make_org):
     town, other = zs
     # 19 registered before 2024 (each must report on 2024), one registered during 2024 (does not).
-    old = [make_org(town if i % 2 else other, established_on=D(2018 + i % 5, 3, 1),
-                    org_type=("social_group", "service_institution", "foundation")[i % 3],
-                    has_party_org=i < 12) for i in range(19)]
+    old = [
+        make_org(
+            town if i % 2 else other,
+            established_on=D(2018 + i % 5, 3, 1),
+            org_type=("social_group", "service_institution", "foundation")[i % 3],
+            has_party_org=i < 12,
+        )
+        for i in range(19)
+    ]
     young = make_org(town, established_on=D(2024, 5, 6), org_type="service_institution")
     # 17 of the 19 report on 2024 (one late, after the deadline of 2025-05-31: still submitted).
     for i, org in enumerate(old[:17]):
-        AnnualReport.objects.create(organisation=org, year=2024,
-                                    submitted_on=D(2025, 4, 1) if i else D(2025, 7, 1))
+        AnnualReport.objects.create(organisation=org, year=2024, submitted_on=D(2025, 4, 1) if i else D(2025, 7, 1))
     # Ratings: a 2019 4A expired on 2024-03-01 (not counted), a 2021 3A and a 2022 5A (counted),
     # a 2023 2A (below 3A), and a 2017 4A superseded by a 2022 2A (the latest counts: not 3A+).
-    for org, grade, rated_on in ((old[0], 4, D(2019, 3, 1)), (old[1], 3, D(2021, 6, 1)), (old[2], 5, D(2022, 9, 9)),
-                                 (old[3], 2, D(2023, 1, 5)), (old[4], 4, D(2020, 1, 5)), (old[4], 2, D(2022, 1, 5))):
-        Rating.objects.create(organisation=org, grade=grade, rated_on=rated_on,
-                              valid_until=rated_on.replace(year=rated_on.year + 5))
+    for org, grade, rated_on in (
+        (old[0], 4, D(2019, 3, 1)),
+        (old[1], 3, D(2021, 6, 1)),
+        (old[2], 5, D(2022, 9, 9)),
+        (old[3], 2, D(2023, 1, 5)),
+        (old[4], 4, D(2020, 1, 5)),
+        (old[4], 2, D(2022, 1, 5)),
+    ):
+        Rating.objects.create(
+            organisation=org, grade=grade, rated_on=rated_on, valid_until=rated_on.replace(year=rated_on.year + 5)
+        )
     for i in range(3):
         CommunityOrgFiling.objects.create(name=f"社区组织{i}", town=town, filed_on=D(2023, 1, 1 + i))
     CommunityOrgFiling.objects.create(name="已撤备案", town=town, filed_on=D(2023, 1, 1), withdrawn_on=D(2024, 6, 1))

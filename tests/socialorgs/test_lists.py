@@ -13,8 +13,11 @@ D = datetime.date
 
 
 def _stays(org):
-    return list(Listing.objects.filter(organisation=org).order_by("listed_on", "id").values_list(
-        "kind", "reason", "report_year", "listed_on", "removed_on", "exit"))
+    return list(
+        Listing.objects.filter(organisation=org)
+        .order_by("listed_on", "id")
+        .values_list("kind", "reason", "report_year", "listed_on", "removed_on", "exit")
+    )
 
 
 def test_a_missing_2023_report_lists_on_2024_06_01_and_submission_removes(zs, make_org):
@@ -27,8 +30,13 @@ def test_a_missing_2023_report_lists_on_2024_06_01_and_submission_removes(zs, ma
     # On the deadline day nothing is late yet.
     assert listing.lists_update(today=D(2024, 5, 31))["listed_abnormal"] == 0
     counts = listing.lists_update(today=D(2024, 6, 1))
-    assert counts == {"report_year": 2023, "removed_reported": 0, "removed_closed": 0, "moved_to_dishonest": 0,
-                      "listed_abnormal": 1}
+    assert counts == {
+        "report_year": 2023,
+        "removed_reported": 0,
+        "removed_closed": 0,
+        "moved_to_dishonest": 0,
+        "listed_abnormal": 1,
+    }
     assert _stays(late) == [("abnormal", "report_missing", 2023, D(2024, 6, 1), None, "")]
     assert _stays(reported) == [] and _stays(new_in_2023) == []
     stay = Listing.objects.get(organisation=late)
@@ -67,8 +75,12 @@ def test_kept_past_the_period_moves_to_the_dishonesty_list(zs, make_org, bureau)
         ("dishonest", "kept_past_period", None, D(2024, 6, 1), None, ""),
     ]
     assert listing.lists_update(today=D(2024, 6, 2)) == {
-        "report_year": 2023, "removed_reported": 0, "removed_closed": 0, "moved_to_dishonest": 0,
-        "listed_abnormal": 0}
+        "report_year": 2023,
+        "removed_reported": 0,
+        "removed_closed": 0,
+        "moved_to_dishonest": 0,
+        "listed_abnormal": 0,
+    }
 
 
 def test_manual_listing_and_removal_by_an_approver_with_a_reason(zs, make_org, user_of):
@@ -80,8 +92,9 @@ def test_manual_listing_and_removal_by_an_approver_with_a_reason(zs, make_org, u
     with pytest.raises(ValidationError) as caught:
         services.listing_add(organisation=org, kind="abnormal", note="  ", user=approver)
     assert caught.value.message_dict == {"note": ["Give the reason for listing."]}
-    stay = services.listing_add(organisation=org, kind="abnormal", note="未按章程开展活动", listed_on=D(2024, 9, 2),
-                                user=approver)
+    stay = services.listing_add(
+        organisation=org, kind="abnormal", note="未按章程开展活动", listed_on=D(2024, 9, 2), user=approver
+    )
     assert (stay.reason, stay.note, stay.listed_by) == ("manual", "未按章程开展活动", approver)
     with pytest.raises(ValidationError):
         services.listing_add(organisation=org, kind="abnormal", note="again", user=approver)
@@ -96,7 +109,12 @@ def test_closing_an_organisation_ends_its_abnormal_stay(zs, make_org, user_of):
     town, _ = zs
     org = make_org(town, established_on=D(2021, 4, 1))
     listing.lists_update(today=D(2024, 6, 1))
-    services.organisation_close(organisation=org, status="deregistered", document_number="中民社注〔2024〕12号",
-                                decided_on=D(2024, 9, 30), user=user_of("zhongshan", "reviewer"))
+    services.organisation_close(
+        organisation=org,
+        status="deregistered",
+        document_number="中民社注〔2024〕12号",
+        decided_on=D(2024, 9, 30),
+        user=user_of("zhongshan", "reviewer"),
+    )
     assert _stays(org) == [("abnormal", "report_missing", 2023, D(2024, 6, 1), D(2024, 9, 30), "closed")]
     assert listing.lists_update(today=D(2025, 6, 1))["listed_abnormal"] == 0

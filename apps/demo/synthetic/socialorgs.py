@@ -47,13 +47,41 @@ CLOSED_PER_YEAR = Decimal("0.015")
 ABNORMAL_EARLIER_SHARE = Decimal("0.45")  # of the year-end abnormal stock: listed a year earlier (set A)
 MAJOR_EVENTS_PER_ORG = Decimal("0.2")
 
-WORDS = ["志愿者", "慈善", "社会工作", "养老服务", "文化", "体育", "教育", "青少年", "残疾人", "环保", "科技",
-         "乡贤", "书画", "摄影", "舞蹈", "足球", "围棋", "医疗", "心理", "家庭", "妇女儿童", "邻里", "公益"]
-SUFFIXES = {"social_group": ["协会", "促进会", "联合会", "商会", "研究会"],
-            "service_institution": ["服务中心", "服务社", "培训中心", "发展中心"],
-            "foundation": ["基金会", "公益基金会"]}
-TYPE_SHARES = [("social_group", Decimal("0.45")), ("service_institution", Decimal("0.52")),
-               ("foundation", Decimal("0.03"))]
+WORDS = [
+    "志愿者",
+    "慈善",
+    "社会工作",
+    "养老服务",
+    "文化",
+    "体育",
+    "教育",
+    "青少年",
+    "残疾人",
+    "环保",
+    "科技",
+    "乡贤",
+    "书画",
+    "摄影",
+    "舞蹈",
+    "足球",
+    "围棋",
+    "医疗",
+    "心理",
+    "家庭",
+    "妇女儿童",
+    "邻里",
+    "公益",
+]
+SUFFIXES = {
+    "social_group": ["协会", "促进会", "联合会", "商会", "研究会"],
+    "service_institution": ["服务中心", "服务社", "培训中心", "发展中心"],
+    "foundation": ["基金会", "公益基金会"],
+}
+TYPE_SHARES = [
+    ("social_group", Decimal("0.45")),
+    ("service_institution", Decimal("0.52")),
+    ("foundation", Decimal("0.03")),
+]
 COMMUNITY_WORDS = ["志愿服务队", "文体队", "长者互助会", "邻里互助社", "调解队", "读书会", "巡逻队", "义工队"]
 
 
@@ -94,23 +122,59 @@ def org_plan(*, schema: str, statistics: dict[str, Decimal], year: int) -> OrgPl
         notes.append(note)
         return default
 
-    registered = int(figure("social_orgs_total", DEFAULT_REGISTERED.get(schema, 500),
-                            f"registered: default {DEFAULT_REGISTERED.get(schema, 500)}"))
+    registered = int(
+        figure(
+            "social_orgs_total",
+            DEFAULT_REGISTERED.get(schema, 500),
+            f"registered: default {DEFAULT_REGISTERED.get(schema, 500)}",
+        )
+    )
     rate = Decimal(figure("annual_report_rate", DEFAULT_REPORT_RATE, f"report rate: default {DEFAULT_REPORT_RATE}%"))
     required, submitted = _required_for(registered, rate)
     missing = required - submitted
-    abnormal = int(figure("abnormal_list_count", missing + int(missing * ABNORMAL_EARLIER_SHARE),
-                          "abnormal list: the missing reports of the year before, and of two years before"))
-    community = int(figure("community_social_orgs", int((registered * COMMUNITY_PER_ORG).to_integral_value()),
-                           "community filings: 中山's ratio to registered organisations"))
-    rated = int(figure("social_orgs_3a_plus", int((registered * SHARE_3A).to_integral_value()),
-                       f"3A+: default {SHARE_3A:.0%} of registered"))
-    party = Decimal(figure("party_coverage_rate", SHARE_PARTY * 100, f"party coverage: default {SHARE_PARTY:.0%}")) / 100
-    events = int(figure("major_matters_reviewed", int((registered * MAJOR_EVENTS_PER_ORG).to_integral_value()),
-                        "major-event reports: default one for five organisations"))
-    return OrgPlan(year=year, registered=registered, required=required, submitted=submitted, abnormal_stock=abnormal,
-                   community=community, rated_3a=min(rated, registered), party_share=party, major_events=events,
-                   notes=notes)
+    abnormal = int(
+        figure(
+            "abnormal_list_count",
+            missing + int(missing * ABNORMAL_EARLIER_SHARE),
+            "abnormal list: the missing reports of the year before, and of two years before",
+        )
+    )
+    community = int(
+        figure(
+            "community_social_orgs",
+            int((registered * COMMUNITY_PER_ORG).to_integral_value()),
+            "community filings: 中山's ratio to registered organisations",
+        )
+    )
+    rated = int(
+        figure(
+            "social_orgs_3a_plus",
+            int((registered * SHARE_3A).to_integral_value()),
+            f"3A+: default {SHARE_3A:.0%} of registered",
+        )
+    )
+    party = (
+        Decimal(figure("party_coverage_rate", SHARE_PARTY * 100, f"party coverage: default {SHARE_PARTY:.0%}")) / 100
+    )
+    events = int(
+        figure(
+            "major_matters_reviewed",
+            int((registered * MAJOR_EVENTS_PER_ORG).to_integral_value()),
+            "major-event reports: default one for five organisations",
+        )
+    )
+    return OrgPlan(
+        year=year,
+        registered=registered,
+        required=required,
+        submitted=submitted,
+        abnormal_stock=abnormal,
+        community=community,
+        rated_3a=min(rated, registered),
+        party_share=party,
+        major_events=events,
+        notes=notes,
+    )
 
 
 def _day(rng: random.Random, first: datetime.date, last: datetime.date) -> datetime.date:
@@ -136,8 +200,11 @@ def socialorgs_generate(*, bureau, as_of: datetime.date | None = None, seed: int
     as_of = as_of or timezone.localdate()
     year = bureau.report_year
     loaded = load_seed(SEEDS_DIR / f"{bureau.schema_name}.yaml")
-    statistics = {row["key"]: Decimal(row["value"]) for row in loaded.data["statistics"]
-                  if row.get("section") == "social_orgs" and int(row.get("period", year)) == year}
+    statistics = {
+        row["key"]: Decimal(row["value"])
+        for row in loaded.data["statistics"]
+        if row.get("section") == "social_orgs" and int(row.get("period", year)) == year
+    }
     plan = org_plan(schema=bureau.schema_name, statistics=statistics, year=year)
     rng = random.Random(f"socialorgs:{bureau.schema_name}:{seed}")
     deadline_mm_dd = bureau.annual_report_deadline
@@ -153,13 +220,21 @@ def socialorgs_generate(*, bureau, as_of: datetime.date | None = None, seed: int
     new_in_year = plan.registered - plan.required
     closed = int(plan.registered * CLOSED_PER_YEAR * 3)
     later = int(plan.registered * NEW_PER_YEAR) * max(as_of.year - year - (0 if as_of.month > 6 else 1), 0)
-    specs = ([("required", _day(rng, datetime.date(year - 15, 1, 1), datetime.date(year - 1, 12, 31)))
-              for _ in range(plan.required)]
-             + [("new", _day(rng, y0, datetime.date(year, 12, 31))) for _ in range(new_in_year)]
-             + [("closed", _day(rng, datetime.date(year - 15, 1, 1), datetime.date(year - 4, 12, 31)))
-                for _ in range(closed)]
-             + [("later", _day(rng, datetime.date(year + 1, 1, 1), min(as_of, datetime.date(as_of.year, 12, 31))))
-                for _ in range(later)])
+    specs = (
+        [
+            ("required", _day(rng, datetime.date(year - 15, 1, 1), datetime.date(year - 1, 12, 31)))
+            for _ in range(plan.required)
+        ]
+        + [("new", _day(rng, y0, datetime.date(year, 12, 31))) for _ in range(new_in_year)]
+        + [
+            ("closed", _day(rng, datetime.date(year - 15, 1, 1), datetime.date(year - 4, 12, 31)))
+            for _ in range(closed)
+        ]
+        + [
+            ("later", _day(rng, datetime.date(year + 1, 1, 1), min(as_of, datetime.date(as_of.year, 12, 31))))
+            for _ in range(later)
+        ]
+    )
     party_n = int((plan.party_share * plan.registered).to_integral_value())
     with connection.cursor() as cursor:
         ids = _ids(cursor, "socialorgs_socialorganisation", len(specs))
@@ -187,9 +262,28 @@ def socialorgs_generate(*, bureau, as_of: datetime.date | None = None, seed: int
                 closed_on = _day(rng, datetime.date(year - 3, 1, 1), datetime.date(year, 12, 31))
             elif rng.random() < 0.15:
                 status = "changed"
-            org_rows.append((org_id, name, code, org_type, status, None, f"法人{n}", rep_id, "",
-                             town_id, established, closed_on, Decimal(rng.choice((3, 5, 10, 20, 50))) * 10000,
-                             "", has_party, "党支部" if has_party else "", now, now))
+            org_rows.append(
+                (
+                    org_id,
+                    name,
+                    code,
+                    org_type,
+                    status,
+                    None,
+                    f"法人{n}",
+                    rep_id,
+                    "",
+                    town_id,
+                    established,
+                    closed_on,
+                    Decimal(rng.choice((3, 5, 10, 20, 50))) * 10000,
+                    "",
+                    has_party,
+                    "党支部" if has_party else "",
+                    now,
+                    now,
+                )
+            )
             decisions.append((org_id, "established", f"登字〔{established.year}〕{n}号", established, "", now))
             if status == "changed":
                 changed_on = _day(rng, established, min(as_of, datetime.date(year, 12, 31)))
@@ -197,29 +291,54 @@ def socialorgs_generate(*, bureau, as_of: datetime.date | None = None, seed: int
             if closed_on:
                 decisions.append((org_id, status, f"注字〔{closed_on.year}〕{n}号", closed_on, "", now))
             orgs.append((org_id, group, established, town_id))
-        _copy(cursor, "socialorgs_socialorganisation",
-              ("id", "name", "credit_code", "org_type", "status", "legal_representative_id", "representative_name",
-               "representative_id_number", "business_scope", "town_id", "established_on", "closed_on",
-               "registered_capital", "supervising_unit", "has_party_org", "party_branch", "created_at", "updated_at"),
-              org_rows)
-        _copy(cursor, "socialorgs_statuschange",
-              ("organisation_id", "status", "document_number", "decided_on", "note", "created_at"), decisions)
+        _copy(
+            cursor,
+            "socialorgs_socialorganisation",
+            (
+                "id",
+                "name",
+                "credit_code",
+                "org_type",
+                "status",
+                "legal_representative_id",
+                "representative_name",
+                "representative_id_number",
+                "business_scope",
+                "town_id",
+                "established_on",
+                "closed_on",
+                "registered_capital",
+                "supervising_unit",
+                "has_party_org",
+                "party_branch",
+                "created_at",
+                "updated_at",
+            ),
+            org_rows,
+        )
+        _copy(
+            cursor,
+            "socialorgs_statuschange",
+            ("organisation_id", "status", "document_number", "decided_on", "note", "created_at"),
+            decisions,
+        )
 
         # ---- annual reports and the lists
         required = [o for o in orgs if o[1] == "required"]
         rng.shuffle(required)
-        missing_y = {o[0] for o in required[plan.submitted:]}
+        missing_y = {o[0] for o in required[plan.submitted :]}
         set_b_n = plan.abnormal_stock - int(plan.abnormal_stock * ABNORMAL_EARLIER_SHARE)
         set_a_n = plan.abnormal_stock - set_b_n
         # A and B are drawn from those registered before Y-2 (so they owed both earlier reports).
         old = [o for o in required if o[2] < datetime.date(year - 2, 1, 1)]
         rng.shuffle(old)
         set_a = {o[0] for o in old[:set_a_n]}
-        set_b = {o[0] for o in old[set_a_n:set_a_n + set_b_n]}
-        late_removed = {o[0] for o in old[set_a_n + set_b_n:set_a_n + set_b_n + max(plan.abnormal_stock // 8, 1)]}
+        set_b = {o[0] for o in old[set_a_n : set_a_n + set_b_n]}
+        late_removed = {o[0] for o in old[set_a_n + set_b_n : set_a_n + set_b_n + max(plan.abnormal_stock // 8, 1)]}
         if len(set_a) + len(set_b) < plan.abnormal_stock:
-            raise ValueError(f"{bureau.schema_name}: too few organisations for an abnormal list of "
-                             f"{plan.abnormal_stock}")
+            raise ValueError(
+                f"{bureau.schema_name}: too few organisations for an abnormal list of {plan.abnormal_stock}"
+            )
         reports, listings = [], []
         live_after = [o for o in orgs if o[1] != "closed"]
         for work_year in range(year - 2, max(year, last_due) + 1):
@@ -241,30 +360,81 @@ def socialorgs_generate(*, bureau, as_of: datetime.date | None = None, seed: int
                 if org_id in late_removed and work_year == year - 2:
                     submitted = datetime.date(year - 1, 9, 15)
                 result = "qualified" if rng.random() < 0.9 else rng.choice(("basically_qualified", "unqualified"))
-                reports.append((org_id, work_year, submitted, result, submitted + datetime.timedelta(days=20),
-                                Decimal(rng.randrange(0, 5_000_000)), Decimal(rng.randrange(0, 4_000_000)),
-                                Decimal(rng.randrange(0, 3_000_000)), rng.randrange(0, 40), "", now))
+                reports.append(
+                    (
+                        org_id,
+                        work_year,
+                        submitted,
+                        result,
+                        submitted + datetime.timedelta(days=20),
+                        Decimal(rng.randrange(0, 5_000_000)),
+                        Decimal(rng.randrange(0, 4_000_000)),
+                        Decimal(rng.randrange(0, 3_000_000)),
+                        rng.randrange(0, 40),
+                        "",
+                        now,
+                    )
+                )
         for org_id in sorted(set_a) + sorted(late_removed):
             listed = rules.report_deadline(year - 2, deadline_mm_dd) + datetime.timedelta(days=1)
             removed = datetime.date(year - 1, 9, 15) if org_id in late_removed else None
-            listings.append((org_id, "abnormal", "report_missing", year - 2, "", listed,
-                             removed, "report_submitted" if removed else "", ""))
+            listings.append(
+                (
+                    org_id,
+                    "abnormal",
+                    "report_missing",
+                    year - 2,
+                    "",
+                    listed,
+                    removed,
+                    "report_submitted" if removed else "",
+                    "",
+                )
+            )
         for org_id in sorted(set_b):
             listed = rules.report_deadline(year - 1, deadline_mm_dd) + datetime.timedelta(days=1)
             listings.append((org_id, "abnormal", "report_missing", year - 1, "", listed, None, "", ""))
-        _copy(cursor, "socialorgs_annualreport",
-              ("organisation_id", "year", "submitted_on", "result", "reviewed_on", "income", "expenditure",
-               "net_assets", "staff", "activities", "created_at"), reports)
-        _copy(cursor, "socialorgs_listing",
-              ("organisation_id", "kind", "reason", "report_year", "note", "listed_on", "removed_on", "exit",
-               "exit_note"), listings)
+        _copy(
+            cursor,
+            "socialorgs_annualreport",
+            (
+                "organisation_id",
+                "year",
+                "submitted_on",
+                "result",
+                "reviewed_on",
+                "income",
+                "expenditure",
+                "net_assets",
+                "staff",
+                "activities",
+                "created_at",
+            ),
+            reports,
+        )
+        _copy(
+            cursor,
+            "socialorgs_listing",
+            (
+                "organisation_id",
+                "kind",
+                "reason",
+                "report_year",
+                "note",
+                "listed_on",
+                "removed_on",
+                "exit",
+                "exit_note",
+            ),
+            listings,
+        )
 
         # ---- ratings: 3A+ valid at the end of Y, some lower grades, some expired
         live_y = [o for o in orgs if o[1] in ("required", "new") and o[2] < datetime.date(year - 1, 1, 1)]
         rng.shuffle(live_y)
         lower_n, expired_n = plan.rated_3a * 2 // 5, plan.rated_3a // 5
         ratings = []
-        for i, (org_id, _group, established, _town) in enumerate(live_y[:plan.rated_3a + lower_n + expired_n]):
+        for i, (org_id, _group, established, _town) in enumerate(live_y[: plan.rated_3a + lower_n + expired_n]):
             if i < plan.rated_3a + lower_n:
                 rated = _day(rng, max(established, datetime.date(year - 4, 1, 1)), datetime.date(year - 1, 12, 31))
                 grade = rng.choice((3, 3, 4, 4, 5)) if i < plan.rated_3a else rng.choice((1, 2))
@@ -274,31 +444,79 @@ def socialorgs_generate(*, bureau, as_of: datetime.date | None = None, seed: int
                 rated = _day(rng, datetime.date(year - 8, 1, 1), datetime.date(year - 6, 12, 31))
                 grade = rng.choice((3, 4))
             ratings.append((org_id, grade, rated, rules.rating_valid_until(rated), f"评字〔{rated.year}〕{i + 1}号"))
-        _copy(cursor, "socialorgs_rating", ("organisation_id", "grade", "rated_on", "valid_until", "document_number"),
-              ratings)
+        _copy(
+            cursor,
+            "socialorgs_rating",
+            ("organisation_id", "grade", "rated_on", "valid_until", "document_number"),
+            ratings,
+        )
 
         # ---- major-event reports in Y, community filings in force at the end of Y
         live_ids = [o[0] for o in orgs if o[1] in ("required", "new")]
         kinds = ("major_activity", "foreign", "personnel", "large_donation", "investment", "other")
-        events = [(rng.choice(live_ids), rng.choice(kinds), _day(rng, y0, datetime.date(year, 12, 31)), None,
-                   "重大事项报告", True, now) for _ in range(plan.major_events)]
-        _copy(cursor, "socialorgs_majoreventreport",
-              ("organisation_id", "kind", "reported_on", "event_on", "summary", "reviewed", "created_at"), events)
+        events = [
+            (
+                rng.choice(live_ids),
+                rng.choice(kinds),
+                _day(rng, y0, datetime.date(year, 12, 31)),
+                None,
+                "重大事项报告",
+                True,
+                now,
+            )
+            for _ in range(plan.major_events)
+        ]
+        _copy(
+            cursor,
+            "socialorgs_majoreventreport",
+            ("organisation_id", "kind", "reported_on", "event_on", "summary", "reviewed", "created_at"),
+            events,
+        )
         filings, filing_names = [], set()
         fields = ("service", "charity", "culture", "affairs", "other")
         for n in range(1, plan.community + 1):
             town_id, town_name = towns[rng.randrange(len(towns))]
             name = f"{town_name}{rng.choice(COMMUNITY_WORDS)}{n}"
             filing_names.add(name)
-            filings.append((name, town_id, None, rng.choice(fields), _day(rng, datetime.date(year - 6, 1, 1),
-                                                                           datetime.date(year, 12, 31)),
-                            "", rng.randrange(5, 80), None, now))
-        _copy(cursor, "socialorgs_communityorgfiling",
-              ("name", "town_id", "community_id", "field", "filed_on", "contact_name", "members", "withdrawn_on",
-               "created_at"), filings)
-    return {"created": True, "organisations": len(org_rows), "annual_reports": len(reports),
-            "listings": len(listings), "ratings": len(ratings), "community_filings": len(filings),
-            "major_events": len(events), "plan": plan}
+            filings.append(
+                (
+                    name,
+                    town_id,
+                    None,
+                    rng.choice(fields),
+                    _day(rng, datetime.date(year - 6, 1, 1), datetime.date(year, 12, 31)),
+                    "",
+                    rng.randrange(5, 80),
+                    None,
+                    now,
+                )
+            )
+        _copy(
+            cursor,
+            "socialorgs_communityorgfiling",
+            (
+                "name",
+                "town_id",
+                "community_id",
+                "field",
+                "filed_on",
+                "contact_name",
+                "members",
+                "withdrawn_on",
+                "created_at",
+            ),
+            filings,
+        )
+    return {
+        "created": True,
+        "organisations": len(org_rows),
+        "annual_reports": len(reports),
+        "listings": len(listings),
+        "ratings": len(ratings),
+        "community_filings": len(filings),
+        "major_events": len(events),
+        "plan": plan,
+    }
 
 
 def _cumulative(shares):

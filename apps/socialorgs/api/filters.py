@@ -14,10 +14,12 @@ class SocialOrganisationFilter(filters.FilterSet):
     org_type = filters.ChoiceFilter(choices=OrgType.choices)
     status = filters.ChoiceFilter(choices=OrgStatus.choices)
     town = IdFilter(field_name="town")
-    listed = filters.ChoiceFilter(choices=LISTED, method="filter_listed",
-                                  help_text="abnormal / dishonest: on that list now; none: on neither")
-    rating = filters.ChoiceFilter(choices=RATINGS, method="filter_rating",
-                                  help_text="1-5: the current valid rating's grade; 0: no valid rating")
+    listed = filters.ChoiceFilter(
+        choices=LISTED, method="filter_listed", help_text="abnormal / dishonest: on that list now; none: on neither"
+    )
+    rating = filters.ChoiceFilter(
+        choices=RATINGS, method="filter_rating", help_text="1-5: the current valid rating's grade; 0: no valid rating"
+    )
 
     class Meta:
         model = SocialOrganisation

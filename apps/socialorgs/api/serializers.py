@@ -12,24 +12,44 @@ from ..selectors import listing_reason_text
 class SocialOrganisationOutput(OutputModelSerializer):
     town_name = serializers.CharField(source="town.name", read_only=True)
     representative_id_number = masked_id_number()
-    current_grade = serializers.IntegerField(read_only=True, allow_null=True,
-                                             help_text="The grade (1-5 A) of the current valid rating, if any.")
+    current_grade = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="The grade (1-5 A) of the current valid rating, if any."
+    )
     on_abnormal_list = serializers.BooleanField(source="on_abnormal", read_only=True)
     on_dishonesty_list = serializers.BooleanField(source="on_dishonest", read_only=True)
 
     class Meta:
         model = SocialOrganisation
-        fields = ["id", "name", "credit_code", "org_type", "status", "town", "town_name", "legal_representative",
-                  "representative_name", "representative_id_number", "business_scope", "established_on",
-                  "closed_on", "registered_capital", "supervising_unit", "has_party_org", "party_branch",
-                  "current_grade", "on_abnormal_list", "on_dishonesty_list"]
+        fields = [
+            "id",
+            "name",
+            "credit_code",
+            "org_type",
+            "status",
+            "town",
+            "town_name",
+            "legal_representative",
+            "representative_name",
+            "representative_id_number",
+            "business_scope",
+            "established_on",
+            "closed_on",
+            "registered_capital",
+            "supervising_unit",
+            "has_party_org",
+            "party_branch",
+            "current_grade",
+            "on_abnormal_list",
+            "on_dishonesty_list",
+        ]
 
 
 class _OrganisationFields(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     town = serializers.PrimaryKeyRelatedField(queryset=Town.objects.all())
-    legal_representative = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all(), required=False,
-                                                              allow_null=True)
+    legal_representative = serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.all(), required=False, allow_null=True
+    )
     representative_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
     representative_id_number = serializers.CharField(max_length=18, required=False, allow_blank=True)
     business_scope = serializers.CharField(required=False, allow_blank=True)
@@ -63,8 +83,9 @@ class SocialOrganisationChange(_OrganisationFields):
 
 
 class CloseInput(serializers.Serializer):
-    status = serializers.ChoiceField(choices=[(OrgStatus.DEREGISTERED, OrgStatus.DEREGISTERED.label),
-                                              (OrgStatus.REVOKED, OrgStatus.REVOKED.label)])
+    status = serializers.ChoiceField(
+        choices=[(OrgStatus.DEREGISTERED, OrgStatus.DEREGISTERED.label), (OrgStatus.REVOKED, OrgStatus.REVOKED.label)]
+    )
     document_number = serializers.CharField(max_length=60)
     decided_on = serializers.DateField()
     note = serializers.CharField(max_length=300, required=False, allow_blank=True)
@@ -73,8 +94,20 @@ class CloseInput(serializers.Serializer):
 class AnnualReportOutput(OutputModelSerializer):
     class Meta:
         model = AnnualReport
-        fields = ["id", "organisation", "year", "submitted_on", "result", "reviewer", "reviewed_on", "income",
-                  "expenditure", "net_assets", "staff", "activities"]
+        fields = [
+            "id",
+            "organisation",
+            "year",
+            "submitted_on",
+            "result",
+            "reviewer",
+            "reviewed_on",
+            "income",
+            "expenditure",
+            "net_assets",
+            "staff",
+            "activities",
+        ]
 
 
 class AnnualReportInput(serializers.Serializer):
@@ -92,8 +125,20 @@ class ListingOutput(OutputModelSerializer):
 
     class Meta:
         model = Listing
-        fields = ["id", "organisation", "kind", "reason", "report_year", "reason_text", "listed_on", "listed_by",
-                  "removed_on", "exit", "exit_note", "removed_by"]
+        fields = [
+            "id",
+            "organisation",
+            "kind",
+            "reason",
+            "report_year",
+            "reason_text",
+            "listed_on",
+            "listed_by",
+            "removed_on",
+            "exit",
+            "exit_note",
+            "removed_by",
+        ]
 
     def get_reason_text(self, obj) -> str:
         return listing_reason_text(obj)
@@ -136,8 +181,18 @@ class CommunityOrgOutput(OutputModelSerializer):
 
     class Meta:
         model = CommunityOrgFiling
-        fields = ["id", "name", "town", "town_name", "community", "field", "filed_on", "contact_name", "members",
-                  "withdrawn_on"]
+        fields = [
+            "id",
+            "name",
+            "town",
+            "town_name",
+            "community",
+            "field",
+            "filed_on",
+            "contact_name",
+            "members",
+            "withdrawn_on",
+        ]
 
 
 class CommunityOrgInput(serializers.Serializer):

@@ -17,8 +17,10 @@ from .filters import CommunityOrgFilter, SocialOrganisationFilter
 class ViewPermission(permissions.DjangoModelPermissions):
     """Every method needs the view permission; writes are checked by the services they call."""
 
-    perms_map = {method: ["%(app_label)s.view_%(model_name)s"]
-                 for method in ("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE")}
+    perms_map = {
+        method: ["%(app_label)s.view_%(model_name)s"]
+        for method in ("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE")
+    }
 
 
 class YearQuery(serializers.Serializer):
@@ -97,21 +99,31 @@ class SocialOrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
             if values["action"] == "list":
                 if not values.get("kind"):
                     raise ValidationError({"kind": [_("Choose the list.")]})
-                stay = services.listing_add(organisation=organisation, kind=values["kind"], note=values["note"],
-                                            listed_on=values.get("on"), user=request.user)
+                stay = services.listing_add(
+                    organisation=organisation,
+                    kind=values["kind"],
+                    note=values["note"],
+                    listed_on=values.get("on"),
+                    user=request.user,
+                )
             else:
-                stay = selectors.listing_list(user=request.user, organisation_id=organisation.pk).filter(
-                    pk=values.get("listing") or 0).first()
+                stay = (
+                    selectors.listing_list(user=request.user, organisation_id=organisation.pk)
+                    .filter(pk=values.get("listing") or 0)
+                    .first()
+                )
                 if stay is None:
                     raise ValidationError({"listing": [_("Name an entry of this organisation.")]})
-                stay = services.listing_remove(listing=stay, note=values["note"], removed_on=values.get("on"),
-                                               user=request.user)
+                stay = services.listing_remove(
+                    listing=stay, note=values["note"], removed_on=values.get("on"), user=request.user
+                )
             return Response(s.ListingOutput(stay).data)
         stays = selectors.listing_list(user=request.user, organisation_id=organisation.pk).order_by("listed_on", "id")
         return Response(s.ListingOutput(stays, many=True).data)
 
-    @extend_schema(parameters=[OpenApiParameter("year", int, required=True)], responses=s.IndicatorsOutput,
-                   filters=False)
+    @extend_schema(
+        parameters=[OpenApiParameter("year", int, required=True)], responses=s.IndicatorsOutput, filters=False
+    )
     @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
     def indicators(self, request):
         """The bureau's figures of a year (中山 2024: 1,858 registered, 2,589 community filings, 92.80%, 241)."""
@@ -122,8 +134,9 @@ class SocialOrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
 
 @extend_schema(tags=["social-organisations"])
 @extend_schema_view(create=extend_schema(request=s.CommunityOrgInput, responses={201: s.CommunityOrgOutput}))
-class CommunityOrgViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                          viewsets.GenericViewSet):
+class CommunityOrgViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
     """社区社会组织 filed (备案) with their towns: a caseworker files those of their own town."""
 
     permission_classes = [ViewPermission]
@@ -141,4 +154,3 @@ class CommunityOrgViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
         data.is_valid(raise_exception=True)
         filing = services.community_org_file(user=request.user, **data.validated_data)
         return Response(self.get_serializer(filing).data, status=status.HTTP_201_CREATED)
-

@@ -11,9 +11,11 @@ from apps.socialorgs.selectors import indicators
 
 
 class Command(BaseCommand):
-    help = ("A bureau's social organisations at its report's size (apps.demo.synthetic.socialorgs): the registry, "
-            "community filings, annual reports, the lists, ratings, major-event reports; then the indicators of "
-            "the report year, computed from the tables. Once per bureau: a second run does nothing.")
+    help = (
+        "A bureau's social organisations at its report's size (apps.demo.synthetic.socialorgs): the registry, "
+        "community filings, annual reports, the lists, ratings, major-event reports; then the indicators of "
+        "the report year, computed from the tables. Once per bureau: a second run does nothing."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--tenant", required=True)
@@ -34,12 +36,15 @@ class Command(BaseCommand):
         if not result["created"]:
             self.stdout.write(f"{tenant}: {result['organisations']} organisations already there; nothing to do")
         else:
-            self.stdout.write(f"{tenant}: {result['organisations']} organisations, {result['community_filings']} "
-                              f"community filings, {result['annual_reports']} annual reports, {result['listings']} "
-                              f"list entries, {result['ratings']} ratings in {time.monotonic() - started:.1f}s")
+            self.stdout.write(
+                f"{tenant}: {result['organisations']} organisations, {result['community_filings']} "
+                f"community filings, {result['annual_reports']} annual reports, {result['listings']} "
+                f"list entries, {result['ratings']} ratings in {time.monotonic() - started:.1f}s"
+            )
             for note in result["plan"].notes:
                 self.stdout.write(f"   assumed: {note}")
         self.stdout.write(
             f"   {bureau.report_year}: {figures['registered']} registered, {figures['community_filings']} community, "
             f"annual-report rate {figures['annual_report_rate']}%, {figures['abnormal_list']} on the abnormal list, "
-            f"{figures['rated_3a_plus']} at 3A+, party coverage {figures['party_coverage']}%")
+            f"{figures['rated_3a_plus']} at 3A+, party coverage {figures['party_coverage']}%"
+        )
