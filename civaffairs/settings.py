@@ -147,6 +147,7 @@ NIGHTLY_STEPS = [
     "apps.disbursement.nightly.resume_stalled_runs",
     "apps.disbursement.nightly.export_approved_runs",
     "apps.disbursement.nightly.recovery_listing",
+    "apps.socialorgs.listing.nightly_step",
 ]
 
 # Called by apps.benefits.services.grant_cancel inside its transaction, before the grant is cancelled:
@@ -156,7 +157,9 @@ GRANT_CANCEL_HOOKS = [
 ]
 
 # The bureau admin's home page (apps.workbench): `panel(*, request) -> Panel | None` (apps.core.registries).
-WORKBENCH_PANELS: list[str] = []
+WORKBENCH_PANELS: list[str] = [
+    "apps.socialorgs.panels.panel",
+]
 
 # A bureau's figures for a calendar year, each app computing its own from its own tables:
 # `figures(*, year) -> list[Figure]` (apps.core.registries). Read by apps.statistics and the province.
@@ -165,6 +168,7 @@ ANNUAL_FIGURES: list[str] = [
     "apps.assistance.figures.annual_figures",
     "apps.pensions.figures.annual_figures",
     "apps.disbursement.figures.annual_figures",
+    "apps.socialorgs.selectors.figures",
 ]
 # Per month and programme: `figures(*, first, last) -> list[MonthlyFigure]` (apps.core.registries).
 MONTHLY_FIGURES: list[str] = [
@@ -357,6 +361,7 @@ SPECTACULAR_SETTINGS = {
         "PaymentRunKindEnum": "apps.disbursement.models.PaymentRun.Kind",
         "ChildWelfareKindEnum": "apps.pensions.models.ChildWelfareRecord.Kind",
         "MealSiteKindEnum": "apps.pensions.models.MealSite.Kind",
+        "SocialOrgListEnum": "apps.socialorgs.models.Listing.Kind",
     },
 }
 # `check --deploy` checks the deployment, not the schema's enum names (the OpenAPI tests do that);

@@ -25,7 +25,8 @@ class BureauAdmin(TenantAdminMixin, admin.ModelAdmin):
         (_("Rule settings"), {"fields": [
             "tekun_multiplier", "classified_share", "phaseout_months", "review_months_stable",
             "review_months_other", "review_months_marginal", "temporary_cap_multiple",
-            "marginal_income_multiple", "annual_report_deadline", "auto_confirm_eligibility", "settings_notes",
+            "marginal_income_multiple", "annual_report_deadline", "abnormal_list_months",
+            "auto_confirm_eligibility", "settings_notes",
         ]}),
     ]
 

@@ -70,6 +70,11 @@ class Bureau(TenantMixin):
         _("social-organisation annual report deadline (MM-DD of the next year)"), max_length=5,
         default="05-31", validators=[month_day_validator],
     )
+    abnormal_list_months = models.PositiveSmallIntegerField(
+        _("months on the 活动异常名录 before the 严重违法失信名单"), default=24,
+        validators=[MinValueValidator(1)],
+        help_text=_("An organisation kept this long on the abnormal list moves to the dishonesty list."),
+    )
     auto_confirm_eligibility = models.BooleanField(
         _("confirm the eligibility engine's changes automatically"), default=False
     )

@@ -55,6 +55,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "people.approve_bankaccountchange",  # the checker of a payee's new account (maker-checker)
         "pensions.confirm_eligibilitychange", "pensions.run_eligibilityrun",
         "pensions.add_longevitystandard", "pensions.change_longevitystandard",
+        "socialorgs.decide_listing",  # lists or removes an organisation by decision, with a reason
     ],
     Role.FINANCE: VIEW_ALL_BUT_THE_LOG + [
         "disbursement.add_paymentrun", "disbursement.start_paymentrun", "disbursement.export_paymentrun",

@@ -63,6 +63,7 @@ class Command(BaseCommand):
         steps = [
             ("generate_population", ["--tenant", schema, "--scale", scale, "--seed", "1"]),
             ("pensions_demo_registry", ["--tenant", schema]),
+            ("socialorgs_demo", ["--tenant", schema]),
             ("assistance_demo_caseload", ["--tenant", schema, "--workers", str(workers)]),
             ("pensions_demo", ["--tenant", schema, "--no-registry"]),
             ("demo_disbursement", ["--tenant", schema, "--period", period]),
