@@ -139,6 +139,7 @@ SEED_LOADERS = [
 NIGHTLY_STEPS = [
     # Life events first: the eligibility engine must not enrol the dead.
     "apps.benefits.services.entitlements_stop_for_deaths",
+    "apps.benefits.services.entitlements_end_past",
     "apps.pensions.nightly.eligibility_step",
     "apps.assistance.services.reviews_overdue",
     "apps.disbursement.nightly.resume_stalled_runs",

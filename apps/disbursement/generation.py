@@ -113,7 +113,8 @@ def _candidates(run: PaymentRun, *, monthly: list[str], one_off: list[str]) -> i
             "SELECT count(*) FROM disbursement_paymentline WHERE status = 'failed' AND run_id IN "
             "(SELECT id FROM disbursement_paymentrun WHERE period = %s)", [run.period])[0]
     entitlements = _fetchone(
-        "SELECT count(*) FROM benefits_entitlement WHERE status = 'active' AND start_period <= %(p)s "
+        "SELECT count(*) FROM benefits_entitlement WHERE (status = 'active' OR (status IN ('stopped', 'ended') "
+        "AND end_period IS NOT NULL)) AND start_period <= %(p)s "
         "AND (end_period IS NULL OR end_period >= %(p)s) AND programme_id = ANY(%(codes)s)",
         {"p": run.period, "codes": monthly})[0]
     grants = _fetchone(
