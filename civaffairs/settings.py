@@ -143,7 +143,9 @@ NIGHTLY_STEPS = [
     "apps.pensions.nightly.eligibility_step",
     "apps.assistance.services.reviews_overdue",
     "apps.disbursement.nightly.resume_stalled_runs",
+    "apps.disbursement.nightly.lines_cancel_ended",
     "apps.disbursement.nightly.export_approved_runs",
+    "apps.disbursement.nightly.offcycle_runs",
     "apps.disbursement.nightly.recovery_listing",
 ]
 
@@ -154,11 +156,15 @@ GRANT_CANCEL_HOOKS = [
 ]
 
 # The bureau admin's home page (apps.workbench): `panel(*, request) -> Panel | None` (apps.core.registries).
-WORKBENCH_PANELS: list[str] = []
+WORKBENCH_PANELS: list[str] = [
+    "apps.burial.panels.deaths_this_week",
+]
 
 # A bureau's figures for a calendar year, each app computing its own from its own tables:
 # `figures(*, year) -> list[Figure]` (apps.core.registries). Read by apps.statistics and the province.
-ANNUAL_FIGURES: list[str] = []
+ANNUAL_FIGURES: list[str] = [
+    "apps.burial.figures.annual_figures",
+]
 # Per month and programme: `figures(*, first, last) -> list[MonthlyFigure]` (apps.core.registries).
 MONTHLY_FIGURES: list[str] = []
 

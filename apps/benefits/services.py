@@ -697,7 +697,8 @@ def grant_create(*, programme, amount, period, household=None, person=None, paye
     if programme.payment != Programme.Payment.ONE_OFF:
         raise ValidationError({"programme": _("%(programme)s is not a one-off programme.")
                                % {"programme": programme.code}})
-    if household is None and person is None:
+    if household is None and person is None and not payee_name:
+        # A named account (a funeral home, the family of an unregistered deceased) needs no registry row.
         raise ValidationError(_("A grant needs a beneficiary: a household or a person."))
     payees = sum(1 for p in (payee_person, payee_institution, payee_name or None) if p)
     if payees != 1:
