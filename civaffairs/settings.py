@@ -133,6 +133,7 @@ BUREAU_API_APPS = [
 SEED_LOADERS = [
     "apps.people.seeding.load_towns",
     "apps.benefits.seeding.load_standards",
+    "apps.burial.seeding.load_defaults",
 ]
 
 # The nightly run of each bureau (apps.core.nightly): functions `step(*, today) -> dict`, in order.

@@ -207,7 +207,7 @@ def fee_waiver_create(*, death: DeathRecord, items: list[dict], user, today: dat
     within the cap; the total becomes a grant payable to the funeral home (month of approval)."""
     require_permission(user, "burial.add_feewaiver", what=_("grant fee waivers"))
     today = today or timezone.localdate()
-    death = DeathRecord.objects.select_for_update().select_related("funeral_home").get(pk=death.pk)
+    death = DeathRecord.objects.select_for_update(of=("self",)).select_related("funeral_home").get(pk=death.pk)
     first = FeeWaiver.objects.filter(death=death).first()
     if first:
         raise ValidationError(_("Death record #%(death)s already has fee waiver #%(id)s.")
