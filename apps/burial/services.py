@@ -10,7 +10,6 @@ after the commit (and by the nightly run should the message be lost): burial nev
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 
 from celery import current_app
 from django.core.exceptions import ValidationError
