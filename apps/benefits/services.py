@@ -676,7 +676,8 @@ def entitlements_apply_changes(*, table: str, user) -> dict:
         columns, selects, defaults = _insert_columns(Grant, {
             "programme_id": "a.programme_id", "variant": "a.variant", "household_id": "NULL",
             "person_id": "a.person_id", "payee_person_id": "a.payee_person_id", "payee_institution_id": "NULL",
-            "payee_name": "''", "payee_account": "''", "payee_bank": "''", "amount": "a.amount",
+            "payee_name": "left(a.payee_name, 100)", "payee_account": "left(a.payee_account, 19)",
+            "payee_bank": "left(a.payee_bank, 50)", "amount": "a.amount",
             "period": "a.period", "status": "'pending'", "reason": "left(a.reason, 300)",
             "source": "left(a.source, 100)", "created_at": "now()",
         })
