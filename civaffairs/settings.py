@@ -136,16 +136,20 @@ SEED_LOADERS = [
     "apps.people.seeding.load_towns",
     "apps.benefits.seeding.load_standards",
     "apps.statistics.seeding.load_reported_figures",
+    "apps.burial.seeding.load_defaults",
 ]
 
 # The nightly run of each bureau (apps.core.nightly): functions `step(*, today) -> dict`, in order.
 NIGHTLY_STEPS = [
     # Life events first: the eligibility engine must not enrol the dead.
     "apps.benefits.services.entitlements_stop_for_deaths",
+    "apps.benefits.services.entitlements_end_past",
     "apps.pensions.nightly.eligibility_step",
     "apps.assistance.services.reviews_overdue",
     "apps.disbursement.nightly.resume_stalled_runs",
+    "apps.disbursement.nightly.lines_cancel_ended",
     "apps.disbursement.nightly.export_approved_runs",
+    "apps.disbursement.nightly.offcycle_runs",
     "apps.disbursement.nightly.recovery_listing",
     "apps.socialorgs.listing.nightly_step",
 ]
@@ -159,6 +163,7 @@ GRANT_CANCEL_HOOKS = [
 # The bureau admin's home page (apps.workbench): `panel(*, request) -> Panel | None` (apps.core.registries).
 WORKBENCH_PANELS: list[str] = [
     "apps.socialorgs.panels.panel",
+    "apps.burial.panels.deaths_this_week",
 ]
 
 # A bureau's figures for a calendar year, each app computing its own from its own tables:
@@ -169,6 +174,7 @@ ANNUAL_FIGURES: list[str] = [
     "apps.pensions.figures.annual_figures",
     "apps.disbursement.figures.annual_figures",
     "apps.socialorgs.selectors.figures",
+    "apps.burial.figures.annual_figures",
 ]
 # Per month and programme: `figures(*, first, last) -> list[MonthlyFigure]` (apps.core.registries).
 MONTHLY_FIGURES: list[str] = [

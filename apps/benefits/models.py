@@ -5,6 +5,8 @@ computed from the standards in force in that period (apps.benefits.rules in Pyth
 in SQL in apps.disbursement), so a new standard needs no data migration.
 """
 
+import datetime
+
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -97,6 +99,8 @@ class Entitlement(models.Model):
         ACTIVE = "active", _("active")
         SUSPENDED = "suspended", _("suspended")
         STOPPED = "stopped", _("stopped")
+        # Reached its last period (渐退期 over, a fixed term): set by the nightly step, with the reason.
+        ENDED = "ended", _("ended")
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="entitlements",
                                   verbose_name=_("programme"))
@@ -142,8 +146,11 @@ class Entitlement(models.Model):
                 | Q(payee_person__isnull=True, payee_institution__isnull=False),
                 name="entitlement_has_one_payee",
             ),
+            # The last period may be the month before the first (stopped before it ever paid: no month
+            # pays); 31 days back from a first of month reaches exactly into the month before.
             models.CheckConstraint(
-                condition=Q(end_period__isnull=True) | Q(end_period__gte=models.F("start_period")),
+                condition=Q(end_period__isnull=True)
+                | Q(end_period__gte=models.F("start_period") - datetime.timedelta(days=31)),
                 name="entitlement_end_after_start",
             ),
             models.CheckConstraint(condition=Q(start_period__day=1), name="entitlement_start_is_month"),

@@ -274,11 +274,23 @@ def temporary_cap(*, dibao_standard: Decimal, multiple: Decimal) -> Decimal:
 # --------------------------------------------------------------------------- one entitlement, one period
 
 
+# Statuses whose months up to the last period stay payable: a stop or an end takes effect *after*
+# end_period, so an unpaid month up to it (a regular run, arrears) is still owed. Suspended pays nothing.
+PAYING_STATUSES = ("active", "stopped", "ended")
+
+
 def pays_in(*, status: str, start_period: datetime.date, end_period: datetime.date | None,
             period: datetime.date) -> bool:
-    """Paid for P iff active and start ≤ P ≤ end (end inclusive; none = open-ended)."""
+    """Paid for P iff start ≤ P ≤ end: active (no end = open-ended), or stopped/ended with a last period.
+
+    A stop before the first period leaves end = the month before the start: no month pays.
+    """
     period = first_of_month(period)
-    return status == "active" and start_period <= period and (end_period is None or period <= end_period)
+    if status not in PAYING_STATUSES or start_period > period:
+        return False
+    if end_period is None:
+        return status == "active"
+    return period <= end_period
 
 
 def entitlement_amount(*, programme: str, payment: str, standard: Decimal | None,

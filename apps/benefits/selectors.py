@@ -202,8 +202,9 @@ def entitlement_list(*, user, filters: dict | None = None) -> QuerySet:
 
 def entitlement_active_q(period: datetime.date, prefix: str = "") -> Q:
     """Q for entitlements that pay in the period (the same test as rules.pays_in)."""
-    return Q(**{f"{prefix}status": Entitlement.Status.ACTIVE, f"{prefix}start_period__lte": period}) & (
-        Q(**{f"{prefix}end_period__isnull": True}) | Q(**{f"{prefix}end_period__gte": period}))
+    return Q(**{f"{prefix}status__in": rules.PAYING_STATUSES, f"{prefix}start_period__lte": period}) & (
+        Q(**{f"{prefix}end_period__isnull": True, f"{prefix}status": Entitlement.Status.ACTIVE})
+        | Q(**{f"{prefix}end_period__gte": period}))
 
 
 def entitlement_open_q(prefix: str = "") -> Q:

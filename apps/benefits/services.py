@@ -20,8 +20,8 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, OuterRef, Q, Subquery
-from django.db.models.functions import Greatest, Least, TruncMonth
+from django.db.models import CharField, DateField, ExpressionWrapper, F, Func, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Concat, Greatest, Least, Left, TruncMonth
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -204,8 +204,10 @@ def _household_person_ids(household_id) -> list[int]:
 
 
 def _open_overlapping(start_period: datetime.date, end_period: datetime.date | None) -> Q:
-    """Active entitlements that pay in some period of [start, end]."""
-    q = Q(status=Entitlement.Status.ACTIVE) & (Q(end_period__isnull=True) | Q(end_period__gte=start_period))
+    """Entitlements that pay in some period of [start, end] (active, or stopped/ended up to their last period)."""
+    q = (Q(status=Entitlement.Status.ACTIVE, end_period__isnull=True)
+         | (Q(status__in=rules.PAYING_STATUSES, end_period__gte=start_period)
+            & Q(end_period__gte=F("start_period"))))
     if end_period is not None:
         q &= Q(start_period__lte=end_period)
     return q
@@ -401,8 +403,8 @@ def entitlement_stop(*, entitlement: Entitlement, user=None, reason: str, end_pe
     if e.status == Entitlement.Status.STOPPED:
         raise ValidationError(_("Entitlement #%(id)s is already stopped.") % {"id": e.pk})
     if end_period < e.start_period:
-        # Stopped before it ever paid: it ends with its first period and pays nothing (status stopped).
-        end_period = e.start_period
+        # Stopped before it ever paid: its last period is the month before its first, so no month pays.
+        end_period = rules.add_months(e.start_period, -1)
     if e.end_period is not None and end_period > e.end_period:
         end_period = e.end_period
     e.status, e.end_period, e.reason = Entitlement.Status.STOPPED, end_period, reason
@@ -413,7 +415,8 @@ def entitlement_stop(*, entitlement: Entitlement, user=None, reason: str, end_pe
 
 @transaction.atomic
 def entitlement_end(*, entitlement: Entitlement, user=None, reason: str, end_period) -> Entitlement:
-    """Keep paying through `end_period`, then nothing (渐退期): the entitlement stays active until then."""
+    """Keep paying through `end_period`, then nothing (渐退期): active until then, after it the nightly
+    `entitlements_end_past` marks it ended with this reason."""
     reason = _require_reason(reason)
     e = _locked(entitlement)
     end_period = _period_field("end_period", end_period, label=_("The last period"))
@@ -428,12 +431,18 @@ def entitlement_end(*, entitlement: Entitlement, user=None, reason: str, end_per
     return e
 
 
+def _month_before_start():
+    return TruncMonth(ExpressionWrapper(F("start_period") - datetime.timedelta(days=1), output_field=DateField()),
+                      output_field=DateField())
+
+
 def entitlements_stop_for_deaths(*, today: datetime.date) -> dict:
     """Nightly step: every active entitlement of a deceased person ends with the month of death.
 
-    Set-based: one UPDATE over all such entitlements (person-beneficiary ones; a household
-    entitlement is reviewed by its caseworker when a member dies), then their history rows in bulk.
-    Paid lines for later months are the disbursement's recovery (追回) list.
+    Set-based: one UPDATE over all such entitlements (person-beneficiary ones; the death record's
+    service `entitlements_end_for_death` recomputes the household's dibao at once), then their
+    history rows in bulk. Died before the first period: no month pays. Paid lines for later months
+    are the disbursement's recovery (追回) list.
     """
     with transaction.atomic():
         death_month = TruncMonth(Subquery(Person.objects.filter(pk=OuterRef("person_id")).values("date_of_death")[:1]))
@@ -445,7 +454,7 @@ def entitlements_stop_for_deaths(*, today: datetime.date) -> dict:
         reason = _("deceased: stopped from the month after death")[:300]
         Entitlement.objects.filter(id__in=ids).update(
             status=Entitlement.Status.STOPPED,
-            end_period=Greatest(F("start_period"), Least(death_month, F("end_period"))),
+            end_period=Greatest(_month_before_start(), Least(death_month, F("end_period"))),
             reason=reason,
             updated_at=timezone.now(),
         )
@@ -455,6 +464,126 @@ def entitlements_stop_for_deaths(*, today: datetime.date) -> dict:
     for e in changed:
         by_programme[e.programme_id] = by_programme.get(e.programme_id, 0) + 1
     return {"stopped": len(changed), "by_programme": by_programme, "as_of": today.isoformat()}
+
+
+def entitlements_end_past(*, today: datetime.date) -> dict:
+    """Nightly step: active entitlements whose last period has passed (渐退期 over) become ended.
+
+    Their reason keeps what set the end ("ended after 2025-06: <reason>"); the months up to the
+    last period stay payable (rules.pays_in). Set-based, with history rows in bulk; idempotent.
+    """
+    month = rules.first_of_month(today)
+    with transaction.atomic():
+        ids = list(Entitlement.objects.select_for_update().filter(
+            status=Entitlement.Status.ACTIVE, end_period__lt=month).values_list("id", flat=True))
+        if not ids:
+            return {"ended": 0, "by_programme": {}}
+        Entitlement.objects.filter(id__in=ids).update(
+            status=Entitlement.Status.ENDED,
+            reason=Left(Concat(Value(_("ended after") + " "), Func(F("end_period"), Value("YYYY-MM"), function="to_char", output_field=CharField()),
+                               Value(": "), F("reason"), output_field=CharField()), 300),
+            updated_at=timezone.now(),
+        )
+        changed = list(Entitlement.objects.filter(id__in=ids))
+        Entitlement.history.bulk_history_create(changed, update=True, default_change_reason="nightly: ended")
+    by_programme: dict[str, int] = {}
+    for e in changed:
+        by_programme[e.programme_id] = by_programme.get(e.programme_id, 0) + 1
+    return {"ended": len(changed), "by_programme": by_programme}
+
+
+def _save_with_reason(e: Entitlement, *, user, change_reason: str, fields: list[str]) -> None:
+    e._history_user = recorded_user(user)
+    e._change_reason = change_reason[:100]
+    e.save(update_fields=[*fields, "updated_at"])
+
+
+def _deceased_had_addon(person: Person, on: datetime.date) -> bool:
+    severe = person.disability_certificates.filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=on), level__lte=2, valid_from__lte=on).exists()
+    facts = rules.MemberFacts(birth_date=person.birth_date, is_student=person.is_student,
+                              seriously_ill=person.seriously_ill, severely_disabled=severe)
+    return bool(rules.addon_reasons(facts, on=on, single_parent=False))
+
+
+@transaction.atomic
+def entitlements_end_for_death(*, person: Person, date_of_death: datetime.date, source: str, user) -> dict:
+    """A death at once (SPEC §3 life events): the person's entitlements end with the month of death and
+    their household's dibao is recomputed from the next month (one fewer covered member; a household
+    with one covered member stops). `source` names the death record ("burial.death:42") in every
+    reason and history row.
+
+    Returns what was done, for `entitlements_restore_after_death` to undo exactly that:
+    {"ended": [{"id", "end_period", "status", "reason"} as they were], "opened": [ids]}.
+    """
+    require_permission(user, "benefits.change_entitlement", what=_("change entitlements"))
+    death_month = rules.first_of_month(date_of_death)
+    next_month = rules.add_months(death_month, 1)
+    reason = (_("deceased %(date)s (%(source)s)") % {"date": date_of_death.isoformat(), "source": source})[:300]
+    change_reason = f"death {source}"
+    effect: dict = {"ended": [], "opened": []}
+
+    def end(e: Entitlement, last: datetime.date) -> None:
+        effect["ended"].append({"id": e.pk, "end_period": e.end_period.isoformat() if e.end_period else None,
+                                "status": e.status, "reason": e.reason})
+        e.end_period = max(last, rules.add_months(e.start_period, -1))
+        e.status, e.reason = Entitlement.Status.STOPPED, reason
+        _save_with_reason(e, user=user, change_reason=change_reason, fields=["end_period", "status", "reason"])
+
+    _lock_persons([person.pk])
+    still_paying = Q(status__in=[Entitlement.Status.ACTIVE, Entitlement.Status.SUSPENDED]) & (
+        Q(end_period__isnull=True) | Q(end_period__gt=death_month))
+    for e in Entitlement.objects.select_for_update().filter(still_paying, person=person).order_by("id"):
+        end(e, death_month)
+
+    household_id = HouseholdMember.objects.filter(person=person).values_list("household_id", flat=True).first()
+    dibao = (Entitlement.objects.select_for_update().filter(still_paying, household_id=household_id,
+                                                             programme_id=ProgrammeCode.DIBAO).order_by("id")
+             if household_id else [])
+    for e in dibao:
+        covered = (e.covered_members or 1) - 1
+        if covered < 1 or e.status != Entitlement.Status.ACTIVE:
+            end(e, death_month)
+            continue
+        addon = min(covered, max(0, e.addon_members - (1 if _deceased_had_addon(person, date_of_death) else 0)))
+        start = max(next_month, e.start_period)
+        old_end = e.end_period
+        end(e, rules.add_months(start, -1))
+        successor = entitlement_create(
+            programme=e.programme_id, variant=e.variant, household=e.household, payee_person=e.payee_person,
+            payee_institution=e.payee_institution, per_capita_income=e.per_capita_income, covered_members=covered,
+            addon_members=addon, start_period=start, end_period=old_end,
+            reason=_("recomputed for %(n)s members after a death (%(source)s)") % {"n": covered, "source": source},
+            source=e.source, user=user)
+        effect["opened"].append(successor.pk)
+    return effect
+
+
+@transaction.atomic
+def entitlements_restore_after_death(*, effect: dict, source: str, user, reason: str) -> dict:
+    """Undo `entitlements_end_for_death` (a death record deleted or its date corrected): the successors
+    it opened stop before their first month, the entitlements it ended get back their end, status and
+    reason. History rows name `source` and `reason`."""
+    require_permission(user, "benefits.change_entitlement", what=_("change entitlements"))
+    reason = _require_reason(reason)
+    change_reason = f"death withdrawn {source}"
+    for e in Entitlement.objects.select_for_update().filter(pk__in=effect.get("opened", [])).order_by("id"):
+        e.end_period, e.status = rules.add_months(e.start_period, -1), Entitlement.Status.STOPPED
+        e.reason = reason
+        _save_with_reason(e, user=user, change_reason=change_reason, fields=["end_period", "status", "reason"])
+    restored = 0
+    for before in sorted(effect.get("ended", []), key=lambda row: row["id"]):
+        e = Entitlement.objects.select_for_update().get(pk=before["id"])
+        e.end_period = datetime.date.fromisoformat(before["end_period"]) if before["end_period"] else None
+        e.status, e.reason = before["status"], before["reason"]
+        try:
+            with transaction.atomic():
+                _save_with_reason(e, user=user, change_reason=change_reason, fields=["end_period", "status", "reason"])
+        except IntegrityError:
+            raise ValidationError(_("Entitlement #%(id)s cannot be restored: another open %(programme)s entitlement "
+                                    "exists for this beneficiary.") % {"id": e.pk, "programme": e.programme_id}) from None
+        restored += 1
+    return {"restored": restored, "voided": len(effect.get("opened", []))}
 
 
 # --------------------------------------------------------------------------- set-based changes
@@ -547,7 +676,8 @@ def entitlements_apply_changes(*, table: str, user) -> dict:
         columns, selects, defaults = _insert_columns(Grant, {
             "programme_id": "a.programme_id", "variant": "a.variant", "household_id": "NULL",
             "person_id": "a.person_id", "payee_person_id": "a.payee_person_id", "payee_institution_id": "NULL",
-            "payee_name": "''", "payee_account": "''", "payee_bank": "''", "amount": "a.amount",
+            "payee_name": "left(a.payee_name, 100)", "payee_account": "left(a.payee_account, 19)",
+            "payee_bank": "left(a.payee_bank, 50)", "amount": "a.amount",
             "period": "a.period", "status": "'pending'", "reason": "left(a.reason, 300)",
             "source": "left(a.source, 100)", "created_at": "now()",
         })
@@ -568,7 +698,8 @@ def grant_create(*, programme, amount, period, household=None, person=None, paye
     if programme.payment != Programme.Payment.ONE_OFF:
         raise ValidationError({"programme": _("%(programme)s is not a one-off programme.")
                                % {"programme": programme.code}})
-    if household is None and person is None:
+    if household is None and person is None and not payee_name:
+        # A named account (a funeral home, the family of an unregistered deceased) needs no registry row.
         raise ValidationError(_("A grant needs a beneficiary: a household or a person."))
     payees = sum(1 for p in (payee_person, payee_institution, payee_name or None) if p)
     if payees != 1:

@@ -38,6 +38,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "!people.change_staffprofile",
         "assistance.add_*", "assistance.change_*",
         "burial.add_*", "burial.change_*",
+        # …but the bureau's price list, subsidy rates and cemeteries, and the money (waivers, subsidies), are not theirs.
+        "!burial.add_feeitem", "!burial.change_feeitem", "!burial.add_waiverpolicy", "!burial.change_waiverpolicy",
+        "!burial.add_ecoburialrate", "!burial.change_ecoburialrate", "!burial.add_cemetery", "!burial.change_cemetery",
+        "!burial.add_feewaiver", "!burial.change_feewaiver", "!burial.add_ecoburialsubsidy",
+        "!burial.change_ecoburialsubsidy",
         "socialorgs.add_communityorgfiling", "socialorgs.change_communityorgfiling",
         "pensions.add_childwelfarerecord", "pensions.change_childwelfarerecord",
     ],
@@ -52,6 +57,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "benefits.add_standard", "benefits.change_standard",
         "benefits.change_entitlement", "benefits.add_grant", "benefits.change_grant",
         "disbursement.approve_paymentrun",
+        "burial.add_feewaiver", "burial.add_ecoburialsubsidy", "burial.delete_deathrecord",
         "people.approve_bankaccountchange",  # the checker of a payee's new account (maker-checker)
         "pensions.confirm_eligibilitychange", "pensions.run_eligibilityrun",
         "pensions.add_longevitystandard", "pensions.change_longevitystandard",

@@ -112,10 +112,14 @@ def _candidates(run: PaymentRun, *, monthly: list[str], one_off: list[str]) -> i
         return _fetchone(
             "SELECT count(*) FROM disbursement_paymentline WHERE status = 'failed' AND run_id IN "
             "(SELECT id FROM disbursement_paymentrun WHERE period = %s)", [run.period])[0]
-    entitlements = _fetchone(
-        "SELECT count(*) FROM benefits_entitlement WHERE status = 'active' AND start_period <= %(p)s "
-        "AND (end_period IS NULL OR end_period >= %(p)s) AND programme_id = ANY(%(codes)s)",
-        {"p": run.period, "codes": monthly})[0]
+    if run.kind == PaymentRun.Kind.OFF_CYCLE:
+        entitlements = 0
+    else:
+        entitlements = _fetchone(
+            "SELECT count(*) FROM benefits_entitlement WHERE (status = 'active' OR (status IN ('stopped', 'ended') "
+            "AND end_period IS NOT NULL)) AND start_period <= %(p)s "
+            "AND (end_period IS NULL OR end_period >= %(p)s) AND programme_id = ANY(%(codes)s)",
+            {"p": run.period, "codes": monthly})[0]
     grants = _fetchone(
         "SELECT count(*) FROM benefits_grant WHERE status = 'pending' AND period <= %(p)s AND amount > 0 "
         "AND programme_id = ANY(%(codes)s)", {"p": run.period, "codes": one_off})[0]
@@ -294,6 +298,9 @@ def payment_run_generate(*, run: PaymentRun, chunk_size: int | None = None,
         try:
             if run.kind == PaymentRun.Kind.SUPPLEMENTARY:
                 detail = _reissue_lines(run, params)
+            elif run.kind == PaymentRun.Kind.OFF_CYCLE:
+                # One-offs only: the month's recurring lines and arrears are the regular run's.
+                detail = _grant_lines(run, {**params, "programmes": one_off}, chunk_size, report)
             else:
                 detail = _regular_lines(run, params, chunk_size, report, refresh=refresh)
                 detail |= _grant_lines(run, {**params, "programmes": one_off}, chunk_size, report)

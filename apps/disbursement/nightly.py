@@ -6,14 +6,17 @@ import datetime
 import os
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
 
 from apps.core.permissions import SYSTEM
 
+from . import sql
 from .bankfile import bank_file_save
-from .generation import advisory_lock_free, payment_run_generate, period_lock
+from .generation import advisory_lock, advisory_lock_free, payment_run_generate, period_lock
 from .models import BankFileDownload, PaymentRun
 from .selectors import recovery_totals
+from .services import payment_run_create
 
 
 def bank_files_dir() -> str:
@@ -51,3 +54,49 @@ def resume_stalled_runs(*, today: datetime.date) -> dict:
             run = payment_run_generate(run=run)
             resumed.append(run.pk)
     return {"resumed": resumed}
+
+
+def lines_cancel_ended(*, today: datetime.date | None = None) -> dict:
+    """Unsent lines of months their entitlement no longer pays (a death, a stop) are cancelled.
+
+    Reached at once by the task a recorded death sends (by name) and every night as a safety net;
+    set-based and idempotent. Paid lines of those months are the recovery list (selectors.recovery_list).
+    """
+    reason = _("the entitlement no longer pays this month (death or stop)")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql.statement("cancel_ended"), {"reason": reason})
+        lines, amount, _events, runs = cursor.fetchone()
+    return {"cancelled": lines, "amount": f"{amount:.2f}", "runs": runs, **recovery_totals(user=None)}
+
+
+def _offcycle_candidates() -> list[datetime.date]:
+    """The months of approved one-off grants not yet on any line."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT g.period FROM benefits_grant g WHERE g.status = 'pending' AND g.amount > 0 "
+            # The grant line's exactly-once key, as grants.sql probes it.
+            "AND NOT EXISTS (SELECT 1 FROM disbursement_paymentline x WHERE x.key_ref = g.id AND x.period = g.period "
+            "AND x.line_type = 'grant' AND x.programme_id = g.programme_id AND x.key_variant = 0) ORDER BY 1")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def offcycle_runs(*, today: datetime.date) -> dict:
+    """One-offs do not wait for the month (SPEC §5): each night the approved grants not yet on a line
+    go into an off-cycle run of their month of approval, generated and left for the approver (the next
+    night exports it once approved). A month whose off-cycle run still waits for approval gets its
+    new grants added to that run (a refresh); nothing to pay creates nothing. Exactly-once as any run:
+    the period's advisory lock and the grant line's unique key."""
+    made, refreshed = [], []
+    for period in _offcycle_candidates():
+        with advisory_lock(period_lock(period)):
+            waiting = (PaymentRun.objects.filter(kind=PaymentRun.Kind.OFF_CYCLE, period=period,
+                                                 status__in=[PaymentRun.Status.GENERATING, PaymentRun.Status.GENERATED,
+                                                             PaymentRun.Status.FAILED])
+                       .order_by("id").first())
+            if waiting is None:
+                waiting, _created = payment_run_create(period=period, kind=PaymentRun.Kind.OFF_CYCLE)
+                made.append(waiting.pk)
+            else:
+                refreshed.append(waiting.pk)
+            payment_run_generate(run=waiting)
+    return {"created": made, "refreshed": refreshed}

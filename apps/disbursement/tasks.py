@@ -14,6 +14,7 @@ from apps.benefits.rules import first_of_month
 from apps.core.jobs import job_run
 from apps.core.periods import parse_month
 
+from . import nightly
 from .generation import payment_run_generate
 from .models import PaymentRun
 from .services import payment_run_monthly
@@ -37,6 +38,14 @@ def generate_run(run_id: int, chunk_size: int | None = None) -> dict:
         if run.status in (PaymentRun.Status.GENERATING, PaymentRun.Status.FAILED):
             run = payment_run_generate(run=run, chunk_size=chunk_size)
         job.detail = _summary(run)
+    return job.detail
+
+
+@shared_task(name="disbursement.lines_cancel_ended", acks_late=True, reject_on_worker_lost=True)
+def lines_cancel_ended() -> dict:
+    """Sent by name when a death is recorded (apps.burial): unsent lines of months no longer paid go."""
+    with job_run(job="disbursement.lines_cancel_ended", task_id=lines_cancel_ended.request.id or "") as job:
+        job.detail = nightly.lines_cancel_ended()
     return job.detail
 
 

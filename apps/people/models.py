@@ -346,3 +346,22 @@ class BankAccountChange(models.Model):
     @property
     def payee(self):
         return self.person if self.person_id else self.institution
+
+
+class FuneralHome(models.Model):
+    """A funeral home (殡仪馆): the payee of basic funeral-service fee waivers (reimbursed to it, not the family)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="funeral_homes", verbose_name=_("town"))
+    bank_account = models.CharField(_("bank account"), max_length=19, blank=True, validators=[bank_account_validator])
+    bank_name = models.CharField(_("bank"), max_length=50, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("funeral home")
+        verbose_name_plural = _("funeral homes")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -25,6 +25,7 @@ from .models import (
     CareInstitution,
     Community,
     DisabilityCertificate,
+    FuneralHome,
     Household,
     HouseholdMember,
     HukouClass,
@@ -465,6 +466,35 @@ def care_institution_create(*, name: str, ownership: str, town: Town, beds: int,
     institution.full_clean()
     institution.save()
     return institution
+
+
+@transaction.atomic
+def funeral_home_create(*, name: str, town: Town, bank_account: str = "", bank_name: str = "") -> FuneralHome:
+    """full_clean names every bad field (a duplicate name, an account that is not 12–19 digits)."""
+    home = FuneralHome(name=name, town=town, bank_account=bank_account, bank_name=bank_name)
+    home.full_clean()
+    home.save()
+    return home
+
+
+@transaction.atomic
+def person_death_correct(*, person: Person, date_of_death: datetime.date | None,
+                         today: datetime.date | None = None) -> Person:
+    """Correct a recorded death: a new date, or None when the record was made in error (alive again)."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if date_of_death is None:
+        person.status, person.date_of_death = Person.Status.ALIVE, None
+        person.save(update_fields=["status", "date_of_death", "updated_at"])
+        return person
+    if date_of_death > (today or datetime.date.today()):
+        raise ValidationError({"date_of_death": [_("The date of death %(date)s is in the future.")
+                                                 % {"date": date_of_death}]})
+    if date_of_death < person.birth_date:
+        raise ValidationError({"date_of_death": [_("The date of death %(death)s is before the birth date %(birth)s.")
+                                                 % {"death": date_of_death, "birth": person.birth_date}]})
+    person.status, person.date_of_death = Person.Status.DECEASED, date_of_death
+    person.save(update_fields=["status", "date_of_death", "updated_at"])
+    return person
 
 
 @transaction.atomic

@@ -236,7 +236,7 @@ def test_pays_in():
     assert not rules.pays_in(status="active", start_period=start, end_period=end, period=datetime.date(2024, 5, 1))
     assert rules.pays_in(status="active", start_period=start, end_period=None, period=datetime.date(2030, 5, 1))
     assert not rules.pays_in(status="suspended", start_period=start, end_period=None, period=start)
-    assert not rules.pays_in(status="stopped", start_period=start, end_period=end, period=start)
+    assert rules.pays_in(status="stopped", start_period=start, end_period=end, period=start)  # up to its end
 
 
 def test_entitlement_amount_by_programme():

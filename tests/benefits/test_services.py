@@ -218,7 +218,7 @@ def test_entitlements_stop_for_deaths_is_set_based_and_idempotent(in_bureau):
         e_alive = factories.entitlement(programme="tekun", person=alive)
         e_dead = factories.entitlement(programme="tekun", person=dead)
         e_care = factories.entitlement(programme="tekun_care", person=dead, variant="full", care_level="full")
-        # Died before the entitlement's first period: ends with its first period, pays nothing.
+        # Died before the entitlement's first period: its last period is the month before, nothing pays.
         e_early = factories.entitlement(programme="longevity", variant="80-99", person=early,
                                         start_period=datetime.date(2024, 9, 1))
         dead.status, dead.date_of_death = "deceased", datetime.date(2024, 5, 17)
@@ -233,7 +233,7 @@ def test_entitlements_stop_for_deaths_is_set_based_and_idempotent(in_bureau):
             assert (e.status, e.end_period) == ("stopped", datetime.date(2024, 5, 1))
             assert e.history.first().history_change_reason == "nightly: deaths"
         e_early.refresh_from_db()
-        assert (e_early.status, e_early.end_period) == ("stopped", datetime.date(2024, 9, 1))
+        assert (e_early.status, e_early.end_period) == ("stopped", datetime.date(2024, 8, 1))
         e_alive.refresh_from_db()
         assert (e_alive.status, e_alive.end_period) == ("active", None)
         assert services.entitlements_stop_for_deaths(today=datetime.date(2024, 5, 19))["stopped"] == 0

@@ -5,7 +5,9 @@
 --              to `end_period`, unless an active or suspended one of the programme already covers a month;
 --              its history row's change reason is its `source`;
 --   op 'grant' creates a one-off grant of `amount` for `period` (id `id` or the next); its `source`
---              is unique, so a second grant for the same source is never made (history reason: `source`).
+--              is unique, so a second grant for the same source is never made (history reason: `source`);
+--              paid to `payee_person_id`, or to the named account `payee_name`/`payee_account`/`payee_bank`
+--              (a funeral home, a family) with `household_id`/`person_id` optional.
 CREATE TEMP TABLE {table} (
     op text NOT NULL CHECK (op IN ('end', 'open', 'grant')),
     id bigint,
@@ -19,5 +21,8 @@ CREATE TEMP TABLE {table} (
     amount numeric(12, 2),
     reason text NOT NULL DEFAULT '',
     source text NOT NULL DEFAULT '',
-    history_reason text NOT NULL DEFAULT ''
+    history_reason text NOT NULL DEFAULT '',
+    payee_name text NOT NULL DEFAULT '',
+    payee_account text NOT NULL DEFAULT '',
+    payee_bank text NOT NULL DEFAULT ''
 ) ON COMMIT DROP

@@ -38,7 +38,8 @@ diff AS (
            ) AS difference
     FROM base b
     JOIN benefits_entitlement e ON e.id = b.entitlement_id
-    WHERE e.status = 'active' AND e.start_period <= b.period AND (e.end_period IS NULL OR e.end_period >= b.period)
+    WHERE (e.status = 'active' OR (e.status IN ('stopped', 'ended') AND e.end_period IS NOT NULL))
+      AND e.start_period <= b.period AND (e.end_period IS NULL OR e.end_period >= b.period)
 ),
 ins AS (
     INSERT INTO disbursement_paymentline (

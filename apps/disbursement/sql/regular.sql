@@ -29,7 +29,7 @@ ins AS (
     LEFT JOIN people_person pp ON pp.id = e.payee_person_id
     LEFT JOIN people_careinstitution ci ON ci.id = e.payee_institution_id
     WHERE e.id BETWEEN %(lo)s AND %(hi)s
-      AND e.status = 'active'
+      AND (e.status = 'active' OR (e.status IN ('stopped', 'ended') AND e.end_period IS NOT NULL))
       AND e.start_period <= %(period)s
       AND (e.end_period IS NULL OR e.end_period >= %(period)s)
       AND e.programme_id = ANY(%(programmes)s)

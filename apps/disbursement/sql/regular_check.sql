@@ -13,7 +13,7 @@ LEFT JOIN rate r ON r.programme_id = e.programme_id
                 AND r.variant = CASE WHEN e.programme_id = 'tekun_care' THEN e.care_level ELSE e.variant END
 {existing}
 WHERE e.id BETWEEN %(lo)s AND %(hi)s
-  AND e.status = 'active'
+  AND (e.status = 'active' OR (e.status IN ('stopped', 'ended') AND e.end_period IS NOT NULL))
   AND e.start_period <= %(period)s
   AND (e.end_period IS NULL OR e.end_period >= %(period)s)
   AND e.programme_id = ANY(%(programmes)s)

@@ -24,7 +24,7 @@ LEFT JOIN LATERAL (
            max(en.end_period) FILTER (WHERE en.programme_id = 'dibao'
                OR (en.programme_id = 'tekun' AND en.payee_person_id IS NOT NULL)) AS es_end
     FROM benefits_entitlement en
-    WHERE en.status = 'active' AND en.end_period < %(p0)s
+    WHERE en.status IN ('active', 'ended') AND en.end_period < %(p0)s
       AND en.programme_id IN ('dibao', 'dibao_marginal', 'tekun')
       AND (en.person_id = d.person_id OR en.household_id = (
            SELECT hm.household_id FROM people_householdmember hm WHERE hm.person_id = d.person_id))

@@ -66,6 +66,7 @@ class Command(BaseCommand):
             ("socialorgs_demo", ["--tenant", schema]),
             ("assistance_demo_caseload", ["--tenant", schema, "--workers", str(workers)]),
             ("pensions_demo", ["--tenant", schema, "--no-registry"]),
+            ("burial_demo", ["--tenant", schema]),
             ("demo_disbursement", ["--tenant", schema, "--period", period]),
         ]
         for command, args in steps:
