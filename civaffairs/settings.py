@@ -153,7 +153,9 @@ GRANT_CANCEL_HOOKS = [
 ]
 
 # The bureau admin's home page (apps.workbench): `panel(*, request) -> Panel | None` (apps.core.registries).
-WORKBENCH_PANELS: list[str] = []
+WORKBENCH_PANELS: list[str] = [
+    "apps.disbursement.panels.payments_panel",  # finance and approvers: runs, held and failed lines
+]
 
 # A bureau's figures for a calendar year, each app computing its own from its own tables:
 # `figures(*, year) -> list[Figure]` (apps.core.registries). Read by apps.statistics and the province.

@@ -59,8 +59,9 @@ def test_a_held_line_is_in_neither_bank_file(in_bureau, users):
         run = payment_run_approve(run=run, user=u.approver)
         held = PaymentLine.objects.get(run=run, payee_person=unpaid)
         csv_text = b"".join(bank_file_open(run=run, user=u.finance, fmt="csv", channel="api")[1]).decode("utf-8-sig")
-        workbook = openpyxl.load_workbook(io.BytesIO(b"".join(
-            bank_file_open(run=run, user=u.finance, fmt="xlsx", channel="api")[1])))
+        workbook = openpyxl.load_workbook(
+            io.BytesIO(b"".join(bank_file_open(run=run, user=u.finance, fmt="xlsx", channel="api")[1]))
+        )
     rows = csv_text.splitlines()
     assert len(rows) == 3  # header, 李四, control record
     assert "李四" in rows[1] and "王五" not in csv_text and unpaid.id_number not in csv_text
@@ -83,7 +84,8 @@ def test_a_bank_return_naming_a_held_line_is_rejected(in_bureau, users):
             bank_return_import(run=run, content=content, file_name="r.csv", user=u.finance)
         status = PaymentLine.objects.get(pk=held.pk).status
     assert rejected.value.record.errors == [
-        f"Row 2: line {held.pk} was held (no bank account) and never sent to the bank."]
+        f"Row 2: line {held.pk} was held (no bank account) and never sent to the bank."
+    ]
     assert status == "held"
 
 
@@ -94,8 +96,9 @@ def test_a_completed_account_is_paid_once_by_a_supplementary_run_of_the_month(in
         payment_run_mark_exported(run=payment_run_approve(run=run, user=u.approver), user=u.finance)
         held = PaymentLine.objects.get(run=run, payee_person=unpaid)
         # Asked for, not yet approved: the payee still has no account, nothing is re-issued.
-        change = bank_account_change_request(payee=unpaid, user=u.finance, bank_account="6217000000000000077",
-                                             bank_name="中国建设银行")
+        change = bank_account_change_request(
+            payee=unpaid, user=u.finance, bank_account="6217000000000000077", bank_name="中国建设银行"
+        )
         waiting = payment_run_supplementary(period=JUNE, user=u.finance)
         bank_account_change_approve(change=change, user=u.approver)
         first = payment_run_supplementary(period=JUNE, user=u.finance)
@@ -106,8 +109,17 @@ def test_a_completed_account_is_paid_once_by_a_supplementary_run_of_the_month(in
     assert len(reissued) == 1
     line = reissued[0]
     assert (line.line_type, line.original_line_id, line.key_variant, line.period, line.status) == (
-        "reissue", held.pk, held.pk, JUNE, "pending")
-    assert (line.amount, line.bank_account, line.bank_name) == (Decimal("100.00"), "6217000000000000077", "中国建设银行")
+        "reissue",
+        held.pk,
+        held.pk,
+        JUNE,
+        "pending",
+    )
+    assert (line.amount, line.bank_account, line.bank_name) == (
+        Decimal("100.00"),
+        "6217000000000000077",
+        "中国建设银行",
+    )
     assert (first.line_count, first.total_amount, first.held_count) == (1, Decimal("100.00"), 0)
     assert second.line_count == 0 and second.detail["reissued"] == 0 and second.detail["awaiting_correction"] == 0
 
@@ -117,8 +129,14 @@ def test_a_grant_without_an_account_is_held(in_bureau, users):
 
     with in_bureau("zhongshan"):
         person = f.person(bank_account="", bank_name="")
-        grant_create(programme="temporary", amount="800.00", period=JUNE, person=person, payee_person=person,
-                     source="test-held-grant")
+        grant_create(
+            programme="temporary",
+            amount="800.00",
+            period=JUNE,
+            person=person,
+            payee_person=person,
+            source="test-held-grant",
+        )
         run = payment_run_start(period=JUNE, kind="off_cycle", user=users("zhongshan").finance, background=False)
         line = PaymentLine.objects.get(run=run)
         grant_status = line.grant.status
@@ -150,19 +168,28 @@ def test_a_failed_arrears_line_belongs_to_the_month_it_pays(in_bureau, users):
         march, person, e = three_paid_months_then_a_raise(users)
         lines = {(line.line_type, line.period): line for line in PaymentLine.objects.filter(run=march)}
         january = lines[("arrears", datetime.date(2027, 1, 1))]
-        rows = [f"{january.pk},,10.00,失败,卡或账号不存在,,",
-                f"{lines[('arrears', datetime.date(2027, 2, 1))].pk},,10.00,成功,,B2,",
-                f"{lines[('regular', datetime.date(2027, 3, 1))].pk},,60.00,成功,,B3,"]
-        bank_return_import(run=march, content=(RETURN_HEADER + "\n".join(rows) + "\n").encode(), file_name="r.csv",
-                           user=u.finance)
+        rows = [
+            f"{january.pk},,10.00,失败,卡或账号不存在,,",
+            f"{lines[('arrears', datetime.date(2027, 2, 1))].pk},,10.00,成功,,B2,",
+            f"{lines[('regular', datetime.date(2027, 3, 1))].pk},,60.00,成功,,B3,",
+        ]
+        bank_return_import(
+            run=march, content=(RETURN_HEADER + "\n".join(rows) + "\n").encode(), file_name="r.csv", user=u.finance
+        )
         person.bank_account, person.bank_name = "6222000000000000599", "中国银行"
         person.save()
         in_march = payment_run_supplementary(period=datetime.date(2027, 3, 1), user=u.finance)
         in_january = payment_run_supplementary(period=datetime.date(2027, 1, 1), user=u.finance)
-        reissued = list(PaymentLine.objects.filter(run=in_january).values_list(
-            "line_type", "period", "amount", "original_line_id", "bank_account"))
-    assert sorted(lines) == [("arrears", datetime.date(2027, 1, 1)), ("arrears", datetime.date(2027, 2, 1)),
-                             ("regular", datetime.date(2027, 3, 1))]
+        reissued = list(
+            PaymentLine.objects.filter(run=in_january).values_list(
+                "line_type", "period", "amount", "original_line_id", "bank_account"
+            )
+        )
+    assert sorted(lines) == [
+        ("arrears", datetime.date(2027, 1, 1)),
+        ("arrears", datetime.date(2027, 2, 1)),
+        ("regular", datetime.date(2027, 3, 1)),
+    ]
     assert in_march.line_count == 0 and in_march.detail["failed_lines"] == 0
     assert in_january.detail["failed_lines"] == 1
     assert reissued == [("reissue", datetime.date(2027, 1, 1), Decimal("10.00"), january.pk, "6222000000000000599")]
