@@ -226,7 +226,7 @@ class PaymentRunAdmin(SimpleHistoryAdmin):
             return HttpResponseNotAllowed(["GET"])
         lines = reverse("bureau_admin:disbursement_paymentline_changelist")
         held = list(PaymentLine.objects.filter(run=run, status=PaymentLine.Status.HELD)
-                    .select_related("programme", "town").order_by("id")[:20])
+                    .select_related("programme", "town").order_by("id")[:20]) if run.held_count else []
         for line in held:
             line.amount_text = _yuan(line.amount)
         summary = selectors.payment_run_summary(run=run)
