@@ -164,6 +164,7 @@ GRANT_CANCEL_HOOKS = [
 WORKBENCH_PANELS: list[str] = [
     "apps.socialorgs.panels.panel",
     "apps.burial.panels.deaths_this_week",
+    "apps.disbursement.panels.payments_panel",  # finance and approvers: runs, held and failed lines
 ]
 
 # A bureau's figures for a calendar year, each app computing its own from its own tables:

@@ -73,7 +73,8 @@ def demo_returns_csv(*, run: PaymentRun, fail_every: int = 10) -> bytes:
     writer.writerow(["明细编号", "账号", "金额", "结果", "失败原因", "银行流水号", "入账日期"])
     posted = run.period.replace(day=5)
     count, total, failures = 0, Decimal("0.00"), 0
-    lines = (PaymentLine.objects.filter(run=run).exclude(status=PaymentLine.Status.CANCELLED).order_by("id")
+    unsent = [PaymentLine.Status.CANCELLED, PaymentLine.Status.HELD]
+    lines = (PaymentLine.objects.filter(run=run).exclude(status__in=unsent).order_by("id")
              .values_list("id", "bank_account", "amount"))
     for index, (line_id, account, amount) in enumerate(lines.iterator(chunk_size=5000)):
         failed = index % fail_every == 3

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -66,6 +69,54 @@ class _MaskedPii:
         return self._shown(obj, obj.bank_account, mask_account, "people.view_full_bank_account")
 
 
+def _yuan(amount) -> str:
+    return f"¥{amount:,.2f}"
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return gettext("%(seconds)s s") % {"seconds": f"{seconds:.1f}"}
+    minutes, rest = divmod(int(seconds), 60)
+    return gettext("%(minutes)s min %(seconds)s s") % {"minutes": minutes, "seconds": f"{rest:02d}"}
+
+
+# What generation writes into a run's detail, as a reader would put it (unknown keys are shown as they are).
+DETAIL_LABELS = {
+    "entitlements": _("entitlements paying in the month"),
+    "unpriced": _("entitlements without a standard in force"),
+    "zero_amount": _("entitlements with an amount of 0.00"),
+    "regular_lines": _("monthly lines"),
+    "grants": _("one-off grants waiting to be paid"),
+    "grant_lines": _("one-off grant lines"),
+    "arrears_lines": _("arrears lines (差额补发)"),
+    "arrears_amount": _("arrears amount"),
+    "overpayments": _("months paid above a lowered standard (listed, not recovered)"),
+    "held_lines": _("lines held: no bank account"),
+    "failed_lines": _("failed lines of the month"),
+    "held_before": _("held lines of the month"),
+    "reissued": _("lines re-issued"),
+    "awaiting_correction": _("lines waiting for a completed or corrected account"),
+    "chunks": _("chunks"),
+    "resumed": _("resumed after an interruption"),
+    "seconds": _("generation time"),
+}
+
+
+def detail_rows(detail: dict) -> list[tuple[str, str]]:
+    rows = []
+    for key, value in detail.items():
+        if key == "seconds":
+            value = _duration(float(value))
+        elif key == "arrears_amount":
+            value = _yuan(Decimal(value))
+        elif isinstance(value, bool):
+            value = gettext("yes") if value else gettext("no")
+        elif isinstance(value, int):
+            value = f"{value:,}"
+        rows.append((str(DETAIL_LABELS.get(key, key)), str(value)))
+    return rows
+
+
 class StartRunForm(forms.Form):
     period = forms.CharField(label=_("period (YYYY-MM)"), max_length=7)
     kind = forms.ChoiceField(label=_("kind"), choices=PaymentRun.Kind.choices)
@@ -84,7 +135,7 @@ class ReturnFileForm(forms.Form):
 @admin.register(PaymentRun, site=bureau_admin_site)
 class PaymentRunAdmin(SimpleHistoryAdmin):
     list_display = ["id", "period_label", "kind", "status", "progress", "elapsed", "line_count", "total_amount",
-                    "started_by", "approved_by", "bank_file_links"]
+                    "held_label", "started_by", "approved_by", "bank_file_links"]
     list_filter = ["status", "kind", "period"]
     list_select_related = ["started_by", "approved_by"]
     readonly_fields = [f.name for f in PaymentRun._meta.fields]
@@ -110,8 +161,11 @@ class PaymentRunAdmin(SimpleHistoryAdmin):
 
     @admin.display(description=_("elapsed"))
     def elapsed(self, run):
-        seconds = int(((run.finished_at or timezone.now()) - run.started_at).total_seconds())
-        return f"{seconds // 60}:{seconds % 60:02d}"
+        return _duration(((run.finished_at or timezone.now()) - run.started_at).total_seconds())
+
+    @admin.display(description=_("held (no account)"))
+    def held_label(self, run):
+        return f"{run.held_count:,} ({_yuan(run.held_amount)})" if run.held_count else "-"
 
     @admin.display(description=_("bank file / returns"))
     def bank_file_links(self, run):
@@ -131,7 +185,96 @@ class PaymentRunAdmin(SimpleHistoryAdmin):
             path("start/", view(self.start_view), name="disbursement_paymentrun_start"),
             path("<int:pk>/export/<str:fmt>/", view(self.export_view), name="disbursement_paymentrun_export"),
             path("<int:pk>/returns/", view(self.returns_view), name="disbursement_paymentrun_returns"),
+            path("<int:pk>/approve/", view(self.approve_view), name="disbursement_paymentrun_approve"),
+            path("<int:pk>/supplementary/", view(self.supplementary_view),
+                 name="disbursement_paymentrun_supplementary"),
         ] + super().get_urls()
+
+    def get_actions(self, request):
+        # Offered only to the roles whose permissions the service will check.
+        needs = {"approve_runs": "approve_paymentrun", "export_csv": "export_paymentrun",
+                 "export_xlsx": "export_paymentrun", "import_returns": "import_bankreturn",
+                 "create_supplementary_runs": "reissue_paymentline", "resume_runs": "start_paymentrun"}
+        return {name: action for name, action in super().get_actions(request).items()
+                if name not in needs or request.user.has_perm(f"disbursement.{needs[name]}")}
+
+    def buttons(self, request, run: PaymentRun) -> dict:
+        """What this user may do with this run now: the same checks the services make."""
+        user = request.user
+        sent = run.status in (PaymentRun.Status.APPROVED, PaymentRun.Status.EXPORTED, PaymentRun.Status.CLOSED)
+        return {
+            "approve": (run.status == PaymentRun.Status.GENERATED and user.has_perm("disbursement.approve_paymentrun")
+                        and run.started_by_id != user.pk),
+            "started_it": run.status == PaymentRun.Status.GENERATED and run.started_by_id == user.pk,
+            "download": sent and user.has_perm("disbursement.export_paymentrun"),
+            "returns": run.status == PaymentRun.Status.EXPORTED and user.has_perm("disbursement.import_bankreturn"),
+            "resume": run.status == PaymentRun.Status.FAILED and user.has_perm("disbursement.start_paymentrun"),
+            "supplementary": (run.status in (PaymentRun.Status.EXPORTED, PaymentRun.Status.CLOSED)
+                              and user.has_perm("disbursement.start_paymentrun")
+                              and user.has_perm("disbursement.reissue_paymentline")),
+        }
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """A run's page: figures, what was held, and the steps this user may take. Never an edit form: a
+        run changes only through its services."""
+        run = self.get_object(request, unquote(object_id))
+        if run is None:
+            return self._get_obj_does_not_exist_redirect(request, self.model._meta, object_id)
+        if not self.has_view_or_change_permission(request, run):
+            raise PermissionDenied
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        lines = reverse("bureau_admin:disbursement_paymentline_changelist")
+        held = list(PaymentLine.objects.filter(run=run, status=PaymentLine.Status.HELD)
+                    .select_related("programme", "town").order_by("id")[:20]) if run.held_count else []
+        for line in held:
+            line.amount_text = _yuan(line.amount)
+        summary = selectors.payment_run_summary(run=run)
+        for row in (row for rows in summary.values() for row in rows):
+            for key in ("amount", "held_amount", "paid_amount", "failed_amount"):
+                row[key] = _yuan(row[key])
+        context = {
+            **self.admin_site.each_context(request),
+            "title": str(run), "opts": self.model._meta, "run": run, "original": run,
+            "summary": summary,
+            "details": detail_rows(run.detail or {}),
+            "elapsed": self.elapsed(run), "progress": self.progress(run),
+            "total": _yuan(run.total_amount), "held_total": _yuan(run.held_amount),
+            "held_lines": held, "buttons": self.buttons(request, run),
+            "held_url": f"{lines}?run__id__exact={run.pk}&status__exact=held",
+            "failed_url": f"{lines}?run__id__exact={run.pk}&status__exact=failed",
+            "lines_url": f"{lines}?run__id__exact={run.pk}",
+            "auto_refresh": run.status == PaymentRun.Status.GENERATING,
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/disbursement/paymentrun/detail.html", context)
+
+    def _detail(self, run: PaymentRun) -> HttpResponseRedirect:
+        return HttpResponseRedirect(reverse("bureau_admin:disbursement_paymentrun_change", args=[run.pk]))
+
+    def approve_view(self, request, pk):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        run = get_object_or_404(PaymentRun, pk=pk)
+        try:
+            services.payment_run_approve(run=run, user=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            self.message_user(request, error_text(exc) or gettext("Not allowed."), messages.ERROR)
+        else:
+            self.message_user(request, gettext("Run %(run)s approved.") % {"run": run.pk})
+        return self._detail(run)
+
+    def supplementary_view(self, request, pk):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        run = get_object_or_404(PaymentRun, pk=pk)
+        try:
+            new = services.payment_run_supplementary(period=run.period, user=request.user, background=True)
+        except (ValidationError, PermissionDenied) as exc:
+            self.message_user(request, error_text(exc) or gettext("Not allowed."), messages.ERROR)
+            return self._detail(run)
+        self.message_user(request, gettext("Supplementary run %(run)s started.") % {"run": new.pk})
+        return self._detail(new)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {
@@ -164,7 +307,7 @@ class PaymentRunAdmin(SimpleHistoryAdmin):
         try:
             name, chunks = bank_file_open(run=run, user=request.user, fmt=fmt,
                                           channel=BankFileDownload.Channel.ADMIN)
-        except ValidationError as exc:
+        except (ValidationError, PermissionDenied) as exc:
             self.message_user(request, error_text(exc), messages.ERROR)
             return HttpResponseRedirect(reverse("bureau_admin:disbursement_paymentrun_changelist"))
         content_type = "text/csv; charset=utf-8" if fmt == "csv" else (
@@ -194,7 +337,7 @@ class PaymentRunAdmin(SimpleHistoryAdmin):
                 else:
                     self.message_user(request, gettext("Bank return applied: %(paid)s paid, %(failed)s failed.")
                                       % {"paid": record.paid_count, "failed": record.failed_count})
-                return HttpResponseRedirect(reverse("bureau_admin:disbursement_paymentrun_changelist"))
+                return self._detail(run)
         context = {**self.admin_site.each_context(request), "form": form, "errors": errors, "run": run,
                    "title": gettext("Import the bank return of run %(run)s") % {"run": run.pk},
                    "opts": self.model._meta, "multipart": True}
@@ -262,10 +405,45 @@ class PaymentLineEventInline(admin.TabularInline):
         return False
 
 
+class ReasonFilter(admin.SimpleListFilter):
+    """Why a line was held or refused by the bank: the reasons that occur."""
+
+    title = _("reason")
+    parameter_name = "reason"
+
+    def lookups(self, request, model_admin):
+        reasons = (PaymentLine.objects.filter(status__in=PaymentLine.REISSUABLE_STATUSES).order_by()
+                   .values_list("failure_reason", flat=True).distinct())
+        labels = dict(PaymentLine.HoldReason.choices)
+        return sorted((reason, labels.get(reason, reason)) for reason in reasons if reason)
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(failure_reason=self.value())
+        return queryset
+
+
+class OutstandingFilter(admin.SimpleListFilter):
+    """Held and failed lines that no supplementary run has re-issued yet: what finance has to complete."""
+
+    title = _("re-issue")
+    parameter_name = "outstanding"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("not re-issued yet")), ("no", _("re-issued"))]
+
+    def queryset(self, request, queryset):
+        if self.value() not in ("yes", "no"):
+            return queryset
+        queryset = queryset.filter(status__in=PaymentLine.REISSUABLE_STATUSES)
+        return queryset.exclude(selectors.reissued_q()) if self.value() == "yes" else queryset.filter(
+            selectors.reissued_q())
+
+
 class _LineAdmin(_MaskedPii, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["id", "run", "programme", "line_type", "period_label", "payee_name", "masked_id_number",
-                    "masked_bank_account", "amount", "status_label", "town"]
-    list_filter = ["status", "line_type", "programme", "period"]
+                    "masked_bank_account", "amount", "status_label", "reason_column", "town"]
+    list_filter = ["status", ReasonFilter, OutstandingFilter, "line_type", "programme", "period"]
     list_select_related = ["run", "programme", "town"]
     search_fields = ["payee_name", "=id_number"]
     show_full_result_count = False
@@ -278,6 +456,10 @@ class _LineAdmin(_MaskedPii, ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("status"), ordering="status")
     def status_label(self, line):
         return PaymentLine.Status(line.effective_status).label
+
+    @admin.display(description=_("reason"))
+    def reason_column(self, line):
+        return line.reason_label or "-"
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields if f.name not in self.exclude] + [

@@ -46,6 +46,9 @@ ANTI_JOIN_REGULAR = """
           WHERE x.period = %(period)s AND x.line_type = 'regular' AND x.key_ref = e.id
             AND x.programme_id = e.programme_id AND x.key_variant = 0)
 """
+# What an INSERT … RETURNING amount, status adds to the run: the lines for the bank file, and those held.
+TOTALS = """SELECT count(*) FILTER (WHERE status = 'pending'), coalesce(sum(amount) FILTER (WHERE status = 'pending'), 0),
+       count(*) FILTER (WHERE status = 'held'), coalesce(sum(amount) FILTER (WHERE status = 'held'), 0)"""
 EXISTING_JOIN = """
 LEFT JOIN disbursement_paymentline x ON x.period = %(period)s AND x.line_type = 'regular' AND x.key_ref = e.id
                                     AND x.programme_id = e.programme_id AND x.key_variant = 0
@@ -100,18 +103,21 @@ def _execute(statement: str, params: dict | list) -> None:
         cursor.execute(statement, params)
 
 
-def _line_totals(run_id: int) -> tuple[int, Decimal]:
+def _line_totals(run_id: int) -> tuple[int, Decimal, int, Decimal]:
+    """(lines, total) of the bank file and (lines, total) held, of what the run holds now."""
     return _fetchone(
-        "SELECT count(*), coalesce(sum(amount), 0) FROM disbursement_paymentline "
-        "WHERE run_id = %s AND status <> 'cancelled'", [run_id])
+        "SELECT count(*) FILTER (WHERE status NOT IN ('cancelled', 'held')), "
+        "coalesce(sum(amount) FILTER (WHERE status NOT IN ('cancelled', 'held')), 0), "
+        "count(*) FILTER (WHERE status = 'held'), coalesce(sum(amount) FILTER (WHERE status = 'held'), 0) "
+        "FROM disbursement_paymentline WHERE run_id = %s", [run_id])
 
 
 def _candidates(run: PaymentRun, *, monthly: list[str], one_off: list[str]) -> int:
     """How many source records the run will look at (its progress denominator)."""
     if run.kind == PaymentRun.Kind.SUPPLEMENTARY:
         return _fetchone(
-            "SELECT count(*) FROM disbursement_paymentline WHERE status = 'failed' AND run_id IN "
-            "(SELECT id FROM disbursement_paymentrun WHERE period = %s)", [run.period])[0]
+            "SELECT count(*) FROM disbursement_paymentline WHERE status IN ('failed', 'held') AND period = %s",
+            [run.period])[0]
     if run.kind == PaymentRun.Kind.OFF_CYCLE:
         entitlements = 0
     else:
@@ -140,7 +146,8 @@ def _begin(run: PaymentRun, *, monthly: list[str], one_off: list[str]) -> tuple[
             if run.status == PaymentRun.Status.FAILED:
                 run.move_to(PaymentRun.Status.GENERATING, error="")
             # New, or resumed after a crash: counted, the figures the control record will carry.
-            fields["line_count"], fields["total_amount"] = _line_totals(run.pk)
+            (fields["line_count"], fields["total_amount"], fields["held_count"],
+             fields["held_amount"]) = _line_totals(run.pk)
             fields["lines_total"] = _candidates(run, monthly=monthly, one_off=one_off)
         else:
             raise ValidationError(
@@ -151,10 +158,11 @@ def _begin(run: PaymentRun, *, monthly: list[str], one_off: list[str]) -> tuple[
     return run, refresh
 
 
-def _progress(run: PaymentRun, *, done: int, lines: int, amount) -> None:
+def _progress(run: PaymentRun, *, done: int, lines: int, amount, held: int = 0, held_amount=0) -> None:
     PaymentRun.objects.filter(pk=run.pk).update(
         lines_done=F("lines_done") + done, line_count=F("line_count") + lines,
-        total_amount=F("total_amount") + amount,
+        total_amount=F("total_amount") + amount, held_count=F("held_count") + held,
+        held_amount=F("held_amount") + held_amount,
     )
 
 
@@ -177,7 +185,7 @@ def _regular_lines(run: PaymentRun, params: dict, chunk_size: int, report: Calla
                              covered="e.covered_members", addon="e.addon_members")
     check = sql.statement("regular_check", amount=amount, existing=EXISTING_JOIN if existing else "",
                           missing="AND x.key_ref IS NULL" if existing else "")
-    insert = sql.statement("regular", amount=amount, anti_join=ANTI_JOIN_REGULAR if existing else "")
+    insert = sql.statement("regular", amount=amount, anti_join=ANTI_JOIN_REGULAR if existing else "", totals=TOTALS)
     if existing and not refresh:
         # The anti-join probes the key once per entitlement only if the planner knows how many lines
         # the month has; lines a crashed run wrote are not in the statistics yet, and planned as
@@ -185,22 +193,23 @@ def _regular_lines(run: PaymentRun, params: dict, chunk_size: int, report: Calla
         # analysed when it finished.)
         _execute("ANALYZE disbursement_paymentline", [])
     basis = sql.statement("basis")
-    totals = {"entitlements": 0, "unpriced": 0, "zero_amount": 0, "regular_lines": 0, "chunks": 0,
-              "resumed": bool(existing)}
+    totals = {"entitlements": 0, "unpriced": 0, "zero_amount": 0, "regular_lines": 0, "held_lines": 0,
+              "chunks": 0, "resumed": bool(existing)}
     for low, high in _id_chunks("benefits_entitlement", "TRUE", [], chunk_size):
         chunk = {**params, "lo": low, "hi": high}
         with transaction.atomic():
             candidates, unpriced, zero, missing = _fetchone(check, chunk)
             if missing:
                 _execute(basis, chunk)
-                lines, amount_sum = _fetchone(insert, chunk)
+                lines, amount_sum, held, held_sum = _fetchone(insert, chunk)
             else:
-                lines, amount_sum = 0, 0
-            _progress(run, done=candidates, lines=lines, amount=amount_sum)
+                lines, amount_sum, held, held_sum = 0, 0, 0, 0
+            _progress(run, done=candidates, lines=lines, amount=amount_sum, held=held, held_amount=held_sum)
         totals["entitlements"] += candidates
         totals["unpriced"] += unpriced
         totals["zero_amount"] += zero
-        totals["regular_lines"] += lines
+        totals["regular_lines"] += lines + held
+        totals["held_lines"] += held
         totals["chunks"] += 1
         if report:
             report(run)
@@ -208,15 +217,16 @@ def _regular_lines(run: PaymentRun, params: dict, chunk_size: int, report: Calla
 
 
 def _grant_lines(run: PaymentRun, params: dict, chunk_size: int, report: Callable | None) -> dict:
-    statement = sql.statement("grants")
-    totals = {"grants": 0, "grant_lines": 0}
+    statement = sql.statement("grants", totals=TOTALS)
+    totals = {"grants": 0, "grant_lines": 0, "held_lines": 0}
     where = "status = 'pending' AND period <= %s"
     for low, high in _id_chunks("benefits_grant", where, [run.period], chunk_size):
         with transaction.atomic():
-            candidates, lines, amount = _fetchone(statement, {**params, "lo": low, "hi": high})
-            _progress(run, done=candidates, lines=lines, amount=amount)
+            lines, amount, held, held_sum, candidates = _fetchone(statement, {**params, "lo": low, "hi": high})
+            _progress(run, done=candidates, lines=lines, amount=amount, held=held, held_amount=held_sum)
         totals["grants"] += candidates
-        totals["grant_lines"] += lines
+        totals["grant_lines"] += lines + held
+        totals["held_lines"] += held
         if report:
             report(run)
     return totals
@@ -230,23 +240,24 @@ def _arrears_lines(run: PaymentRun, params: dict) -> dict:
             return {"arrears_lines": 0, "arrears_amount": "0.00", "overpayments": 0}
         _execute("ANALYZE disbursement_paymentline", [])  # as for the anti-join: a plan per month's lines
         statement = sql.statement(
-            "arrears",
+            "arrears", totals=TOTALS,
             amount=sql.amount_expr(programme="l.programme_id", standard="s.new_standard",
                                    income="l.per_capita_income", covered="l.covered_members",
                                    addon="l.addon_members"),
         )
         with transaction.atomic():
-            looked_at, lines, amount, overpayments, _bases = _fetchone(statement, params)
+            lines, amount, held, held_sum, looked_at, overpayments, _bases = _fetchone(statement, params)
             PaymentRun.objects.filter(pk=run.pk).update(lines_total=F("lines_total") + looked_at)
-            _progress(run, done=looked_at, lines=lines, amount=amount)
-    return {"arrears_lines": lines, "arrears_amount": f"{amount:.2f}", "overpayments": overpayments}
+            _progress(run, done=looked_at, lines=lines, amount=amount, held=held, held_amount=held_sum)
+    return {"arrears_lines": lines + held, "arrears_amount": f"{amount + held_sum:.2f}", "overpayments": overpayments,
+            "held_lines": held}
 
 
 def _reissue_lines(run: PaymentRun, params: dict) -> dict:
     with transaction.atomic():
-        candidates, lines, amount, awaiting = _fetchone(sql.statement("reissue"), params)
-        _progress(run, done=candidates, lines=lines, amount=amount)
-    return {"failed_lines": candidates, "reissued": lines, "awaiting_correction": awaiting}
+        failed, held, lines, amount, awaiting = _fetchone(sql.statement("reissue"), params)
+        _progress(run, done=failed + held, lines=lines, amount=amount)
+    return {"failed_lines": failed, "held_before": held, "reissued": lines, "awaiting_correction": awaiting}
 
 
 def _finish(run: PaymentRun, detail: dict) -> PaymentRun:
@@ -303,8 +314,10 @@ def payment_run_generate(*, run: PaymentRun, chunk_size: int | None = None,
                 detail = _grant_lines(run, {**params, "programmes": one_off}, chunk_size, report)
             else:
                 detail = _regular_lines(run, params, chunk_size, report, refresh=refresh)
-                detail |= _grant_lines(run, {**params, "programmes": one_off}, chunk_size, report)
-                detail |= _arrears_lines(run, params)
+                grants = _grant_lines(run, {**params, "programmes": one_off}, chunk_size, report)
+                arrears = _arrears_lines(run, params)
+                held = detail["held_lines"] + grants.pop("held_lines") + arrears.pop("held_lines", 0)
+                detail |= grants | arrears | {"held_lines": held}
             detail["seconds"] = round(time.monotonic() - started, 3)
             run = _finish(run, detail)
         except Exception as exc:

@@ -59,6 +59,10 @@ class PaymentRun(models.Model):
     lines_done = models.PositiveIntegerField(_("records processed"), default=0)
     line_count = models.PositiveIntegerField(_("lines"), default=0)
     total_amount = models.DecimalField(_("total"), max_digits=16, decimal_places=2, default=0)
+    # Lines held out of the bank file (no usable account): not in line_count and total_amount, which are
+    # the bank file's control figures; the approver sees them before approving.
+    held_count = models.PositiveIntegerField(_("lines held"), default=0)
+    held_amount = models.DecimalField(_("amount held"), max_digits=16, decimal_places=2, default=0)
     started_at = models.DateTimeField(_("started"), auto_now_add=True)
     finished_at = models.DateTimeField(_("generation finished"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
@@ -66,7 +70,8 @@ class PaymentRun(models.Model):
     detail = models.JSONField(_("detail"), default=dict, blank=True)
     bank_file_sha256 = models.CharField(_("bank file SHA-256"), max_length=64, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["lines_done", "lines_total", "line_count", "total_amount"])
+    history = HistoricalRecords(excluded_fields=["lines_done", "lines_total", "line_count", "total_amount",
+                                                 "held_count", "held_amount"])
 
     class Meta:
         verbose_name = _("payment run")
@@ -113,15 +118,26 @@ class PaymentLine(models.Model):
         GRANT = "grant", _("one-off grant")
 
     class Status(models.TextChoices):
-        # Stored: pending (awaiting the bank), paid, failed, cancelled. "exported" is what a pending line
-        # of an exported or closed run is (effective_status); it is never written row by row.
+        # Stored: pending (awaiting the bank), held, paid, failed, cancelled. "exported" is what a pending
+        # line of an exported or closed run is (effective_status); it is never written row by row.
         PENDING = "pending", _("pending")
+        # No usable bank account at generation: kept out of the bank file, paid by a supplementary run
+        # of its month once the payee's account is completed (and approved, maker-checker).
+        HELD = "held", _("held (no usable account)")
         EXPORTED = "exported", _("exported")
         PAID = "paid", _("paid")
         FAILED = "failed", _("failed")
         CANCELLED = "cancelled", _("cancelled")
 
+    class HoldReason(models.TextChoices):
+        # Stored in failure_reason of a held line; a bank's failure reasons are stored as the bank wrote them.
+        # Accounts are 12 to 19 digits wherever they are written (people, grants), so an empty one is
+        # the only unusable kind; generation tests just that (a per-row pattern match costs seconds a million).
+        NO_ACCOUNT = "no_account", _("no bank account")
+
     EXPORTED_RUN_STATUSES = ("exported", "closed")
+    # What is re-issued by a supplementary run of the line's month (补发): refused or never sent.
+    REISSUABLE_STATUSES = ("failed", "held")
 
     # No database constraint either: a deferred check per line would cost a tenth of the generation.
     # Lines are written only by the generation, into the run it holds; runs are never deleted.
@@ -198,6 +214,8 @@ class PaymentLine(models.Model):
             models.Index(fields=["run", "id"], name="paymentline_run_id"),
             # Small: only failed lines are in it (re-issue looks for them).
             models.Index(fields=["run"], condition=Q(status="failed"), name="paymentline_failed"),
+            # Small too: the lines a supplementary run of a month looks at, and finance's to-do lists.
+            models.Index(fields=["period"], condition=Q(status__in=["failed", "held"]), name="paymentline_reissuable"),
         ]
 
     def __str__(self) -> str:
@@ -208,6 +226,13 @@ class PaymentLine(models.Model):
         if self.status == self.Status.PENDING and self.run.status in self.EXPORTED_RUN_STATUSES:
             return self.Status.EXPORTED
         return self.status
+
+    @property
+    def reason_label(self) -> str:
+        """The hold reason in the reader's language, or the bank's failure reason as the bank wrote it."""
+        if self.failure_reason in self.HoldReason.values:
+            return str(self.HoldReason(self.failure_reason).label)
+        return self.failure_reason
 
 
 class RecoveryLine(PaymentLine):

@@ -312,7 +312,7 @@ FROM bank_return_rows r
 LEFT JOIN disbursement_paymentline l ON l.id = r.line_id
 WHERE l.id IS NULL OR l.run_id <> %(run)s OR l.amount <> r.amount
    OR (r.account <> '' AND r.account <> l.bank_account)
-   OR l.status = 'cancelled' OR (l.status IN ('paid', 'failed') AND l.status <> r.result)
+   OR l.status IN ('cancelled', 'held') OR (l.status IN ('paid', 'failed') AND l.status <> r.result)
 ORDER BY r.row_no
 """
 
@@ -367,6 +367,9 @@ def _database_errors(run: PaymentRun) -> list[tuple[int, str]]:
                               % {**where, "file": file_account}))
             if status == PaymentLine.Status.CANCELLED:
                 errors.append((row_no, _("Row %(row)s: line %(line)s was cancelled and never sent to the bank.") % where))
+            elif status == PaymentLine.Status.HELD:
+                errors.append((row_no, _("Row %(row)s: line %(line)s was held (no bank account) and never sent to the "
+                                         "bank.") % where))
             elif status in (PaymentLine.Status.PAID, PaymentLine.Status.FAILED) and status != result:
                 errors.append((row_no, _("Row %(row)s: line %(line)s is already recorded as %(status)s by an earlier return.")
                               % {**where, "status": PaymentLine.Status(status).label}))

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Case, CharField, DateField, F, QuerySet, Sum, Value, When
+from django.db import connection
+from django.db.models import Case, CharField, DateField, Exists, F, OuterRef, QuerySet, Sum, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, TruncMonth
 
+from apps.benefits.models import ProgrammeCode
 from apps.core.scoping import scope_to_town
+from apps.people.models import Town
 
 from . import sql
 from .models import BankReturnImport, Overpayment, PaymentLine, PaymentRun, RecoveryLine
@@ -84,3 +87,59 @@ def recovery_totals(*, user=None) -> dict:
 def bank_return_list(*, run: PaymentRun | None = None) -> QuerySet[BankReturnImport]:
     qs = BankReturnImport.objects.select_related("run", "imported_by")
     return qs.filter(run=run) if run else qs
+
+
+def reissued_q() -> Exists:
+    """Whether a line (held or failed) has its re-issue already: a probe of the exactly-once key."""
+    return Exists(PaymentLine.objects.filter(
+        period=OuterRef("period"), line_type=PaymentLine.LineType.REISSUE, key_ref=OuterRef("key_ref"),
+        programme_id=OuterRef("programme_id"), key_variant=OuterRef("pk")))
+
+
+def payment_line_outstanding(*, user, status: str, period=None) -> QuerySet[PaymentLine]:
+    """Held or failed lines not re-issued yet: finance's to-do (complete or correct the account, then a
+    supplementary run of the line's month pays it)."""
+    qs = scope_to_town(PaymentLine.objects.filter(status=status), user, "town")
+    if period is not None:
+        qs = qs.filter(period=period)
+    return qs.exclude(reissued_q())
+
+
+SUMMARY = """
+SELECT programme_id, town_id, status, count(*), coalesce(sum(amount), 0)
+FROM disbursement_paymentline WHERE run_id = %s AND status <> 'cancelled'
+GROUP BY programme_id, town_id, status
+"""
+
+
+def _summary_row(label: str) -> dict:
+    zero = Decimal("0.00")
+    return {"label": label, "lines": 0, "amount": zero, "held": 0, "held_amount": zero, "paid": 0,
+            "paid_amount": zero, "failed": 0, "failed_amount": zero}
+
+
+def payment_run_summary(*, run: PaymentRun) -> dict:
+    """A run's lines by programme, by town and by status (as staff read it), with held, paid and failed
+    counts and amounts: one grouped read of the run's lines."""
+    with connection.cursor() as cursor:
+        cursor.execute(SUMMARY, [run.pk])
+        rows = cursor.fetchall()
+    programmes = dict(ProgrammeCode.choices)
+    towns = dict(Town.objects.filter(pk__in={row[1] for row in rows}).values_list("pk", "name"))
+    exported = run.status in PaymentLine.EXPORTED_RUN_STATUSES
+    by_programme, by_town, by_status = {}, {}, {}
+    for programme, town, status, count, amount in rows:
+        if status == PaymentLine.Status.PENDING and exported:
+            status = PaymentLine.Status.EXPORTED
+        for table, key, label in ((by_programme, programme, programmes.get(programme, programme)),
+                                  (by_town, town, towns.get(town, "-")),
+                                  (by_status, status, PaymentLine.Status(status).label)):
+            row = table.setdefault(key, _summary_row(str(label)))
+            row["lines"] += count
+            row["amount"] += amount
+            if status in ("held", "paid", "failed"):
+                row[status] += count
+                row[f"{status}_amount"] += amount
+    return {"by_programme": sorted(by_programme.values(), key=lambda row: -row["amount"]),
+            "by_town": sorted(by_town.values(), key=lambda row: row["label"]),
+            "by_status": list(by_status.values())}

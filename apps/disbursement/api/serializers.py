@@ -18,6 +18,7 @@ class PaymentRunOutputSerializer(OutputModelSerializer):
     started_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     total_amount = serializers.DecimalField(max_digits=16, decimal_places=2, coerce_to_string=True)
+    held_amount = serializers.DecimalField(max_digits=16, decimal_places=2, coerce_to_string=True)
     progress_percent = serializers.SerializerMethodField()
     elapsed_seconds = serializers.SerializerMethodField()
 
@@ -25,7 +26,7 @@ class PaymentRunOutputSerializer(OutputModelSerializer):
         model = PaymentRun
         fields = ["id", "period", "kind", "status", "started_by", "approved_by", "approved_at", "exported_at",
                   "closed_at", "lines_done", "lines_total", "progress_percent", "line_count", "total_amount",
-                  "started_at", "finished_at", "elapsed_seconds", "error", "detail", "bank_file_sha256"]
+                  "held_count", "held_amount", "started_at", "finished_at", "elapsed_seconds", "error", "detail", "bank_file_sha256"]
 
     def get_progress_percent(self, run) -> float:
         if run.status != PaymentRun.Status.GENERATING:

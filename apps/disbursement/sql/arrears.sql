@@ -53,13 +53,15 @@ ins AS (
            coalesce(pp.name, ci.name, ''), coalesce(pp.id_number, ''),
            coalesce(pp.bank_account, ci.bank_account, ''), coalesce(pp.bank_name, ci.bank_name, ''), d.town_id,
            d.variant, d.new_standard, d.per_capita_income, d.covered_members, d.addon_members,
-           d.difference, 'pending', '', ''
+           d.difference,
+           CASE WHEN coalesce(pp.bank_account, ci.bank_account, '') = '' THEN 'held' ELSE 'pending' END,
+           CASE WHEN coalesce(pp.bank_account, ci.bank_account, '') = '' THEN 'no_account' ELSE '' END, ''
     FROM diff d
     LEFT JOIN people_person pp ON pp.id = d.payee_person_id
     LEFT JOIN people_careinstitution ci ON ci.id = d.payee_institution_id
     WHERE d.difference > 0
     ON CONFLICT DO NOTHING
-    RETURNING amount
+    RETURNING amount, status
 ),
 over AS (
     INSERT INTO disbursement_overpayment (entitlement_id, programme, period, paid_amount, new_amount, town_id,
@@ -76,6 +78,5 @@ mark AS (
     FROM stale s WHERE b.id = s.basis_id
     RETURNING 1
 )
-SELECT (SELECT count(*) FROM base), count(*), coalesce(sum(amount), 0),
-       (SELECT count(*) FROM over), (SELECT count(*) FROM mark)
+{totals}, (SELECT count(*) FROM base), (SELECT count(*) FROM over), (SELECT count(*) FROM mark)
 FROM ins

@@ -16,5 +16,6 @@ SELECT {payee_name} AS "姓名",
                         WHEN 'grant' THEN '一次性补助' END AS "备注",
        l.id AS "明细编号"
 FROM disbursement_paymentline l
-WHERE l.run_id = {run} AND l.status <> 'cancelled'
+-- Held lines (no usable account) never reach the bank: only what the run's control figures count.
+WHERE l.run_id = {run} AND l.status NOT IN ('cancelled', 'held')
 ORDER BY l.id

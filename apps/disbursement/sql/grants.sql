@@ -1,5 +1,5 @@
 -- One chunk of pending one-off grants (ids lo..hi) for this period or earlier, each inserted once:
--- a grant already in a line (paid or not) is never picked up again.
+-- a grant already in a line (paid, held or not) is never picked up again; without an account, held.
 WITH cand AS (
     SELECT g.*
     FROM benefits_grant g
@@ -19,7 +19,10 @@ ins AS (
            coalesce(pp.bank_account, ci.bank_account, g.payee_account),
            coalesce(pp.bank_name, ci.bank_name, g.payee_bank),
            coalesce(h.town_id, bp.town_id, pp.town_id, ci.town_id),
-           g.variant, g.amount, 'pending', '', ''
+           g.variant, g.amount,
+           CASE WHEN coalesce(pp.bank_account, ci.bank_account, g.payee_account, '') = '' THEN 'held' ELSE 'pending' END,
+           CASE WHEN coalesce(pp.bank_account, ci.bank_account, g.payee_account, '') = '' THEN 'no_account' ELSE '' END,
+           ''
     FROM cand g
     LEFT JOIN people_person pp ON pp.id = g.payee_person_id
     LEFT JOIN people_careinstitution ci ON ci.id = g.payee_institution_id
@@ -30,6 +33,6 @@ ins AS (
         WHERE x.key_ref = g.id AND x.period = g.period AND x.line_type = 'grant'
           AND x.programme_id = g.programme_id AND x.key_variant = 0 OFFSET 0)
     ON CONFLICT DO NOTHING
-    RETURNING amount
+    RETURNING amount, status
 )
-SELECT (SELECT count(*) FROM cand), count(*), coalesce(sum(amount), 0) FROM ins
+{totals}, (SELECT count(*) FROM cand) FROM ins

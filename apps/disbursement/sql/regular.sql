@@ -2,6 +2,8 @@
 -- the standards in force, each inserted once. The anti-join placeholder is empty while the period
 -- has no line yet (ON CONFLICT alone guards it) and a NOT EXISTS on the unique key otherwise:
 -- skipping existing keys by anti-join is far cheaper than letting ON CONFLICT discover each of them.
+-- A payee without a bank account gets a held line (status held, reason no_account): the key is taken, so
+-- the month is paid once, by a supplementary run once the account is completed, never by the bank file.
 WITH periods AS (SELECT %(period)s::date AS period),
 {rates},
 ins AS (
@@ -22,7 +24,9 @@ ins AS (
                     (SELECT b.town_id FROM people_person b WHERE b.id = e.person_id),
                     pp.town_id, ci.town_id),
            r.variant, r.monthly, e.per_capita_income, e.covered_members, e.addon_members,
-           {amount}, 'pending', '', ''
+           {amount},
+           CASE WHEN coalesce(pp.bank_account, ci.bank_account, '') = '' THEN 'held' ELSE 'pending' END,
+           CASE WHEN coalesce(pp.bank_account, ci.bank_account, '') = '' THEN 'no_account' ELSE '' END, ''
     FROM benefits_entitlement e
     JOIN rate r ON r.programme_id = e.programme_id
                AND r.variant = CASE WHEN e.programme_id = 'tekun_care' THEN e.care_level ELSE e.variant END
@@ -37,6 +41,6 @@ ins AS (
       AND {amount} > 0
       {anti_join}
     ON CONFLICT DO NOTHING
-    RETURNING amount
+    RETURNING amount, status
 )
-SELECT count(*), coalesce(sum(amount), 0) FROM ins
+{totals} FROM ins

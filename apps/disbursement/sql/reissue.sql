@@ -1,11 +1,12 @@
--- 补发: the failed lines of this period's runs whose payee's account details have been corrected
--- since (current name/account/bank differ from the snapshot the bank refused), into this run, with
--- the corrected details. key_variant = the failed line's id: each failed line is re-issued once.
+-- 补发: the lines paying this month (whatever run carried them: a failed 2027-01 arrears line of the
+-- 2027-03 run belongs to 2027-01) that the bank refused (failed) or that were never sent (held: no
+-- account), into this run with the payee's current details: a failed line once its name/account/bank
+-- differ from the snapshot the bank refused, a held line once its payee has an account.
+-- key_variant = the original line's id: each line is re-issued once.
 WITH cand AS (
     SELECT l.*
     FROM disbursement_paymentline l
-    WHERE l.status = 'failed'
-      AND l.run_id IN (SELECT r.id FROM disbursement_paymentrun r WHERE r.period = %(period)s)
+    WHERE l.period = %(period)s AND l.status IN ('failed', 'held')
 ),
 cur AS (
     SELECT c.*,
@@ -17,6 +18,16 @@ cur AS (
     LEFT JOIN people_person pp ON pp.id = c.payee_person_id
     LEFT JOIN people_careinstitution ci ON ci.id = c.payee_institution_id
     LEFT JOIN benefits_grant g ON g.id = c.grant_id AND c.payee_person_id IS NULL AND c.payee_institution_id IS NULL
+),
+ready AS (
+    SELECT c.*,
+           c.cur_account <> '' AND (c.status = 'held' OR (c.cur_account, c.cur_bank, c.cur_name)
+                                    IS DISTINCT FROM (c.bank_account, c.bank_name, c.payee_name)) AS corrected,
+           EXISTS (
+               SELECT 1 FROM disbursement_paymentline x
+               WHERE x.key_ref = c.key_ref AND x.period = c.period AND x.line_type = 'reissue'
+                 AND x.programme_id = c.programme_id AND x.key_variant = c.id OFFSET 0) AS reissued
+    FROM cur c
 ),
 ins AS (
     INSERT INTO disbursement_paymentline (
@@ -30,17 +41,12 @@ ins AS (
            c.cur_name, c.cur_id_number, c.cur_account, c.cur_bank, c.town_id,
            c.variant, c.standard_amount, c.per_capita_income, c.covered_members, c.addon_members,
            c.amount, 'pending', '', ''
-    FROM cur c
-    WHERE c.cur_account <> ''
-      AND (c.cur_account, c.cur_bank, c.cur_name) IS DISTINCT FROM (c.bank_account, c.bank_name, c.payee_name)
-      AND NOT EXISTS (
-          SELECT 1 FROM disbursement_paymentline x
-          WHERE x.key_ref = c.key_ref AND x.period = c.period AND x.line_type = 'reissue'
-            AND x.programme_id = c.programme_id AND x.key_variant = c.id OFFSET 0)
+    FROM ready c
+    WHERE c.corrected AND NOT c.reissued
     ON CONFLICT DO NOTHING
     RETURNING amount
 )
-SELECT (SELECT count(*) FROM cand), count(*), coalesce(sum(amount), 0),
-       (SELECT count(*) FROM cur WHERE cur_account = '' OR (cur_account, cur_bank, cur_name)
-            IS NOT DISTINCT FROM (bank_account, bank_name, payee_name))
+SELECT (SELECT count(*) FROM cand WHERE status = 'failed'), (SELECT count(*) FROM cand WHERE status = 'held'),
+       count(*), coalesce(sum(amount), 0),
+       (SELECT count(*) FROM ready WHERE NOT corrected AND NOT reissued)
 FROM ins

@@ -68,6 +68,7 @@ class Command(BaseCommand):
             ("pensions_demo", ["--tenant", schema, "--no-registry"]),
             ("burial_demo", ["--tenant", schema]),
             ("demo_disbursement", ["--tenant", schema, "--period", period]),
+            ("demo_pending_payments", ["--tenant", schema, "--period", period]),
         ]
         for command, args in steps:
             step_started = time.monotonic()
