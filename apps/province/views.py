@@ -1,0 +1,154 @@
+"""The province site (public host): the overseer's dashboard, a bureau's page, XLSX exports.
+
+Read-only: every page is GET and reads rollup rows only. The one write, "refresh all", is the province
+administrator's (a superuser), not the overseer's, and only queues the bureaus' rollups.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from decimal import Decimal
+
+from celery import current_app
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from apps.benefits.models import ProgrammeCode
+from apps.core.periods import PeriodError, parse_month
+from tenants.models import Bureau
+from tenants.permissions import is_province_overseer
+from tenants.selectors import bureau_list
+
+from . import selectors, tables
+
+
+def _overseer(request) -> None:
+    if not is_province_overseer(request.user):
+        raise PermissionDenied
+
+
+def _filters(request) -> tuple[dict, list[str]]:
+    errors, filters = [], {"period": None, "programme": "", "bureau": "", "year": timezone.localdate().year}
+    if request.GET.get("period"):
+        try:
+            filters["period"] = parse_month(request.GET["period"])
+        except PeriodError as exc:
+            errors.append(str(exc))
+    if request.GET.get("programme"):
+        if request.GET["programme"] in ProgrammeCode.values:
+            filters["programme"] = request.GET["programme"]
+        else:
+            errors.append(_("Unknown programme %(code)s.") % {"code": request.GET["programme"]})
+    if request.GET.get("year"):
+        try:
+            filters["year"] = int(request.GET["year"])
+        except ValueError:
+            errors.append(_("The year must be a number, e.g. 2024."))
+    return filters, errors
+
+
+def _json(value):
+    if isinstance(value, Decimal):
+        return float(value)  # for the chart only; tables and exports keep the Decimal
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    raise TypeError(type(value))
+
+
+def _charts(filters: dict, standards: list[dict], bureau: str = "") -> str:
+    ranked = [r for r in standards if r["standard"] is not None and (not bureau or r["bureau"] == bureau)]
+    trend = selectors.trends(bureau=bureau, programme=filters["programme"])
+    labels = dict(ProgrammeCode.choices)
+    return json.dumps({
+        "labels": {
+            "standard": _("standard in force"), "minimum": _("provincial minimum"), "rank": _("rank"),
+            "yuan_month": _("yuan a month"), "persons": _("persons"), "yuan": _("yuan"),
+            "failure_rate": _("failure rate %"), "held": _("lines held"), "due": _("reviews due (30 days)"),
+            "overdue": _("reviews overdue"), "count": _("count"),
+        },
+        "standards": {
+            "bureaus": [r["name_zh"] for r in ranked],
+            "standard": [r["standard"] for r in ranked],
+            "minimum": [r["minimum"] for r in ranked],
+            "rank": [r["rank"] for r in ranked],
+        },
+        "trends": {key: {str(labels.get(p, p) or _("all programmes")): series for p, series in by_programme.items()}
+                   for key, by_programme in trend.items()},
+        "health": [{"name": r["name_zh"], "failure_rate": r.get("run.failure_rate"), "held": r.get("run.held"),
+                    "due": r.get("reviews.due_30_days"), "overdue": r.get("reviews.overdue")}
+                   for r in selectors.health_table() if not bureau or r["bureau"] == bureau],
+    }, default=_json, ensure_ascii=False)
+
+
+@require_GET
+@login_required
+def home(request):
+    _overseer(request)
+    filters, errors = _filters(request)
+    if request.GET.get("bureau"):
+        return redirect("province-bureau", schema_name=request.GET["bureau"])
+    built = {name: make(**filters) for name, make in tables.TABLES.items()}
+    return render(request, "province/home.html", {
+        "title": _("Provincial oversight"), "tables": built, "filters": filters, "errors": errors,
+        "charts": _charts(filters, built["standards"].rows), "bureaus": bureau_list(),
+        "programmes": ProgrammeCode.choices, "query": request.GET.urlencode(),
+    })
+
+
+@require_GET
+@login_required
+def bureau_detail(request, schema_name: str):
+    _overseer(request)
+    try:
+        bureau = selectors.bureau_get(schema_name=schema_name)
+    except Bureau.DoesNotExist:
+        raise Http404 from None
+    filters, errors = _filters(request)
+    filters["bureau"] = schema_name
+    built = {name: make(**filters) for name, make in tables.TABLES.items() if name != "references"}
+    for name in ("standards", "health"):
+        built[name].rows = [r for r in built[name].rows if r["bureau"] == schema_name]
+    built["indicators"].rows = [r for r in built["indicators"].rows if r["name_zh"] == bureau.name_zh]
+    built["alerts"].rows = [r for r in built["alerts"].rows if r["bureau"] in ("", schema_name)]
+    built["duplicates"].rows = [r for r in built["duplicates"].rows if bureau.name_zh in r["parties"]]
+    return render(request, "province/home.html", {
+        "title": bureau.name_zh, "bureau": bureau, "tables": built, "filters": filters, "errors": errors,
+        "charts": _charts(filters, built["standards"].rows, bureau=schema_name), "bureaus": bureau_list(),
+        "programmes": ProgrammeCode.choices, "query": request.GET.urlencode(),
+    })
+
+
+@require_GET
+@login_required
+def export(request, name: str):
+    _overseer(request)
+    make = tables.TABLES.get(name)
+    if make is None:
+        raise Http404
+    filters, errors = _filters(request)
+    if errors:
+        return HttpResponse("\n".join(errors), status=400, content_type="text/plain; charset=utf-8")
+    filters["bureau"] = request.GET.get("bureau", "")
+    table = make(**filters)
+    response = HttpResponse(tables.xlsx(table),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="province-{name}-{timezone.localdate():%Y%m%d}.xlsx"'
+    return response
+
+
+@require_POST
+@login_required
+def refresh(request):
+    """Queue every bureau's rollup (the province administrator's action; overseers only read)."""
+    if not request.user.is_superuser:
+        raise PermissionDenied
+    current_app.send_task("province.refresh_all", kwargs={}, _schema_name="public")
+    messages.info(request, _("The rollups of every bureau are being refreshed."))
+    return redirect("province-home")
