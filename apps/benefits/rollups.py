@@ -35,18 +35,26 @@ def active_persons(*, today: datetime.date) -> list[tuple[int, str, str]]:
     active = Entitlement.objects.filter(entitlement_active_q(period), programme_id__in=DUPLICATE_PROGRAMMES)
     personal = active.filter(person__isnull=False).values_list("person_id", "person__id_number", "programme_id")
     by_household = active.filter(person__isnull=True, household__isnull=False).values_list(
-        "household__members__person_id", "household__members__person__id_number", "programme_id")
+        "household__members__person_id", "household__members__person__id_number", "programme_id"
+    )
     return sorted({row for row in [*personal, *by_household] if row[0] is not None})
 
 
 def rollup(*, today: datetime.date) -> dict:
     period = rules.first_of_month(today)
-    in_force = (Standard.objects.filter(effective_from__lte=period)
-                .order_by("programme_id", "variant", "-effective_from").distinct("programme_id", "variant")
-                .values_list("programme_id", "variant", "amount", "unit", "effective_from"))
+    in_force = (
+        Standard.objects.filter(effective_from__lte=period)
+        .order_by("programme_id", "variant", "-effective_from")
+        .distinct("programme_id", "variant")
+        .values_list("programme_id", "variant", "amount", "unit", "effective_from")
+    )
     standards = [
-        {"programme": programme, "variant": variant, "monthly_amount": rules.monthly_value(amount, unit),
-         "effective_from": effective_from}
+        {
+            "programme": programme,
+            "variant": variant,
+            "monthly_amount": rules.monthly_value(amount, unit),
+            "effective_from": effective_from,
+        }
         for programme, variant, amount, unit, effective_from in in_force
     ]
     hashes = sorted({(province_hash(number), programme) for _, number, programme in active_persons(today=today)})

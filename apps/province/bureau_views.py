@@ -28,21 +28,29 @@ class ResolveForm(forms.Form):
 def duplicate_resolve_view(request, alert_id: int):
     require_permission(request.user, RESOLVE_PERMISSION, what=_("resolve a duplicate-benefit alert"))
     schema_name = connection.schema_name
-    row = next((r for r in own_alerts(schema_name=schema_name, today=timezone.localdate())
-                if r["alert"].pk == alert_id), None)
+    row = next(
+        (r for r in own_alerts(schema_name=schema_name, today=timezone.localdate()) if r["alert"].pk == alert_id), None
+    )
     if row is None:
         raise Http404
     form = ResolveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            duplicate_resolve(alert_id=alert_id, schema_name=schema_name, reason=form.cleaned_data["reason"],
-                              user=request.user)
+            duplicate_resolve(
+                alert_id=alert_id, schema_name=schema_name, reason=form.cleaned_data["reason"], user=request.user
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("Resolved on this bureau's side."))
             return redirect("admin:index")
-    return render(request, "province/resolve.html", {
-        **bureau_admin_site.each_context(request), "title": _("Duplicate benefits (一人多保)"), "row": row,
-        "form": form,
-    })
+    return render(
+        request,
+        "province/resolve.html",
+        {
+            **bureau_admin_site.each_context(request),
+            "title": _("Duplicate benefits (一人多保)"),
+            "row": row,
+            "form": form,
+        },
+    )

@@ -16,8 +16,9 @@ from django.utils.translation import gettext_lazy as _
 class StandardRollup(models.Model):
     """A bureau's standard in force for a programme and variant, as its last rollup found it."""
 
-    bureau = models.ForeignKey("tenants.Bureau", on_delete=models.CASCADE, related_name="standard_rollups",
-                               verbose_name=_("bureau"))
+    bureau = models.ForeignKey(
+        "tenants.Bureau", on_delete=models.CASCADE, related_name="standard_rollups", verbose_name=_("bureau")
+    )
     programme = models.CharField(_("programme"), max_length=32)
     variant = models.CharField(_("variant"), max_length=16, default="unified")
     monthly_amount = models.DecimalField(_("monthly amount"), max_digits=12, decimal_places=2)
@@ -53,7 +54,9 @@ class ReferenceStandard(models.Model):
         verbose_name_plural = _("reference standards (not bureaus here)")
         ordering = ["province", "area_code", "programme"]
         constraints = [
-            models.UniqueConstraint(fields=["area_code", "programme", "effective_from"], name="referencestandard_unique"),
+            models.UniqueConstraint(
+                fields=["area_code", "programme", "effective_from"], name="referencestandard_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -63,8 +66,9 @@ class ReferenceStandard(models.Model):
 class MonthlyRollup(models.Model):
     """One programme's figure for one month of one bureau (apps.core.registries.MonthlyFigure)."""
 
-    bureau = models.ForeignKey("tenants.Bureau", on_delete=models.CASCADE, related_name="monthly_rollups",
-                               verbose_name=_("bureau"))
+    bureau = models.ForeignKey(
+        "tenants.Bureau", on_delete=models.CASCADE, related_name="monthly_rollups", verbose_name=_("bureau")
+    )
     period = models.DateField(_("period"), help_text=_("First day of the month."))
     programme = models.CharField(_("programme"), max_length=32, blank=True)
     key = models.CharField(_("figure"), max_length=48)
@@ -87,8 +91,9 @@ class MonthlyRollup(models.Model):
 class AnnualRollup(models.Model):
     """One annual figure of one bureau (apps.core.registries.Figure): social organisations, burial, …"""
 
-    bureau = models.ForeignKey("tenants.Bureau", on_delete=models.CASCADE, related_name="annual_rollups",
-                               verbose_name=_("bureau"))
+    bureau = models.ForeignKey(
+        "tenants.Bureau", on_delete=models.CASCADE, related_name="annual_rollups", verbose_name=_("bureau")
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     key = models.CharField(_("figure"), max_length=64)
     value = models.DecimalField(_("value"), max_digits=18, decimal_places=2, null=True, blank=True)
@@ -109,8 +114,9 @@ class AnnualRollup(models.Model):
 class HealthRollup(models.Model):
     """A bureau's operating figures: last run, failure rate, lines held, review backlog (one row each)."""
 
-    bureau = models.ForeignKey("tenants.Bureau", on_delete=models.CASCADE, related_name="health_rollups",
-                               verbose_name=_("bureau"))
+    bureau = models.ForeignKey(
+        "tenants.Bureau", on_delete=models.CASCADE, related_name="health_rollups", verbose_name=_("bureau")
+    )
     key = models.CharField(_("figure"), max_length=48)
     value = models.DecimalField(_("value"), max_digits=18, decimal_places=4, null=True, blank=True)
     # For the few figures that are a state or a moment: a status code or an ISO date-time, never free text.
@@ -130,8 +136,9 @@ class HealthRollup(models.Model):
 class RollupRefresh(models.Model):
     """When a bureau's rollup was last written, and whether every contributor answered."""
 
-    bureau = models.OneToOneField("tenants.Bureau", on_delete=models.CASCADE, related_name="rollup_refresh",
-                                  verbose_name=_("bureau"))
+    bureau = models.OneToOneField(
+        "tenants.Bureau", on_delete=models.CASCADE, related_name="rollup_refresh", verbose_name=_("bureau")
+    )
     refreshed_at = models.DateTimeField(_("refreshed"))
     seconds = models.DecimalField(_("seconds"), max_digits=8, decimal_places=2)
     failed_contributors = models.JSONField(_("contributors that failed"), default=list, blank=True)
@@ -147,8 +154,9 @@ class RollupRefresh(models.Model):
 class PublishedHash(models.Model):
     """A keyed hash (HMAC-SHA256, province key) of the ID number of a person on a programme in a bureau."""
 
-    bureau = models.ForeignKey("tenants.Bureau", on_delete=models.CASCADE, related_name="published_hashes",
-                               verbose_name=_("bureau"))
+    bureau = models.ForeignKey(
+        "tenants.Bureau", on_delete=models.CASCADE, related_name="published_hashes", verbose_name=_("bureau")
+    )
     person_hash = models.CharField(_("keyed hash of the ID number"), max_length=64)
     programme = models.CharField(_("programme"), max_length=32)
 
@@ -191,10 +199,12 @@ class DuplicateAlert(models.Model):
 class DuplicateResolution(models.Model):
     """A bureau's answer to an alert: it has dealt with the case on its side (and why)."""
 
-    alert = models.ForeignKey(DuplicateAlert, on_delete=models.CASCADE, related_name="resolutions",
-                              verbose_name=_("alert"))
-    bureau = models.ForeignKey("tenants.Bureau", on_delete=models.CASCADE, related_name="duplicate_resolutions",
-                               verbose_name=_("bureau"))
+    alert = models.ForeignKey(
+        DuplicateAlert, on_delete=models.CASCADE, related_name="resolutions", verbose_name=_("alert")
+    )
+    bureau = models.ForeignKey(
+        "tenants.Bureau", on_delete=models.CASCADE, related_name="duplicate_resolutions", verbose_name=_("bureau")
+    )
     reason = models.CharField(_("reason"), max_length=300)
     # The bureau user's login name (a staff account, not a beneficiary): the province sees who answered.
     resolved_by = models.CharField(_("resolved by"), max_length=150)

@@ -24,8 +24,11 @@ RESOLVE_PERMISSION = "benefits.change_entitlement"
 
 def own_alerts(*, schema_name: str, today) -> list[dict]:
     """The open alerts this bureau has not resolved, each with the bureau's own person."""
-    alerts = [a for a in duplicates_for_bureau(schema_name=schema_name)
-              if not any(p["bureau"] == schema_name and p["resolved"] for p in a.parties)]
+    alerts = [
+        a
+        for a in duplicates_for_bureau(schema_name=schema_name)
+        if not any(p["bureau"] == schema_name and p["resolved"] for p in a.parties)
+    ]
     if not alerts:
         return []
     wanted = {a.person_hash for a in alerts}
@@ -40,8 +43,15 @@ def own_alerts(*, schema_name: str, today) -> list[dict]:
         mine = next(p for p in alert.parties if p["bureau"] == schema_name)
         others = [p for p in alert.parties if p["bureau"] != schema_name]
         person_id = persons.get(alert.person_hash)
-        out.append({"alert": alert, "person_id": person_id, "person_name": names.get(person_id, ""),
-                    "programmes": mine["programmes"], "others": others})
+        out.append(
+            {
+                "alert": alert,
+                "person_id": person_id,
+                "person_name": names.get(person_id, ""),
+                "programmes": mine["programmes"],
+                "others": others,
+            }
+        )
     return out
 
 
@@ -54,10 +64,13 @@ def duplicates_panel(*, request) -> Panel | None:
     items = []
     for row in rows:
         elsewhere = "、".join(f"{p['name_zh']}({'/'.join(p['programmes'])})" for p in row["others"])
-        items.append(PanelItem(
-            label=_("%(name)s is also on benefits in %(elsewhere)s") % {
-                "name": row["person_name"] or _("(person not found)"), "elsewhere": elsewhere},
-            url=reverse("province-duplicate-resolve", args=[row["alert"].pk]),
-            level="danger", note="/".join(row["programmes"]),
-        ))
+        items.append(
+            PanelItem(
+                label=_("%(name)s is also on benefits in %(elsewhere)s")
+                % {"name": row["person_name"] or _("(person not found)"), "elsewhere": elsewhere},
+                url=reverse("province-duplicate-resolve", args=[row["alert"].pk]),
+                level="danger",
+                note="/".join(row["programmes"]),
+            )
+        )
     return Panel(key="province.duplicates", title=_("Duplicate benefits (一人多保)"), items=items, order=5)

@@ -23,13 +23,15 @@ class MinimumRow:
     effective_from: datetime.date
 
 
-def minimum_in_force(rows: Iterable[MinimumRow], *, region_class: int | None, programme: str,
-                     on: datetime.date) -> Decimal | None:
+def minimum_in_force(
+    rows: Iterable[MinimumRow], *, region_class: int | None, programme: str, on: datetime.date
+) -> Decimal | None:
     """The minimum for the class and programme on the day: the latest effective by then; None if none."""
     if region_class is None:
         return None
-    candidates = [r for r in rows if r.region_class == region_class and r.programme == programme
-                  and r.effective_from <= on]
+    candidates = [
+        r for r in rows if r.region_class == region_class and r.programme == programme and r.effective_from <= on
+    ]
     return max(candidates, key=lambda r: r.effective_from).amount if candidates else None
 
 
@@ -57,8 +59,9 @@ def ranks(amounts: dict[str, Decimal]) -> dict[str, int]:
     return {key: ordered.index(amount) + 1 for key, amount in amounts.items()}
 
 
-def run_late(*, approved_at: datetime.date | None, period: datetime.date | None, today: datetime.date,
-             deadline_day: int = 5) -> bool:
+def run_late(
+    *, approved_at: datetime.date | None, period: datetime.date | None, today: datetime.date, deadline_day: int = 5
+) -> bool:
     """A month's run not approved by the deadline day of its month (the 5th) is late.
 
     `period` is the month of the bureau's last regular run; a bureau with no run for this month at

@@ -28,8 +28,11 @@ INDICATOR_PREFIXES = ("socialorgs.", "burial.")
 def _minimum_rows() -> dict[str, list[rules.MinimumRow]]:
     rows: dict[str, list[rules.MinimumRow]] = defaultdict(list)
     for m in ProvincialMinimum.objects.all():
-        rows[m.province].append(rules.MinimumRow(region_class=m.region_class, programme=m.programme,
-                                                 amount=m.amount, effective_from=m.effective_from))
+        rows[m.province].append(
+            rules.MinimumRow(
+                region_class=m.region_class, programme=m.programme, amount=m.amount, effective_from=m.effective_from
+            )
+        )
     return rows
 
 
@@ -55,8 +58,11 @@ def standards_table(*, on: datetime.date | None = None) -> list[dict]:
         standards[(s.bureau_id, s.programme)][s.variant] = s.monthly_amount
     bureau_codes = {b.area_code for b in bureaus if b.area_code}
     references: dict[tuple[str, str], dict[str, tuple[str, Decimal]]] = defaultdict(dict)
-    for r in (ReferenceStandard.objects.filter(effective_from__lte=on, programme__in=programmes)
-              .exclude(area_code__in=bureau_codes).order_by("area_code", "programme", "effective_from")):
+    for r in (
+        ReferenceStandard.objects.filter(effective_from__lte=on, programme__in=programmes)
+        .exclude(area_code__in=bureau_codes)
+        .order_by("area_code", "programme", "effective_from")
+    ):
         references[(r.province, r.programme)][r.area_code] = (r.name_zh, r.monthly_amount)  # latest wins
     out = []
     for programme in programmes:
@@ -72,37 +78,64 @@ def standards_table(*, on: datetime.date | None = None) -> list[dict]:
         ranks = {province: rules.ranks(amounts) for province, amounts in pool.items()}
         for b in bureaus:
             standard = _ranked_standard(standards.get((b.pk, programme), {}))
-            minimum = rules.minimum_in_force(minimums.get(b.province, []), region_class=b.region_class,
-                                             programme=programme, on=on)
+            minimum = rules.minimum_in_force(
+                minimums.get(b.province, []), region_class=b.region_class, programme=programme, on=on
+            )
             ratio = rules.ratio(standard, minimum)
-            out.append({
-                "bureau": b.schema_name, "name_zh": b.name_zh, "province": b.province,
-                "region_class": b.region_class, "programme": programme, "standard": standard,
-                "minimum": minimum, "ratio": ratio, "percent_above": rules.percent_above(ratio),
-                "rank": ranks.get(b.province, {}).get(f"bureau:{b.schema_name}") if standard is not None else None,
-                "ranked_among": len(pool.get(b.province, {})),
-                "below_minimum": rules.below_minimum(standard, minimum),
-            })
+            out.append(
+                {
+                    "bureau": b.schema_name,
+                    "name_zh": b.name_zh,
+                    "province": b.province,
+                    "region_class": b.region_class,
+                    "programme": programme,
+                    "standard": standard,
+                    "minimum": minimum,
+                    "ratio": ratio,
+                    "percent_above": rules.percent_above(ratio),
+                    "rank": ranks.get(b.province, {}).get(f"bureau:{b.schema_name}") if standard is not None else None,
+                    "ranked_among": len(pool.get(b.province, {})),
+                    "below_minimum": rules.below_minimum(standard, minimum),
+                }
+            )
     return out
 
 
 def reference_table() -> list[dict]:
-    return list(ReferenceStandard.objects.values("name_zh", "area_code", "province", "region_class", "programme",
-                                                 "monthly_amount", "effective_from", "source"))
+    return list(
+        ReferenceStandard.objects.values(
+            "name_zh",
+            "area_code",
+            "province",
+            "region_class",
+            "programme",
+            "monthly_amount",
+            "effective_from",
+            "source",
+        )
+    )
 
 
-def stats(*, period: datetime.date | None = None, programme: str = "", bureau: str = "",
-          months: int = 24) -> list[dict]:
-    """Monthly figures per bureau, month and programme: one dict per row, figures as columns."""
-    qs = MonthlyRollup.objects.select_related("bureau")
+def stats(
+    *, period: datetime.date | None = None, programme: str = "", bureau: str = "", months: int = 24
+) -> list[dict]:
+    """Monthly figures per bureau, month and programme: one dict per row, figures as columns.
+
+    Without a period: one bureau's last `months` months, or every bureau's latest month (the whole
+    province over two years is the trend charts' job, summed in the database, not a table's).
+    """
+    qs = MonthlyRollup.objects.all()
     if period is not None:
         qs = qs.filter(period=period)
     else:
         latest = MonthlyRollup.objects.order_by("-period").values_list("period", flat=True).first()
         if latest is None:
             return []
-        index = latest.year * 12 + latest.month - 1 - (months - 1)
-        qs = qs.filter(period__gte=datetime.date(index // 12, index % 12 + 1, 1))
+        if bureau:
+            index = latest.year * 12 + latest.month - 1 - (months - 1)
+            qs = qs.filter(period__gte=datetime.date(index // 12, index % 12 + 1, 1))
+        else:
+            qs = qs.filter(period=latest)
     if programme:
         qs = qs.filter(programme=programme)
     if bureau:
@@ -110,14 +143,20 @@ def stats(*, period: datetime.date | None = None, programme: str = "", bureau: s
     rows: dict[tuple, dict] = {}
     for r in qs.values("bureau__schema_name", "bureau__name_zh", "period", "programme", "key", "value"):
         key = (r["bureau__schema_name"], r["period"], r["programme"])
-        row = rows.setdefault(key, {"bureau": key[0], "name_zh": r["bureau__name_zh"], "period": format_month(key[1]),
-                                    "programme": key[2]})
+        row = rows.setdefault(
+            key,
+            {"bureau": key[0], "name_zh": r["bureau__name_zh"], "period": format_month(key[1]), "programme": key[2]},
+        )
         row[r["key"]] = r["value"]
     return [rows[k] for k in sorted(rows)]
 
 
-def trends(*, keys: tuple[str, ...] = ("persons_active", "amount_paid", "amount_generated"),
-           bureau: str = "", programme: str = "") -> dict:
+def trends(
+    *,
+    keys: tuple[str, ...] = ("persons_active", "amount_paid", "amount_generated"),
+    bureau: str = "",
+    programme: str = "",
+) -> dict:
     """Province totals per month and programme over the kept months: {key: {programme: {period: value}}}."""
     qs = MonthlyRollup.objects.filter(key__in=keys)
     if bureau:
@@ -143,8 +182,11 @@ def indicators(*, year: int) -> list[dict]:
     q = Q()
     for prefix in INDICATOR_PREFIXES:
         q |= Q(key__startswith=prefix)
-    return list(AnnualRollup.objects.filter(q, year=year).order_by("bureau__schema_name", "key").values(
-        "bureau__schema_name", "bureau__name_zh", "year", "key", "label", "value", "unit"))
+    return list(
+        AnnualRollup.objects.filter(q, year=year)
+        .order_by("bureau__schema_name", "key")
+        .values("bureau__schema_name", "bureau__name_zh", "year", "key", "label", "value", "unit")
+    )
 
 
 def duplicate_list(*, status: str = DuplicateAlert.Status.OPEN) -> list[DuplicateAlert]:
@@ -155,8 +197,9 @@ def duplicate_list(*, status: str = DuplicateAlert.Status.OPEN) -> list[Duplicat
 
 
 def duplicates_for_bureau(*, schema_name: str) -> list[DuplicateAlert]:
-    return list(DuplicateAlert.objects.filter(status=DuplicateAlert.Status.OPEN,
-                                              parties__contains=[{"bureau": schema_name}]))
+    return list(
+        DuplicateAlert.objects.filter(status=DuplicateAlert.Status.OPEN, parties__contains=[{"bureau": schema_name}])
+    )
 
 
 def alert_list(*, today: datetime.date | None = None) -> list[dict]:
@@ -165,32 +208,70 @@ def alert_list(*, today: datetime.date | None = None) -> list[dict]:
     alerts = []
     for row in health_table():
         period = datetime.date.fromisoformat(row["run.period"]) if row.get("run.period") else None
-        approved = datetime.datetime.fromisoformat(row["run.approved_at"]).date() if row.get("run.approved_at") else None
+        approved = (
+            datetime.datetime.fromisoformat(row["run.approved_at"]).date() if row.get("run.approved_at") else None
+        )
         if rules.run_late(approved_at=approved, period=period, today=today):
-            alerts.append({"kind": "run_late", "bureau": row["bureau"], "level": "warning",
-                           "message": _("%(bureau)s: this month's run was not approved by the 5th.")
-                           % {"bureau": row["name_zh"]}})
+            alerts.append(
+                {
+                    "kind": "run_late",
+                    "bureau": row["bureau"],
+                    "level": "warning",
+                    "message": _("%(bureau)s: this month's run was not approved by the 5th.")
+                    % {"bureau": row["name_zh"]},
+                }
+            )
         rate = row.get("run.failure_rate")
         if rate is not None and Decimal(rate) > FAILURE_RATE_ALERT:
-            alerts.append({"kind": "run_failures", "bureau": row["bureau"], "level": "danger",
-                           "message": _("%(bureau)s: %(rate)s%% of the last run's lines failed.")
-                           % {"bureau": row["name_zh"], "rate": (Decimal(rate) * 100).quantize(Decimal("0.1"))}})
+            alerts.append(
+                {
+                    "kind": "run_failures",
+                    "bureau": row["bureau"],
+                    "level": "danger",
+                    "message": _("%(bureau)s: %(rate)s%% of the last run's lines failed.")
+                    % {"bureau": row["name_zh"], "rate": (Decimal(rate) * 100).quantize(Decimal("0.1"))},
+                }
+            )
         overdue = row.get("reviews.overdue")
         if overdue is not None and overdue > OVERDUE_REVIEWS_ALERT:
-            alerts.append({"kind": "reviews_overdue", "bureau": row["bureau"], "level": "warning",
-                           "message": _("%(bureau)s: %(count)s reviews are overdue.")
-                           % {"bureau": row["name_zh"], "count": int(overdue)}})
+            alerts.append(
+                {
+                    "kind": "reviews_overdue",
+                    "bureau": row["bureau"],
+                    "level": "warning",
+                    "message": _("%(bureau)s: %(count)s reviews are overdue.")
+                    % {"bureau": row["name_zh"], "count": int(overdue)},
+                }
+            )
     for row in standards_table(on=today):
         if row["below_minimum"]:
-            alerts.append({"kind": "below_minimum", "bureau": row["bureau"], "level": "danger",
-                           "message": _("%(bureau)s: the %(programme)s standard %(standard)s is below the provincial "
-                                        "minimum %(minimum)s.")
-                           % {"bureau": row["name_zh"], "programme": row["programme"], "standard": row["standard"],
-                              "minimum": row["minimum"]}})
+            alerts.append(
+                {
+                    "kind": "below_minimum",
+                    "bureau": row["bureau"],
+                    "level": "danger",
+                    "message": _(
+                        "%(bureau)s: the %(programme)s standard %(standard)s is below the provincial "
+                        "minimum %(minimum)s."
+                    )
+                    % {
+                        "bureau": row["name_zh"],
+                        "programme": row["programme"],
+                        "standard": row["standard"],
+                        "minimum": row["minimum"],
+                    },
+                }
+            )
     for alert in duplicate_list():
         names = "、".join(f"{p['name_zh']}({'/'.join(p['programmes'])})" for p in alert.parties)
-        alerts.append({"kind": "duplicate", "bureau": "", "level": "danger",
-                       "message": _("One person is on benefits in several bureaus: %(parties)s.") % {"parties": names}})
+        alerts.append(
+            {
+                "kind": "duplicate",
+                "bureau": "",
+                "level": "danger",
+                "message": _("One person is on benefits in several bureaus: %(parties)s.") % {"parties": names},
+            }
+        )
     return alerts
 
 

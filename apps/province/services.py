@@ -91,7 +91,10 @@ def collect(*, today: datetime.date, months: int = MONTHS_KEPT) -> dict:
         hashes.update(tuple(item) for item in part.get("hashes", []))
     first, last = _months_back(today, months)
     return {
-        "standards": standards, "health": health, "hashes": hashes, "failed": failed,
+        "standards": standards,
+        "health": health,
+        "hashes": hashes,
+        "failed": failed,
         "window": (first, last),
         "monthly": monthly_figures(first=first, last=last),
         "annual": {year: annual_figures(year=year) for year in (today.year - 1, today.year)},
@@ -122,41 +125,80 @@ def bureau_rollup_write(*, schema_name: str, today: datetime.date | None = None)
     now = timezone.now()
     with schema_context("public"), transaction.atomic():
         StandardRollup.objects.filter(bureau=bureau).delete()
-        StandardRollup.objects.bulk_create([
-            StandardRollup(bureau=bureau, programme=s["programme"], variant=s["variant"],
-                           monthly_amount=s["monthly_amount"], effective_from=s["effective_from"], refreshed_at=now)
-            for s in collected["standards"]
-        ])
+        StandardRollup.objects.bulk_create(
+            [
+                StandardRollup(
+                    bureau=bureau,
+                    programme=s["programme"],
+                    variant=s["variant"],
+                    monthly_amount=s["monthly_amount"],
+                    effective_from=s["effective_from"],
+                    refreshed_at=now,
+                )
+                for s in collected["standards"]
+            ]
+        )
         first, last = collected["window"]
-        MonthlyRollup.objects.filter(bureau=bureau, period__gte=parse_month(first),
-                                     period__lte=parse_month(last)).delete()
-        MonthlyRollup.objects.bulk_create([
-            MonthlyRollup(bureau=bureau, period=parse_month(f.period), programme=f.programme, key=f.key,
-                          value=f.value, unit=f.unit)
-            for f in collected["monthly"]
-        ], ignore_conflicts=True)
+        MonthlyRollup.objects.filter(
+            bureau=bureau, period__gte=parse_month(first), period__lte=parse_month(last)
+        ).delete()
+        MonthlyRollup.objects.bulk_create(
+            [
+                MonthlyRollup(
+                    bureau=bureau,
+                    period=parse_month(f.period),
+                    programme=f.programme,
+                    key=f.key,
+                    value=f.value,
+                    unit=f.unit,
+                )
+                for f in collected["monthly"]
+            ],
+            ignore_conflicts=True,
+        )
         AnnualRollup.objects.filter(bureau=bureau, year__in=list(collected["annual"])).delete()
-        AnnualRollup.objects.bulk_create([
-            AnnualRollup(bureau=bureau, year=year, key=f.key, value=f.value, unit=f.unit, label=str(f.label)[:200],
-                         group=str(f.group)[:50])
-            for year, figures in collected["annual"].items() for f in figures
-        ], ignore_conflicts=True)
+        AnnualRollup.objects.bulk_create(
+            [
+                AnnualRollup(
+                    bureau=bureau,
+                    year=year,
+                    key=f.key,
+                    value=f.value,
+                    unit=f.unit,
+                    label=str(f.label)[:200],
+                    group=str(f.group)[:50],
+                )
+                for year, figures in collected["annual"].items()
+                for f in figures
+            ],
+            ignore_conflicts=True,
+        )
         HealthRollup.objects.filter(bureau=bureau).delete()
-        HealthRollup.objects.bulk_create([
-            HealthRollup(bureau=bureau, key=key, value=value, code=code, refreshed_at=now)
-            for key, (value, code) in collected["health"].items()
-        ])
+        HealthRollup.objects.bulk_create(
+            [
+                HealthRollup(bureau=bureau, key=key, value=value, code=code, refreshed_at=now)
+                for key, (value, code) in collected["health"].items()
+            ]
+        )
         PublishedHash.objects.filter(bureau=bureau).delete()
         PublishedHash.objects.bulk_create(
             [PublishedHash(bureau=bureau, person_hash=h, programme=p) for h, p in collected["hashes"]],
             batch_size=5000,
         )
         seconds = Decimal(str(round(time.monotonic() - started, 2)))
-        RollupRefresh.objects.update_or_create(bureau=bureau, defaults={
-            "refreshed_at": now, "seconds": seconds, "failed_contributors": collected["failed"]})
+        RollupRefresh.objects.update_or_create(
+            bureau=bureau,
+            defaults={"refreshed_at": now, "seconds": seconds, "failed_contributors": collected["failed"]},
+        )
         alerts = duplicates_reconcile(bureau=bureau)
-    return {"bureau": schema_name, "standards": len(collected["standards"]), "monthly": len(collected["monthly"]),
-            "hashes": len(collected["hashes"]), "alerts": alerts, "failed": collected["failed"]}
+    return {
+        "bureau": schema_name,
+        "standards": len(collected["standards"]),
+        "monthly": len(collected["monthly"]),
+        "hashes": len(collected["hashes"]),
+        "alerts": alerts,
+        "failed": collected["failed"],
+    }
 
 
 def _parties(rows: list[tuple[str, str, str]], resolved: dict[str, DuplicateResolution]) -> list[dict]:
@@ -166,9 +208,13 @@ def _parties(rows: list[tuple[str, str, str]], resolved: dict[str, DuplicateReso
         programmes[schema].add(programme)
         names[schema] = name
     return [
-        {"bureau": schema, "name_zh": names[schema], "programmes": sorted(programmes[schema]),
-         "resolved": schema in resolved,
-         "reason": resolved[schema].reason if schema in resolved else ""}
+        {
+            "bureau": schema,
+            "name_zh": names[schema],
+            "programmes": sorted(programmes[schema]),
+            "resolved": schema in resolved,
+            "reason": resolved[schema].reason if schema in resolved else "",
+        }
         for schema in sorted(programmes)
     ]
 
@@ -193,14 +239,16 @@ def duplicates_reconcile(*, bureau: Bureau | None = None, hashes: set[str] | Non
     candidates = {row["person_hash"] for row in shared} | set(alerts.values_list("person_hash", flat=True))
     rows_by_hash: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
     for person_hash, schema, name, programme in PublishedHash.objects.filter(
-            person_hash__in=list(candidates)).values_list("person_hash", "bureau__schema_name", "bureau__name_zh",
-                                                          "programme"):
+        person_hash__in=list(candidates)
+    ).values_list("person_hash", "bureau__schema_name", "bureau__name_zh", "programme"):
         rows_by_hash[person_hash].append((schema, name, programme))
-    existing = {a.person_hash: a for a in DuplicateAlert.objects.select_for_update().filter(
-        person_hash__in=list(candidates))}
+    existing = {
+        a.person_hash: a for a in DuplicateAlert.objects.select_for_update().filter(person_hash__in=list(candidates))
+    }
     resolutions: dict[str, dict[str, DuplicateResolution]] = defaultdict(dict)
     for r in DuplicateResolution.objects.filter(alert__person_hash__in=list(candidates)).select_related(
-            "alert", "bureau"):
+        "alert", "bureau"
+    ):
         resolutions[r.alert.person_hash][r.bureau.schema_name] = r
     now = timezone.now()
     counts = {"opened": 0, "closed": 0, "open": 0}
@@ -240,7 +288,8 @@ def duplicate_resolve(*, alert_id: int, schema_name: str, reason: str, user) -> 
         if alert is None or schema_name not in {p["bureau"] for p in alert.parties}:
             raise ValidationError(_("No duplicate alert %(id)s concerns this bureau.") % {"id": alert_id})
         _resolution, created = DuplicateResolution.objects.get_or_create(
-            alert=alert, bureau=bureau,
+            alert=alert,
+            bureau=bureau,
             defaults={"reason": reason[:300], "resolved_by": user.get_username(), "resolved_at": timezone.now()},
         )
         if not created:

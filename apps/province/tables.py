@@ -28,59 +28,124 @@ class Table:
 
 
 MONTHLY_COLUMNS = [
-    ("households_active", _("households")), ("persons_active", _("persons")), ("new", _("new")),
-    ("stopped", _("stopped")), ("amount_generated", _("amount generated")), ("amount_paid", _("amount paid")),
-    ("amount_failed", _("amount failed")), ("amount_recovered", _("amount recovered")),
+    ("households_active", _("households")),
+    ("persons_active", _("persons")),
+    ("new", _("new")),
+    ("stopped", _("stopped")),
+    ("amount_generated", _("amount generated")),
+    ("amount_paid", _("amount paid")),
+    ("amount_failed", _("amount failed")),
+    ("amount_recovered", _("amount recovered")),
 ]
 
 
 def standards(**_filters) -> Table:
-    return Table("standards", _("Standards against the provincial minimum"), [
-        ("name_zh", _("bureau")), ("programme", _("programme")), ("region_class", _("region class")),
-        ("standard", _("standard in force")), ("minimum", _("provincial minimum")), ("ratio", _("ratio")),
-        ("percent_above", _("% above the minimum")), ("rank", _("rank in the province")),
-        ("ranked_among", _("ranked among")), ("below_minimum", _("below the minimum")),
-    ], selectors.standards_table())
+    return Table(
+        "standards",
+        _("Standards against the provincial minimum"),
+        [
+            ("name_zh", _("bureau")),
+            ("programme", _("programme")),
+            ("region_class", _("region class")),
+            ("standard", _("standard in force")),
+            ("minimum", _("provincial minimum")),
+            ("ratio", _("ratio")),
+            ("percent_above", _("% above the minimum")),
+            ("rank", _("rank in the province")),
+            ("ranked_among", _("ranked among")),
+            ("below_minimum", _("below the minimum")),
+        ],
+        selectors.standards_table(),
+    )
 
 
 def stats(*, period=None, programme="", bureau="", **_filters) -> Table:
-    return Table("stats", _("Caseload and amounts by month and programme"), [
-        ("name_zh", _("bureau")), ("period", _("period")), ("programme", _("programme")), *MONTHLY_COLUMNS,
-    ], selectors.stats(period=period, programme=programme, bureau=bureau))
+    return Table(
+        "stats",
+        _("Caseload and amounts by month and programme"),
+        [
+            ("name_zh", _("bureau")),
+            ("period", _("period")),
+            ("programme", _("programme")),
+            *MONTHLY_COLUMNS,
+        ],
+        selectors.stats(period=period, programme=programme, bureau=bureau),
+    )
 
 
 def health(**_filters) -> Table:
-    return Table("health", _("Payment runs and review backlog"), [
-        ("name_zh", _("bureau")), ("run.period", _("last run's period")), ("run.status", _("status")),
-        ("run.approved_at", _("approved")), ("run.lines", _("lines")), ("run.failed", _("failed")),
-        ("run.failure_rate", _("failure rate")), ("run.held", _("lines held")),
-        ("reviews.due_30_days", _("reviews due (30 days)")), ("reviews.overdue", _("reviews overdue")),
-    ], selectors.health_table())
+    return Table(
+        "health",
+        _("Payment runs and review backlog"),
+        [
+            ("name_zh", _("bureau")),
+            ("run.period", _("last run's period")),
+            ("run.status", _("status")),
+            ("run.approved_at", _("approved")),
+            ("run.lines", _("lines")),
+            ("run.failed", _("failed")),
+            ("run.failure_rate", _("failure rate")),
+            ("run.held", _("lines held")),
+            ("reviews.due_30_days", _("reviews due (30 days)")),
+            ("reviews.overdue", _("reviews overdue")),
+        ],
+        selectors.health_table(),
+    )
 
 
 def indicators(*, year=None, **_filters) -> Table:
     year = year or timezone.localdate().year
-    rows = [{"name_zh": r["bureau__name_zh"], "year": r["year"], "key": r["key"], "label": r["label"],
-             "value": r["value"], "unit": r["unit"]} for r in selectors.indicators(year=year)]
-    return Table("indicators", _("Social organisations and burial"), [
-        ("name_zh", _("bureau")), ("year", _("year")), ("label", _("figure")), ("value", _("value")),
-        ("unit", _("unit")),
-    ], rows)
+    rows = [
+        {
+            "name_zh": r["bureau__name_zh"],
+            "year": r["year"],
+            "key": r["key"],
+            "label": r["label"],
+            "value": r["value"],
+            "unit": r["unit"],
+        }
+        for r in selectors.indicators(year=year)
+    ]
+    return Table(
+        "indicators",
+        _("Social organisations and burial"),
+        [
+            ("name_zh", _("bureau")),
+            ("year", _("year")),
+            ("label", _("figure")),
+            ("value", _("value")),
+            ("unit", _("unit")),
+        ],
+        rows,
+    )
 
 
 def duplicates(**_filters) -> Table:
     rows = []
     for alert in selectors.duplicate_list(status=""):
-        rows.append({
-            "hash": alert.person_hash[:12], "status": alert.get_status_display(),
-            "parties": "; ".join(f"{p['name_zh']} {'/'.join(p['programmes'])}{' ✓' if p['resolved'] else ''}"
-                                 for p in alert.parties),
-            "opened_at": alert.opened_at, "closed_at": alert.closed_at,
-        })
-    return Table("duplicates", _("Duplicate-benefit alerts (一人多保)"), [
-        ("hash", _("hash (first 12)")), ("status", _("status")), ("parties", _("bureaus and programmes")),
-        ("opened_at", _("opened")), ("closed_at", _("closed")),
-    ], rows)
+        rows.append(
+            {
+                "hash": alert.person_hash[:12],
+                "status": alert.get_status_display(),
+                "parties": "; ".join(
+                    f"{p['name_zh']} {'/'.join(p['programmes'])}{' ✓' if p['resolved'] else ''}" for p in alert.parties
+                ),
+                "opened_at": alert.opened_at,
+                "closed_at": alert.closed_at,
+            }
+        )
+    return Table(
+        "duplicates",
+        _("Duplicate-benefit alerts (一人多保)"),
+        [
+            ("hash", _("hash (first 12)")),
+            ("status", _("status")),
+            ("parties", _("bureaus and programmes")),
+            ("opened_at", _("opened")),
+            ("closed_at", _("closed")),
+        ],
+        rows,
+    )
 
 
 def alerts(**_filters) -> Table:
@@ -88,14 +153,29 @@ def alerts(**_filters) -> Table:
 
 
 def references(**_filters) -> Table:
-    return Table("references", _("Reference standards of cities that are not bureaus here"), [
-        ("name_zh", _("city")), ("programme", _("programme")), ("monthly_amount", _("monthly amount")),
-        ("effective_from", _("effective from")), ("source", _("source")),
-    ], selectors.reference_table())
+    return Table(
+        "references",
+        _("Reference standards of cities that are not bureaus here"),
+        [
+            ("name_zh", _("city")),
+            ("programme", _("programme")),
+            ("monthly_amount", _("monthly amount")),
+            ("effective_from", _("effective from")),
+            ("source", _("source")),
+        ],
+        selectors.reference_table(),
+    )
 
 
-TABLES = {"standards": standards, "stats": stats, "health": health, "indicators": indicators,
-          "duplicates": duplicates, "alerts": alerts, "references": references}
+TABLES = {
+    "standards": standards,
+    "stats": stats,
+    "health": health,
+    "indicators": indicators,
+    "duplicates": duplicates,
+    "alerts": alerts,
+    "references": references,
+}
 
 
 def _cell(value):

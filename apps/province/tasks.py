@@ -17,8 +17,7 @@ from .services import bureau_rollup_write
 
 @shared_task(name="province.bureau_rollup", acks_late=True, reject_on_worker_lost=True)
 def bureau_rollup(schema_name: str, today: str | None = None) -> dict:
-    return bureau_rollup_write(schema_name=schema_name,
-                               today=datetime.date.fromisoformat(today) if today else None)
+    return bureau_rollup_write(schema_name=schema_name, today=datetime.date.fromisoformat(today) if today else None)
 
 
 @shared_task(name="province.refresh_all")

@@ -66,25 +66,46 @@ def _charts(filters: dict, standards: list[dict], bureau: str = "") -> str:
     ranked = [r for r in standards if r["standard"] is not None and (not bureau or r["bureau"] == bureau)]
     trend = selectors.trends(bureau=bureau, programme=filters["programme"])
     labels = dict(ProgrammeCode.choices)
-    return json.dumps({
-        "labels": {
-            "standard": _("standard in force"), "minimum": _("provincial minimum"), "rank": _("rank"),
-            "yuan_month": _("yuan a month"), "persons": _("persons"), "yuan": _("yuan"),
-            "failure_rate": _("failure rate %"), "held": _("lines held"), "due": _("reviews due (30 days)"),
-            "overdue": _("reviews overdue"), "count": _("count"),
+    return json.dumps(
+        {
+            "labels": {
+                "standard": _("standard in force"),
+                "minimum": _("provincial minimum"),
+                "rank": _("rank"),
+                "yuan_month": _("yuan a month"),
+                "persons": _("persons"),
+                "yuan": _("yuan"),
+                "failure_rate": _("failure rate %"),
+                "held": _("lines held"),
+                "due": _("reviews due (30 days)"),
+                "overdue": _("reviews overdue"),
+                "count": _("count"),
+            },
+            "standards": {
+                "bureaus": [r["name_zh"] for r in ranked],
+                "standard": [r["standard"] for r in ranked],
+                "minimum": [r["minimum"] for r in ranked],
+                "rank": [r["rank"] for r in ranked],
+            },
+            "trends": {
+                key: {str(labels.get(p, p) or _("all programmes")): series for p, series in by_programme.items()}
+                for key, by_programme in trend.items()
+            },
+            "health": [
+                {
+                    "name": r["name_zh"],
+                    "failure_rate": r.get("run.failure_rate"),
+                    "held": r.get("run.held"),
+                    "due": r.get("reviews.due_30_days"),
+                    "overdue": r.get("reviews.overdue"),
+                }
+                for r in selectors.health_table()
+                if not bureau or r["bureau"] == bureau
+            ],
         },
-        "standards": {
-            "bureaus": [r["name_zh"] for r in ranked],
-            "standard": [r["standard"] for r in ranked],
-            "minimum": [r["minimum"] for r in ranked],
-            "rank": [r["rank"] for r in ranked],
-        },
-        "trends": {key: {str(labels.get(p, p) or _("all programmes")): series for p, series in by_programme.items()}
-                   for key, by_programme in trend.items()},
-        "health": [{"name": r["name_zh"], "failure_rate": r.get("run.failure_rate"), "held": r.get("run.held"),
-                    "due": r.get("reviews.due_30_days"), "overdue": r.get("reviews.overdue")}
-                   for r in selectors.health_table() if not bureau or r["bureau"] == bureau],
-    }, default=_json, ensure_ascii=False)
+        default=_json,
+        ensure_ascii=False,
+    )
 
 
 @require_GET
@@ -95,11 +116,20 @@ def home(request):
     if request.GET.get("bureau"):
         return redirect("province-bureau", schema_name=request.GET["bureau"])
     built = {name: make(**filters) for name, make in tables.TABLES.items()}
-    return render(request, "province/home.html", {
-        "title": _("Provincial oversight"), "tables": built, "filters": filters, "errors": errors,
-        "charts": _charts(filters, built["standards"].rows), "bureaus": bureau_list(),
-        "programmes": ProgrammeCode.choices, "query": request.GET.urlencode(),
-    })
+    return render(
+        request,
+        "province/home.html",
+        {
+            "title": _("Provincial oversight"),
+            "tables": built,
+            "filters": filters,
+            "errors": errors,
+            "charts": _charts(filters, built["standards"].rows),
+            "bureaus": bureau_list(),
+            "programmes": ProgrammeCode.choices,
+            "query": request.GET.urlencode(),
+        },
+    )
 
 
 @require_GET
@@ -118,11 +148,21 @@ def bureau_detail(request, schema_name: str):
     built["indicators"].rows = [r for r in built["indicators"].rows if r["name_zh"] == bureau.name_zh]
     built["alerts"].rows = [r for r in built["alerts"].rows if r["bureau"] in ("", schema_name)]
     built["duplicates"].rows = [r for r in built["duplicates"].rows if bureau.name_zh in r["parties"]]
-    return render(request, "province/home.html", {
-        "title": bureau.name_zh, "bureau": bureau, "tables": built, "filters": filters, "errors": errors,
-        "charts": _charts(filters, built["standards"].rows, bureau=schema_name), "bureaus": bureau_list(),
-        "programmes": ProgrammeCode.choices, "query": request.GET.urlencode(),
-    })
+    return render(
+        request,
+        "province/home.html",
+        {
+            "title": bureau.name_zh,
+            "bureau": bureau,
+            "tables": built,
+            "filters": filters,
+            "errors": errors,
+            "charts": _charts(filters, built["standards"].rows, bureau=schema_name),
+            "bureaus": bureau_list(),
+            "programmes": ProgrammeCode.choices,
+            "query": request.GET.urlencode(),
+        },
+    )
 
 
 @require_GET
@@ -137,8 +177,9 @@ def export(request, name: str):
         return HttpResponse("\n".join(errors), status=400, content_type="text/plain; charset=utf-8")
     filters["bureau"] = request.GET.get("bureau", "")
     table = make(**filters)
-    response = HttpResponse(tables.xlsx(table),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        tables.xlsx(table), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = f'attachment; filename="province-{name}-{timezone.localdate():%Y%m%d}.xlsx"'
     return response
 

@@ -31,12 +31,15 @@ def monthly(*, first: str, last: str) -> list[MonthlyFigure]:
             programme = row["programme_id"]
             mine = active.filter(programme_id=programme)
             households = mine.filter(household__isnull=False).count()
-            persons = (mine.filter(person__isnull=False).count()
-                       + HouseholdMember.objects.filter(household__in=mine.values("household")).count())
-            out += [MonthlyFigure(period, programme, "households_active", households, "household"),
-                    MonthlyFigure(period, programme, "persons_active", persons, "person")]
-        for row in (PaymentLine.objects.filter(period=month).values("programme_id")
-                    .annotate(total=Sum("amount"))):
+            persons = (
+                mine.filter(person__isnull=False).count()
+                + HouseholdMember.objects.filter(household__in=mine.values("household")).count()
+            )
+            out += [
+                MonthlyFigure(period, programme, "households_active", households, "household"),
+                MonthlyFigure(period, programme, "persons_active", persons, "person"),
+            ]
+        for row in PaymentLine.objects.filter(period=month).values("programme_id").annotate(total=Sum("amount")):
             out.append(MonthlyFigure(period, row["programme_id"], "amount_generated", row["total"], "yuan"))
     return out
 

@@ -20,13 +20,26 @@ def _plant():
 
     with schema_context("zhongshan"):
         head, member = f.person(name="陈阿明"), f.person(name="陈小红")
-        f.entitlement(programme="dibao", household=f.household(head, member), start_period=datetime.date(2024, 1, 1),
-                      per_capita_income=Decimal("0"), covered_members=2)
+        f.entitlement(
+            programme="dibao",
+            household=f.household(head, member),
+            start_period=datetime.date(2024, 1, 1),
+            per_capita_income=Decimal("0"),
+            covered_members=2,
+        )
         number = member.id_number
     with schema_context("guangzhou"):
-        twin = Person.objects.create(id_number=number, id_hash=member.id_hash, name="陈小红", gender=member.gender,
-                                     birth_date=member.birth_date, hukou_class="urban", town=f.town(),
-                                     bank_account="6222000000000000001", bank_name="农业银行")
+        twin = Person.objects.create(
+            id_number=number,
+            id_hash=member.id_hash,
+            name="陈小红",
+            gender=member.gender,
+            birth_date=member.birth_date,
+            hukou_class="urban",
+            town=f.town(),
+            bank_account="6222000000000000001",
+            bank_name="农业银行",
+        )
         f.entitlement(programme="tekun", person=twin, start_period=datetime.date(2024, 6, 1), care_level="self_care")
     return number
 
@@ -51,7 +64,10 @@ def test_duplicate_alert_lifecycle(rollup, login_as):
 
     alert = DuplicateAlert.objects.get()
     assert alert.status == DuplicateAlert.Status.OPEN
-    assert [(p["bureau"], p["programmes"]) for p in alert.parties] == [("guangzhou", ["tekun"]), ("zhongshan", ["dibao"])]
+    assert [(p["bureau"], p["programmes"]) for p in alert.parties] == [
+        ("guangzhou", ["tekun"]),
+        ("zhongshan", ["dibao"]),
+    ]
     assert number not in str(alert.parties) and number not in alert.person_hash
     assert PublishedHash.objects.filter(person_hash=alert.person_hash).count() == 2
 
@@ -63,7 +79,9 @@ def test_duplicate_alert_lifecycle(rollup, login_as):
 
     # Each bureau sees its own person named on its workbench.
     zs_panel = _panel("zhongshan", "zhongshan-admin")
-    assert len(zs_panel.items) == 1 and "陈小红" in zs_panel.items[0].label and "广州市民政局" in zs_panel.items[0].label
+    assert (
+        len(zs_panel.items) == 1 and "陈小红" in zs_panel.items[0].label and "广州市民政局" in zs_panel.items[0].label
+    )
     assert "陈阿明" not in zs_panel.items[0].label
     gz_panel = _panel("guangzhou", "guangzhou-admin")
     assert "陈小红" in gz_panel.items[0].label and "中山市民政局" in gz_panel.items[0].label
@@ -114,7 +132,36 @@ def test_a_caseworker_gets_no_panel_and_no_resolve_page(rollup, login_as):
     with schema_context("zhongshan"):
         caseworker = get_user_model().objects.filter(groups__name="caseworker").first()
     assert _panel("zhongshan", caseworker.username) is None
-    assert login_as("zhongshan", caseworker.username).post(
-        f"/province/duplicates/{alert.pk}/resolve/", {"reason": "x"}).status_code == 403
+    assert (
+        login_as("zhongshan", caseworker.username)
+        .post(f"/province/duplicates/{alert.pk}/resolve/", {"reason": "x"})
+        .status_code
+        == 403
+    )
     # A bureau that is not a party gets nothing either.
     assert login_as("nanshan", "nanshan-admin").get(f"/province/duplicates/{alert.pk}/resolve/").status_code == 404
+
+
+def test_demo_plants_one_duplicate_seen_by_the_province():
+    from apps.demo.province import plant_duplicate
+    from apps.province.services import bureau_rollup_write
+
+    with schema_context("zhongshan"):
+        assert plant_duplicate().startswith("- no duplicate planted")  # nothing on dibao yet
+        head = f.person(name="黄大文")
+        f.entitlement(
+            programme="dibao",
+            household=f.household(head),
+            start_period=datetime.date(2024, 1, 1),
+            per_capita_income=Decimal("0"),
+            covered_members=1,
+        )
+    assert plant_duplicate().startswith("+ duplicate planted")
+    assert plant_duplicate().startswith("= duplicate already planted")
+    bureau_rollup_write(schema_name="zhongshan")  # today: the 特困 starts this month
+    bureau_rollup_write(schema_name="guangzhou")
+    alert = DuplicateAlert.objects.get(status="open")
+    assert [(p["name_zh"], p["programmes"]) for p in alert.parties] == [
+        ("广州市民政局", ["tekun"]),
+        ("中山市民政局", ["dibao"]),
+    ]

@@ -22,8 +22,15 @@ BUREAUS = ["guangzhou", "haifeng", "nanshan", "xcity", "zhongshan"]
 
 
 def _clean():
-    for model in (StandardRollup, MonthlyRollup, AnnualRollup, HealthRollup, PublishedHash, RollupRefresh,
-                  DuplicateAlert):
+    for model in (
+        StandardRollup,
+        MonthlyRollup,
+        AnnualRollup,
+        HealthRollup,
+        PublishedHash,
+        RollupRefresh,
+        DuplicateAlert,
+    ):
         model.objects.all().delete()
 
 
@@ -41,8 +48,9 @@ def test_refresh_all_fans_out_one_task_per_bureau(committed_db, celery_worker_pr
                     break
                 time.sleep(0.5)
             assert done == BUREAUS
-            assert set(StandardRollup.objects.filter(programme="dibao").values_list(
-                "bureau__schema_name", flat=True)) == set(BUREAUS)
+            assert set(
+                StandardRollup.objects.filter(programme="dibao").values_list("bureau__schema_name", flat=True)
+            ) == set(BUREAUS)
             assert StandardRollup.objects.get(bureau__schema_name="zhongshan", programme="dibao").monthly_amount == 1225
             assert all(not failed for failed in RollupRefresh.objects.values_list("failed_contributors", flat=True))
         finally:

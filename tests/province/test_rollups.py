@@ -18,10 +18,20 @@ def _zhongshan():
     """2 dibao households (3 and 2 members) from 2024-01, one 特困 person from 2024-06, one death in 2024."""
     a = [f.person() for _ in range(3)]
     b = [f.person() for _ in range(2)]
-    f.entitlement(programme="dibao", household=f.household(*a), start_period=datetime.date(2024, 1, 1),
-                  per_capita_income=Decimal("0"), covered_members=3)
-    f.entitlement(programme="dibao", household=f.household(*b), start_period=datetime.date(2024, 1, 1),
-                  per_capita_income=Decimal("0"), covered_members=2)
+    f.entitlement(
+        programme="dibao",
+        household=f.household(*a),
+        start_period=datetime.date(2024, 1, 1),
+        per_capita_income=Decimal("0"),
+        covered_members=3,
+    )
+    f.entitlement(
+        programme="dibao",
+        household=f.household(*b),
+        start_period=datetime.date(2024, 1, 1),
+        per_capita_income=Decimal("0"),
+        covered_members=2,
+    )
     t = f.person(birth_date=datetime.date(1950, 3, 1))
     f.entitlement(programme="tekun", person=t, start_period=datetime.date(2024, 6, 1), care_level="self_care")
     f.person(status="deceased", date_of_death=datetime.date(2024, 8, 9))
@@ -31,8 +41,13 @@ def _zhongshan():
 def _guangzhou():
     """1 dibao household of 4 members from 2024-03."""
     members = [f.person(area_code="440104") for _ in range(4)]
-    f.entitlement(programme="dibao", household=f.household(*members), start_period=datetime.date(2024, 3, 1),
-                  per_capita_income=Decimal("100"), covered_members=4)
+    f.entitlement(
+        programme="dibao",
+        household=f.household(*members),
+        start_period=datetime.date(2024, 3, 1),
+        per_capita_income=Decimal("100"),
+        covered_members=4,
+    )
     return members
 
 
@@ -53,21 +68,30 @@ def test_rollup_of_two_bureaus_with_figures_written_out(figures, rollup):
     assert _monthly("zhongshan", dec, "dibao", "households_active") == Decimal("2")
     assert _monthly("zhongshan", dec, "dibao", "persons_active") == Decimal("5")
     assert _monthly("zhongshan", dec, "tekun", "persons_active") == Decimal("1")
-    assert not MonthlyRollup.objects.filter(bureau__schema_name="zhongshan", period=datetime.date(2024, 5, 1),
-                                            programme="tekun").exists()
+    assert not MonthlyRollup.objects.filter(
+        bureau__schema_name="zhongshan", period=datetime.date(2024, 5, 1), programme="tekun"
+    ).exists()
     assert _monthly("guangzhou", dec, "dibao", "persons_active") == Decimal("4")
     assert not MonthlyRollup.objects.filter(bureau__schema_name="guangzhou", period=datetime.date(2024, 2, 1)).exists()
     # The window is 24 months back from December 2024.
     periods = MonthlyRollup.objects.filter(bureau__schema_name="zhongshan").values_list("period", flat=True)
     assert min(periods) == datetime.date(2024, 1, 1) and max(periods) == dec
 
-    assert AnnualRollup.objects.get(bureau__schema_name="zhongshan", year=2024, key="burial.deaths_registered").value == 1
-    assert AnnualRollup.objects.get(bureau__schema_name="guangzhou", year=2024, key="burial.deaths_registered").value == 0
+    assert (
+        AnnualRollup.objects.get(bureau__schema_name="zhongshan", year=2024, key="burial.deaths_registered").value == 1
+    )
+    assert (
+        AnnualRollup.objects.get(bureau__schema_name="guangzhou", year=2024, key="burial.deaths_registered").value == 0
+    )
 
-    standards = {(s.programme, s.variant): s.monthly_amount
-                 for s in StandardRollup.objects.filter(bureau__schema_name="zhongshan")}
+    standards = {
+        (s.programme, s.variant): s.monthly_amount
+        for s in StandardRollup.objects.filter(bureau__schema_name="zhongshan")
+    }
     assert standards[("dibao", "unified")] == Decimal("1225.00")
-    assert StandardRollup.objects.get(bureau__schema_name="guangzhou", programme="dibao").monthly_amount == Decimal("1282.00")
+    assert StandardRollup.objects.get(bureau__schema_name="guangzhou", programme="dibao").monthly_amount == Decimal(
+        "1282.00"
+    )
 
     # Hashes: 5 dibao members + 1 特困 in 中山; 4 in 广州.
     assert PublishedHash.objects.filter(bureau__schema_name="zhongshan").count() == 6
@@ -85,15 +109,16 @@ def test_rollup_of_two_bureaus_with_figures_written_out(figures, rollup):
 def _assert_nothing_personal_in_public(people):
     """Scan every table of the public schema for the people's ID numbers, names and tenant row ids."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
-                       "AND table_type = 'BASE TABLE'")
+        cursor.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
+            "AND table_type = 'BASE TABLE'"
+        )
         tables = [row[0] for row in cursor.fetchall()]
         assert "province_monthlyrollup" in tables and "province_publishedhash" in tables
         for person in people:
             for needle in (person.id_number, person.name):
                 for table in tables:
-                    cursor.execute(f'SELECT count(*) FROM public."{table}" AS t WHERE t::text LIKE %s',
-                                   [f"%{needle}%"])
+                    cursor.execute(f'SELECT count(*) FROM public."{table}" AS t WHERE t::text LIKE %s', [f"%{needle}%"])
                     assert cursor.fetchone()[0] == 0, f"{needle} found in public.{table}"
 
 

@@ -70,8 +70,12 @@ def test_api_endpoints_answer_overseers(rolled_up, login_as):
 
 def test_overseer_changes_nothing(rolled_up, login_as):
     client = login_as("public", "overseer")
-    for path in ("/api/v1/province/standards/", "/api/v1/province/stats/", "/api/v1/province/duplicates/",
-                 "/api/v1/province/alerts/"):
+    for path in (
+        "/api/v1/province/standards/",
+        "/api/v1/province/stats/",
+        "/api/v1/province/duplicates/",
+        "/api/v1/province/alerts/",
+    ):
         assert client.post(path, {}).status_code in (403, 405)
     assert client.post("/refresh/").status_code == 403
     # …and reaches no bureau: its session is the public schema's, unknown on a bureau host.

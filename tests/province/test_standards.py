@@ -20,14 +20,29 @@ def _row(rows, bureau):
 
 def test_ratio_rank_and_below_minimum(rollup):
     # Bootstrap loaded class 2's minimum (1,075) from 中山's report; class 1's here is a test figure.
-    assert ProvincialMinimum.objects.get(province="广东省", region_class=2, programme="dibao").amount == Decimal("1075.00")
-    ProvincialMinimum.objects.create(province="广东省", region_class=1, programme="dibao", amount=Decimal("1300"),
-                                     effective_from=datetime.date(2024, 1, 1), source="test")
+    assert ProvincialMinimum.objects.get(province="广东省", region_class=2, programme="dibao").amount == Decimal(
+        "1075.00"
+    )
+    ProvincialMinimum.objects.create(
+        province="广东省",
+        region_class=1,
+        programme="dibao",
+        amount=Decimal("1300"),
+        effective_from=datetime.date(2024, 1, 1),
+        source="test",
+    )
     # Three reference cities (test figures) so the ranks read like the report's "6th in the province".
     for code, amount in (("449901", "1500"), ("449902", "1300"), ("449903", "1250")):
-        ReferenceStandard.objects.create(name_zh=f"测试市{code}", area_code=code, province="广东省", region_class=3,
-                                         programme="dibao", monthly_amount=Decimal(amount),
-                                         effective_from=datetime.date(2024, 1, 1), source="test")
+        ReferenceStandard.objects.create(
+            name_zh=f"测试市{code}",
+            area_code=code,
+            province="广东省",
+            region_class=3,
+            programme="dibao",
+            monthly_amount=Decimal(amount),
+            effective_from=datetime.date(2024, 1, 1),
+            source="test",
+        )
     for schema in ("zhongshan", "guangzhou", "nanshan", "haifeng", "xcity"):
         rollup(schema)
 
@@ -43,7 +58,11 @@ def test_ratio_rank_and_below_minimum(rollup):
 
     gz = _row(rows, "guangzhou")
     assert (gz["standard"], gz["minimum"], gz["ratio"], gz["rank"]) == (
-        Decimal("1282.00"), Decimal("1300.00"), Decimal("0.9862"), 4)
+        Decimal("1282.00"),
+        Decimal("1300.00"),
+        Decimal("0.9862"),
+        4,
+    )
     assert gz["below_minimum"] is True
     ns = _row(rows, "nanshan")
     assert (ns["standard"], ns["ratio"], ns["rank"]) == (Decimal("1413.00"), Decimal("1.0869"), 2)

@@ -53,7 +53,9 @@ class PartySerializer(serializers.Serializer):
 
 class DuplicateSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    person_hash = serializers.CharField(help_text="HMAC-SHA256 of the ID number under the province key; never the number.")
+    person_hash = serializers.CharField(
+        help_text="HMAC-SHA256 of the ID number under the province key; never the number."
+    )
     status = serializers.CharField()
     parties = PartySerializer(many=True)
     opened_at = serializers.DateTimeField()

@@ -31,9 +31,11 @@ class StatsView(ProvinceView):
     def get(self, request):
         query = StatsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        rows = selectors.stats(period=query.validated_data.get("period"),
-                               programme=query.validated_data.get("programme", ""),
-                               bureau=query.validated_data.get("bureau", ""))
+        rows = selectors.stats(
+            period=query.validated_data.get("period"),
+            programme=query.validated_data.get("programme", ""),
+            bureau=query.validated_data.get("bureau", ""),
+        )
         return Response(StatsRowSerializer(rows, many=True).data)
 
 
@@ -48,8 +50,10 @@ class StandardsView(ProvinceView):
 class DuplicatesView(ProvinceView):
     """Keyed hashes active in more than one bureau, with the bureaus and programmes; never the number."""
 
-    @extend_schema(parameters=[OpenApiParameter("status", str, enum=["open", "closed", "all"])],
-                   responses=DuplicateSerializer(many=True))
+    @extend_schema(
+        parameters=[OpenApiParameter("status", str, enum=["open", "closed", "all"])],
+        responses=DuplicateSerializer(many=True),
+    )
     def get(self, request):
         status = request.query_params.get("status", "open")
         if status not in ("open", "closed", "all"):
