@@ -21,7 +21,12 @@ from .services import duplicate_resolve
 
 
 class ResolveForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=gettext_lazy("reason"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("The province reads this: no name and no ID number."),
+    )
 
 
 @login_required

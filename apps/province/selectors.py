@@ -207,6 +207,8 @@ def alert_list(*, today: datetime.date | None = None) -> list[dict]:
     today = today or timezone.localdate()
     alerts = []
     for row in health_table():
+        if "refreshed_at" not in row:
+            continue  # never rolled up: nothing to judge yet
         period = datetime.date.fromisoformat(row["run.period"]) if row.get("run.period") else None
         approved = (
             datetime.datetime.fromisoformat(row["run.approved_at"]).date() if row.get("run.approved_at") else None

@@ -110,8 +110,15 @@ def _validated(collected: dict) -> dict:
             raise RollupRefused("a published hash is not 64 hexadecimal characters with a programme code")
     health = {key: _health_value(key, value) for key, value in collected["health"].items()}
     for figure in collected["monthly"]:
-        if not isinstance(figure.value, int | Decimal):
-            raise RollupRefused(f"monthly figure {figure.key!r} is not a number")
+        if not isinstance(figure.value, int | Decimal) or not CODE_RE.match(figure.key):
+            raise RollupRefused(f"monthly figure {figure.key!r} is not a number under a code")
+        if figure.programme and not CODE_RE.match(figure.programme):
+            raise RollupRefused(f"monthly figure {figure.key!r} has a programme that is not a code")
+    for figures in collected["annual"].values():
+        for figure in figures:
+            number = figure.value is None or isinstance(figure.value, int | Decimal)
+            if not number or not CODE_RE.match(figure.key):
+                raise RollupRefused(f"annual figure {figure.key!r} is not a number under a code")
     return {**collected, "health": health}
 
 

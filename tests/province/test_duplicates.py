@@ -76,6 +76,8 @@ def test_duplicate_alert_lifecycle(rollup, login_as):
     body = overseer.get("/api/v1/province/duplicates/").content.decode()
     assert "中山市民政局" in body and "广州市民政局" in body and '"tekun"' in body and number not in body
     assert "陈小红" not in body
+    page = overseer.get("/").content.decode()
+    assert "中山市民政局" in page and "陈小红" not in page and number not in page
 
     # Each bureau sees its own person named on its workbench.
     zs_panel = _panel("zhongshan", "zhongshan-admin")

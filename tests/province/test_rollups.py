@@ -148,3 +148,16 @@ def test_rollup_refuses_the_province_itself():
 
     with pytest.raises(Bureau.DoesNotExist):
         bureau_rollup_write(schema_name="public")
+
+
+def test_stats_table_is_the_latest_month_or_one_bureau_over_two_years(figures, rollup):
+    from apps.province import selectors
+
+    with schema_context("zhongshan"):
+        _zhongshan()
+    rollup("zhongshan")
+    rows = selectors.stats()
+    assert {r["period"] for r in rows} == {"2024-12"}
+    assert {(r["programme"], r["persons_active"]) for r in rows} == {("dibao", Decimal("5")), ("tekun", Decimal("1"))}
+    months = {r["period"] for r in selectors.stats(bureau="zhongshan")}
+    assert min(months) == "2024-01" and max(months) == "2024-12" and len(months) == 12

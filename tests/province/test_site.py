@@ -22,12 +22,18 @@ def test_dashboard_shows_the_five_bureaus_with_charts(rolled_up, login_as, setti
     response = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Django" not in html
+    assert "Django" not in html and "全省民政监管" in html and "保障标准与省最低标准对比" in html
     for name in ("中山市民政局", "广州市民政局", "海丰县民政局", "深圳市南山区民政局"):
         assert name in html
     assert "vendor/echarts-5.6.0.min.js" in html and 'id="chart-standards"' in html
     assert "1,225.00" in html and "1,075.00" in html
     assert "province-charts" in html
+
+
+def test_echarts_is_served_from_our_own_static_files(client_for):
+    response = client_for("public").get("/static/vendor/echarts-5.6.0.min.js")
+    assert response.status_code == 200
+    assert b"echarts" in b"".join(response.streaming_content if response.streaming else [response.content])[:5000]
 
 
 def test_drill_down_and_filters(rolled_up, login_as):
