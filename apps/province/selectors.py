@@ -6,7 +6,8 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db import connection
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,7 +53,7 @@ def standards_table(*, on: datetime.date | None = None) -> list[dict]:
     on = on or timezone.localdate()
     minimums = _minimum_rows()
     programmes = sorted({r.programme for rows in minimums.values() for r in rows})
-    bureaus = list(bureau_list())
+    bureaus = list(Bureau.objects.filter(kind=Bureau.Kind.BUREAU).order_by("schema_name"))
     standards: dict[tuple[int, str], dict[str, Decimal]] = defaultdict(dict)
     for s in StandardRollup.objects.filter(programme__in=programmes, variant__in=RANKED_VARIANTS):
         standards[(s.bureau_id, s.programme)][s.variant] = s.monthly_amount
@@ -172,10 +173,32 @@ def trends(
 def health_table() -> list[dict]:
     """Per bureau: last run (status, period, times), lines, failure rate, held, reviews due and overdue."""
     by_bureau: dict[int, dict] = defaultdict(dict)
-    for h in HealthRollup.objects.all():
-        by_bureau[h.bureau_id][h.key] = h.value if h.value is not None else (h.code or None)
-        by_bureau[h.bureau_id]["refreshed_at"] = h.refreshed_at
-    return [{"bureau": b.schema_name, "name_zh": b.name_zh, **by_bureau.get(b.pk, {})} for b in bureau_list()]
+    for bureau_id, key, value, code, refreshed_at in HealthRollup.objects.values_list(
+        "bureau_id", "key", "value", "code", "refreshed_at"
+    ):
+        by_bureau[bureau_id][key] = value if value is not None else (code or None)
+        by_bureau[bureau_id]["refreshed_at"] = refreshed_at
+    return [
+        {"bureau": schema, "name_zh": name, **by_bureau.get(pk, {})}
+        for pk, schema, name in bureau_list().values_list("pk", "schema_name", "name_zh")
+    ]
+
+
+def province_totals(*, period: datetime.date | None = None, programme: str = "") -> list[dict]:
+    """The province's sums per programme for one month (the latest when none is given), summed in SQL."""
+    if period is None:
+        period = MonthlyRollup.objects.order_by("-period").values_list("period", flat=True).first()
+        if period is None:
+            return []
+    qs = MonthlyRollup.objects.filter(period=period)
+    if programme:
+        qs = qs.filter(programme=programme)
+    rows: dict[str, dict] = {}
+    for r in qs.values("programme", "key").annotate(total=Sum("value"), bureaus=Count("bureau_id", distinct=True)):
+        row = rows.setdefault(r["programme"], {"period": format_month(period), "programme": r["programme"]})
+        row[r["key"]] = r["total"]
+        row["bureaus"] = max(row.get("bureaus", 0), r["bureaus"])
+    return [rows[k] for k in sorted(rows)]
 
 
 def indicators(*, year: int) -> list[dict]:
@@ -202,11 +225,16 @@ def duplicates_for_bureau(*, schema_name: str) -> list[DuplicateAlert]:
     )
 
 
-def alert_list(*, today: datetime.date | None = None) -> list[dict]:
-    """What needs the overseer's attention: late or failing runs, standards below minimum, duplicates, backlog."""
+def alert_list(
+    *, today: datetime.date | None = None, health: list[dict] | None = None, standards: list[dict] | None = None
+) -> list[dict]:
+    """What needs the overseer's attention: late or failing runs, standards below minimum, duplicates, backlog.
+
+    `health` and `standards` are the tables when the caller has them already (the dashboard).
+    """
     today = today or timezone.localdate()
     alerts = []
-    for row in health_table():
+    for row in health if health is not None else health_table():
         if "refreshed_at" not in row:
             continue  # never rolled up: nothing to judge yet
         period = datetime.date.fromisoformat(row["run.period"]) if row.get("run.period") else None
@@ -245,7 +273,7 @@ def alert_list(*, today: datetime.date | None = None) -> list[dict]:
                     % {"bureau": row["name_zh"], "count": int(overdue)},
                 }
             )
-    for row in standards_table(on=today):
+    for row in standards if standards is not None else standards_table(on=today):
         if row["below_minimum"]:
             alerts.append(
                 {
@@ -275,6 +303,20 @@ def alert_list(*, today: datetime.date | None = None) -> list[dict]:
             }
         )
     return alerts
+
+
+def rollup_version() -> str:
+    """Changes whenever what the dashboard shows can change: a bureau's rollup, an alert, a resolution."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT max(refreshed_at)::text || count(*) FROM province_rolluprefresh),"
+            " (SELECT max(greatest(opened_at, closed_at))::text || count(*) FROM province_duplicatealert),"
+            " (SELECT max(resolved_at)::text || count(*) FROM province_duplicateresolution),"
+            " (SELECT max(id)::text || count(*) FROM tenants_provincialminimum),"
+            " (SELECT max(id)::text || count(*) FROM province_referencestandard),"
+            " (SELECT max(id)::text || count(*) FROM tenants_bureau)"
+        )
+        return "|".join(part or "" for part in cursor.fetchone())
 
 
 def bureau_get(*, schema_name: str) -> Bureau:

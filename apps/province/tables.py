@@ -6,14 +6,18 @@ import datetime
 import io
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
 from apps.core.exports import neutralise_cell
 
 from . import selectors
+from .templatetags.province import cell
 
 
 @dataclass
@@ -25,6 +29,44 @@ class Table:
 
     def cells(self) -> list[list]:
         return [[row.get(key) for key, _label in self.columns] for row in self.rows]
+
+    @cached_property
+    def html(self) -> str:
+        """The table body's rows, formatted in Python: a template loop over thousands of cells costs seconds.
+
+        Cached on the table, so a dashboard served from the cache formats nothing again.
+        """
+        if not self.rows:
+            return format_html('<tr><td colspan="{}">{}</td></tr>', len(self.columns), _("No rollup rows yet."))
+        # Safe: every cell is escaped by format_html_join.
+        return mark_safe(
+            "".join(
+                "<tr>" + format_html_join("", "<td>{}</td>", ((cell(v),) for v in row)) + "</tr>"
+                for row in self.cells()
+            )
+        )
+
+
+def dashboard(filters: dict, *, bureau: str = "") -> dict[str, Table]:
+    """Every table of the dashboard (or of one bureau's page), each built once."""
+    filters = {**filters, "bureau": bureau}
+    built = {
+        "standards": standards(**filters),
+        "health": health(**filters),
+        "indicators": indicators(**filters),
+        "duplicates": duplicates(**filters),
+    }
+    if bureau:
+        built["standards"].rows = [r for r in built["standards"].rows if r["bureau"] == bureau]
+        built["health"].rows = [r for r in built["health"].rows if r["bureau"] == bureau]
+        built["stats"] = stats(**filters)
+    else:
+        built["totals"] = totals(**filters)
+        built["references"] = references(**filters)
+    built["alerts"] = alerts(health_rows=built["health"].rows, standard_rows=built["standards"].rows)
+    if bureau:
+        built["alerts"].rows = [r for r in built["alerts"].rows if r["bureau"] in ("", bureau)]
+    return built
 
 
 MONTHLY_COLUMNS = [
@@ -93,36 +135,30 @@ def health(**_filters) -> Table:
     )
 
 
-def indicators(*, year=None, **_filters) -> Table:
+def indicators(*, year=None, bureau="", **_filters) -> Table:
+    """One row per bureau, one column per figure (socialorgs.*, burial.*) of the year."""
     year = year or timezone.localdate().year
-    rows = [
-        {
-            "name_zh": r["bureau__name_zh"],
-            "year": r["year"],
-            "key": r["key"],
-            "label": r["label"],
-            "value": r["value"],
-            "unit": r["unit"],
-        }
-        for r in selectors.indicators(year=year)
-    ]
+    rows: dict[str, dict] = {}
+    columns: dict[str, str] = {}
+    for r in selectors.indicators(year=year):
+        if bureau and r["bureau__schema_name"] != bureau:
+            continue
+        row = rows.setdefault(r["bureau__schema_name"], {"name_zh": r["bureau__name_zh"], "year": r["year"]})
+        row[r["key"]] = r["value"]
+        columns.setdefault(r["key"], r["label"] or r["key"])
     return Table(
         "indicators",
         _("Social organisations and burial"),
-        [
-            ("name_zh", _("bureau")),
-            ("year", _("year")),
-            ("label", _("figure")),
-            ("value", _("value")),
-            ("unit", _("unit")),
-        ],
-        rows,
+        [("name_zh", _("bureau")), ("year", _("year")), *sorted(columns.items())],
+        [rows[k] for k in sorted(rows)],
     )
 
 
-def duplicates(**_filters) -> Table:
+def duplicates(*, bureau="", **_filters) -> Table:
     rows = []
     for alert in selectors.duplicate_list(status=""):
+        if bureau and not any(p["bureau"] == bureau for p in alert.parties):
+            continue
         rows.append(
             {
                 "hash": alert.person_hash[:12],
@@ -148,8 +184,18 @@ def duplicates(**_filters) -> Table:
     )
 
 
-def alerts(**_filters) -> Table:
-    return Table("alerts", _("Alerts"), [("level", _("level")), ("message", _("alert"))], selectors.alert_list())
+def alerts(*, health_rows=None, standard_rows=None, **_filters) -> Table:
+    rows = selectors.alert_list(health=health_rows, standards=standard_rows)
+    return Table("alerts", _("Alerts"), [("level", _("level")), ("message", _("alert"))], rows)
+
+
+def totals(*, period=None, programme="", **_filters) -> Table:
+    return Table(
+        "totals",
+        _("Province totals by programme"),
+        [("period", _("period")), ("programme", _("programme")), ("bureaus", _("bureaus")), *MONTHLY_COLUMNS],
+        selectors.province_totals(period=period, programme=programme),
+    )
 
 
 def references(**_filters) -> Table:
@@ -169,6 +215,7 @@ def references(**_filters) -> Table:
 
 TABLES = {
     "standards": standards,
+    "totals": totals,
     "stats": stats,
     "health": health,
     "indicators": indicators,

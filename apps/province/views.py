@@ -7,16 +7,22 @@ administrator's (a superuser), not the overseer's, and only queues the bureaus' 
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 from decimal import Decimal
 
 from celery import current_app
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -27,6 +33,8 @@ from tenants.permissions import is_province_overseer
 from tenants.selectors import bureau_list
 
 from . import selectors, tables
+
+PAGE_CACHE_SECONDS = 600
 
 
 def _overseer(request) -> None:
@@ -62,8 +70,8 @@ def _json(value):
     raise TypeError(type(value))
 
 
-def _charts(filters: dict, standards: list[dict], bureau: str = "") -> str:
-    ranked = [r for r in standards if r["standard"] is not None and (not bureau or r["bureau"] == bureau)]
+def _charts(filters: dict, built: dict, bureau: str = "") -> str:
+    ranked = [r for r in built["standards"].rows if r["standard"] is not None]
     trend = selectors.trends(bureau=bureau, programme=filters["programme"])
     labels = dict(ProgrammeCode.choices)
     return json.dumps(
@@ -99,8 +107,7 @@ def _charts(filters: dict, standards: list[dict], bureau: str = "") -> str:
                     "due": r.get("reviews.due_30_days"),
                     "overdue": r.get("reviews.overdue"),
                 }
-                for r in selectors.health_table()
-                if not bureau or r["bureau"] == bureau
+                for r in built["health"].rows
             ],
         },
         default=_json,
@@ -108,28 +115,82 @@ def _charts(filters: dict, standards: list[dict], bureau: str = "") -> str:
     )
 
 
-@require_GET
-@login_required
-def home(request):
-    _overseer(request)
+def version_key(*parts: str) -> str:
+    """A cache key that changes with the rollup rows (selectors.rollup_version) and the day."""
+    text = "|".join([selectors.rollup_version(), timezone.localdate().isoformat(), *parts])
+    return f"province:{parts[0]}:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def _bureau_options(selected: str) -> str:
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (schema, " selected" if schema == selected else "", name)
+            for schema, name in bureau_list().values_list("schema_name", "name_zh")
+        ),
+    )
+
+
+def _page(request, *, title: str, bureau: Bureau | None = None):
     filters, errors = _filters(request)
-    if request.GET.get("bureau"):
-        return redirect("province-bureau", schema_name=request.GET["bureau"])
-    built = {name: make(**filters) for name, make in tables.TABLES.items()}
+    schema_name = bureau.schema_name if bureau else ""
+    # Rollup rows change only when a bureau's rollup, an alert or a minimum does: the tables and charts
+    # are built once per version (and day: lateness depends on it) and language, then served from cache.
+    key = (
+        "province:page:"
+        + hashlib.sha256(
+            "|".join(
+                [
+                    selectors.rollup_version(),
+                    timezone.localdate().isoformat(),
+                    get_language() or "",
+                    schema_name,
+                    request.GET.urlencode(),
+                ]
+            ).encode()
+        ).hexdigest()
+    )
+    cached = cache.get(key)
+    if cached is None:
+        built = tables.dashboard(filters, bureau=schema_name)
+        for table in built.values():
+            table.html  # noqa: B018 - formatted once, before caching
+        cached = {
+            "tables": built,
+            "charts": _charts(filters, built, bureau=schema_name),
+            "options": str(_bureau_options(schema_name)),
+        }
+        cache.set(key, cached, PAGE_CACHE_SECONDS)
+    built = cached["tables"]
     return render(
         request,
         "province/home.html",
         {
-            "title": _("Provincial oversight"),
+            "title": title,
+            "bureau": bureau,
             "tables": built,
+            "monthly": built.get("stats") or built["totals"],
             "filters": filters,
             "errors": errors,
-            "charts": _charts(filters, built["standards"].rows),
-            "bureaus": bureau_list(),
+            "charts": cached["charts"],
+            "bureau_options": mark_safe(cached["options"]),  # built by format_html_join
             "programmes": ProgrammeCode.choices,
             "query": request.GET.urlencode(),
         },
     )
+
+
+@require_GET
+@login_required
+def home(request):
+    _overseer(request)
+    if request.GET.get("bureau"):
+        query = request.GET.copy()
+        schema_name = query.pop("bureau")[-1]
+        url = reverse("province-bureau", args=[schema_name])
+        return redirect(f"{url}?{query.urlencode()}" if query else url)
+    return _page(request, title=_("Provincial oversight"))
 
 
 @require_GET
@@ -140,29 +201,7 @@ def bureau_detail(request, schema_name: str):
         bureau = selectors.bureau_get(schema_name=schema_name)
     except Bureau.DoesNotExist:
         raise Http404 from None
-    filters, errors = _filters(request)
-    filters["bureau"] = schema_name
-    built = {name: make(**filters) for name, make in tables.TABLES.items() if name != "references"}
-    for name in ("standards", "health"):
-        built[name].rows = [r for r in built[name].rows if r["bureau"] == schema_name]
-    built["indicators"].rows = [r for r in built["indicators"].rows if r["name_zh"] == bureau.name_zh]
-    built["alerts"].rows = [r for r in built["alerts"].rows if r["bureau"] in ("", schema_name)]
-    built["duplicates"].rows = [r for r in built["duplicates"].rows if bureau.name_zh in r["parties"]]
-    return render(
-        request,
-        "province/home.html",
-        {
-            "title": bureau.name_zh,
-            "bureau": bureau,
-            "tables": built,
-            "filters": filters,
-            "errors": errors,
-            "charts": _charts(filters, built["standards"].rows, bureau=schema_name),
-            "bureaus": bureau_list(),
-            "programmes": ProgrammeCode.choices,
-            "query": request.GET.urlencode(),
-        },
-    )
+    return _page(request, title=bureau.name_zh, bureau=bureau)
 
 
 @require_GET

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -9,6 +10,7 @@ from rest_framework.views import APIView
 from tenants.permissions import IsProvinceOverseer
 
 from .. import selectors
+from ..views import PAGE_CACHE_SECONDS, version_key
 from .serializers import (
     AlertSerializer,
     DuplicateSerializer,
@@ -31,12 +33,17 @@ class StatsView(ProvinceView):
     def get(self, request):
         query = StatsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        rows = selectors.stats(
-            period=query.validated_data.get("period"),
-            programme=query.validated_data.get("programme", ""),
-            bureau=query.validated_data.get("bureau", ""),
-        )
-        return Response(StatsRowSerializer(rows, many=True).data)
+        key = version_key("stats", request.query_params.urlencode())
+        data = cache.get(key)
+        if data is None:
+            rows = selectors.stats(
+                period=query.validated_data.get("period"),
+                programme=query.validated_data.get("programme", ""),
+                bureau=query.validated_data.get("bureau", ""),
+            )
+            data = StatsRowSerializer(rows, many=True).data
+            cache.set(key, data, PAGE_CACHE_SECONDS)
+        return Response(data)
 
 
 class StandardsView(ProvinceView):
