@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
+from apps.benefits.models import ProgrammeCode
 from apps.core.exports import neutralise_cell
 
 from . import selectors
@@ -69,6 +70,12 @@ def dashboard(filters: dict, *, bureau: str = "") -> dict[str, Table]:
     return built
 
 
+def _labelled(rows: list[dict]) -> list[dict]:
+    """Rows with the programme's name in place of its code (codes stay in the API)."""
+    labels = dict(ProgrammeCode.choices)
+    return [{**row, "programme": labels.get(row.get("programme"), row.get("programme"))} for row in rows]
+
+
 MONTHLY_COLUMNS = [
     ("households_active", _("households")),
     ("persons_active", _("persons")),
@@ -97,7 +104,7 @@ def standards(**_filters) -> Table:
             ("ranked_among", _("ranked among")),
             ("below_minimum", _("below the minimum")),
         ],
-        selectors.standards_table(),
+        _labelled(selectors.standards_table()),
     )
 
 
@@ -111,7 +118,7 @@ def stats(*, period=None, programme="", bureau="", **_filters) -> Table:
             ("programme", _("programme")),
             *MONTHLY_COLUMNS,
         ],
-        selectors.stats(period=period, programme=programme, bureau=bureau),
+        _labelled(selectors.stats(period=period, programme=programme, bureau=bureau)),
     )
 
 
@@ -194,7 +201,7 @@ def totals(*, period=None, programme="", **_filters) -> Table:
         "totals",
         _("Province totals by programme"),
         [("period", _("period")), ("programme", _("programme")), ("bureaus", _("bureaus")), *MONTHLY_COLUMNS],
-        selectors.province_totals(period=period, programme=programme),
+        _labelled(selectors.province_totals(period=period, programme=programme)),
     )
 
 
@@ -209,7 +216,7 @@ def references(**_filters) -> Table:
             ("effective_from", _("effective from")),
             ("source", _("source")),
         ],
-        selectors.reference_table(),
+        _labelled(selectors.reference_table()),
     )
 
 

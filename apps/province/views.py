@@ -35,6 +35,8 @@ from tenants.selectors import bureau_list
 from . import selectors, tables
 
 PAGE_CACHE_SECONDS = 600
+# What django's json_script escapes, so the JSON can sit inside a <script> element.
+JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
 def _overseer(request) -> None:
@@ -112,7 +114,7 @@ def _charts(filters: dict, built: dict, bureau: str = "") -> str:
         },
         default=_json,
         ensure_ascii=False,
-    )
+    ).translate(JSON_SCRIPT_ESCAPES)
 
 
 def version_key(*parts: str) -> str:
@@ -173,7 +175,7 @@ def _page(request, *, title: str, bureau: Bureau | None = None):
             "monthly": built.get("stats") or built["totals"],
             "filters": filters,
             "errors": errors,
-            "charts": cached["charts"],
+            "charts": mark_safe(cached["charts"]),  # JSON with <, > and & escaped
             "bureau_options": mark_safe(cached["options"]),  # built by format_html_join
             "programmes": ProgrammeCode.choices,
             "query": request.GET.urlencode(),

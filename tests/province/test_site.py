@@ -112,3 +112,18 @@ def test_province_admin_lists_no_province_and_deletes_no_bureau(login_as):
     assert "中山市民政局" in page and "广东省民政厅" not in page
     zs = Bureau.objects.get(schema_name="zhongshan")
     assert client.get(f"/admin/tenants/bureau/{zs.pk}/delete/").status_code == 403
+
+
+def test_the_cached_dashboard_follows_a_new_rollup(rolled_up, login_as, rollup):
+    from django_tenants.utils import schema_context
+
+    from apps.benefits.models import Standard
+
+    client = login_as("public", "overseer")
+    assert "1,225.00" in client.get("/").content.decode()
+    assert "1,225.00" in client.get("/").content.decode()  # served from the cache
+    with schema_context("zhongshan"):
+        Standard.objects.filter(programme_id="dibao", amount="1225.00").update(amount="1250.00")
+    rollup("zhongshan")
+    page = client.get("/").content.decode()
+    assert "1,250.00" in page and "1,225.00" not in page

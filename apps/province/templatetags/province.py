@@ -18,6 +18,8 @@ def cell(value):
     if isinstance(value, bool):
         return "✓" if value else "—"
     if isinstance(value, Decimal):
+        if value.as_tuple().exponent >= 0:  # a whole number as computed (a rank, a percent)
+            return f"{value:,}"
         return f"{value:,.2f}" if value == value.quantize(Decimal("0.01")) else f"{value:,.4f}"
     if isinstance(value, int):
         return f"{value:,}"
