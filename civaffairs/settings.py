@@ -60,6 +60,11 @@ SECRET_KEY = secret_setting("SECRET_KEY")
 PII_HASH_KEY = secret_setting("PII_HASH_KEY")
 if PII_HASH_KEY == SECRET_KEY:
     raise ImproperlyConfigured("PII_HASH_KEY must differ from SECRET_KEY: give each its own random value.")
+# The province's key for the hashes bureaus publish for duplicate-benefit alerts (apps.province): one
+# key for every bureau, so the same ID number gives the same hash everywhere; neither secret above.
+PROVINCE_HASH_KEY = secret_setting("PROVINCE_HASH_KEY")
+if PROVINCE_HASH_KEY in (SECRET_KEY, PII_HASH_KEY):
+    raise ImproperlyConfigured("PROVINCE_HASH_KEY must differ from SECRET_KEY and PII_HASH_KEY.")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,.localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -152,6 +157,8 @@ NIGHTLY_STEPS = [
     "apps.disbursement.nightly.offcycle_runs",
     "apps.disbursement.nightly.recovery_listing",
     "apps.socialorgs.listing.nightly_step",
+    # Last: the province's rollup sees what the steps above changed.
+    "apps.province.nightly.rollup_step",
 ]
 
 # Called by apps.benefits.services.grant_cancel inside its transaction, before the grant is cancelled:
@@ -165,6 +172,7 @@ WORKBENCH_PANELS: list[str] = [
     "apps.socialorgs.panels.panel",
     "apps.burial.panels.deaths_this_week",
     "apps.disbursement.panels.payments_panel",  # finance and approvers: runs, held and failed lines
+    "apps.province.panels.duplicates_panel",
 ]
 
 # A bureau's figures for a calendar year, each app computing its own from its own tables:
@@ -181,6 +189,15 @@ ANNUAL_FIGURES: list[str] = [
 MONTHLY_FIGURES: list[str] = [
     "apps.benefits.figures.monthly_figures",
     "apps.disbursement.figures.monthly_figures",
+]
+
+# What a bureau sends the province besides its figures (apps.province.services): `rollup(*, today) -> dict`
+# with any of "standards" (in force), "health" (numbers or short codes), "hashes" ((HMAC, programme)).
+# Numbers and codes only: the province refuses a rollup carrying anything else.
+ROLLUP_CONTRIBUTORS = [
+    "apps.benefits.rollups.rollup",
+    "apps.assistance.rollups.rollup",
+    "apps.disbursement.rollups.rollup",
 ]
 
 # --------------------------------------------------------------------------- uploads

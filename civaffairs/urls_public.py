@@ -6,7 +6,6 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.core.api.auth import logout, obtain_auth_token
-from tenants import views
 from tenants.api.views import BureauViewSet
 
 api_v1 = [
@@ -14,10 +13,11 @@ api_v1 = [
     path("auth/logout/", logout, name="api-logout"),
     path("province/bureaus/", BureauViewSet.as_view({"get": "list"}), name="province-bureau-list"),
     path("province/bureaus/<str:schema_name>/", BureauViewSet.as_view({"get": "retrieve"}), name="province-bureau-detail"),
+    path("", include("apps.province.api.urls")),
 ]
 
 urlpatterns = [
-    path("", views.province_home, name="province-home"),
+    path("", include("apps.province.urls")),  # the overseers' dashboard
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", bureau_admin_site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("province/", include("apps.province.bureau_urls")),  # a bureau's answer to a duplicate alert
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="civaffairs.urls_tenant"), name="schema"),
     path("api/docs/", login_required(SpectacularSwaggerView.as_view(url_name="schema")), name="swagger-ui"),

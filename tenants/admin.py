@@ -30,6 +30,14 @@ class BureauAdmin(TenantAdminMixin, admin.ModelAdmin):
         ]}),
     ]
 
+    def get_queryset(self, request):
+        # The province (the public schema) is not a bureau: it is not listed among them.
+        return super().get_queryset(request).filter(kind=Bureau.Kind.BUREAU)
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a bureau would drop a schema of people and payments: never from a form.
+        return False
+
     def get_readonly_fields(self, request, obj=None):
         # A schema is renamed by a migration, never by editing a form.
         return ["schema_name"] if obj else []
@@ -37,5 +45,5 @@ class BureauAdmin(TenantAdminMixin, admin.ModelAdmin):
 
 @admin.register(ProvincialMinimum)
 class ProvincialMinimumAdmin(admin.ModelAdmin):
-    list_display = ["province", "region_class", "programme", "amount", "effective_from"]
+    list_display = ["province", "region_class", "programme", "amount", "effective_from", "source"]
     list_filter = ["province", "region_class", "programme"]

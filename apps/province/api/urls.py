@@ -1,3 +1,13 @@
-"""Province API routes, mounted under /api/v1/ on the public host."""
+"""Province API routes, mounted under /api/v1/ on the public host (civaffairs/urls_public.py)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from .views import AlertsView, DuplicatesView, IndicatorsView, StandardsView, StatsView
+
+urlpatterns = [
+    path("province/stats/", StatsView.as_view(), name="province-stats"),
+    path("province/standards/", StandardsView.as_view(), name="province-standards"),
+    path("province/duplicates/", DuplicatesView.as_view(), name="province-duplicates"),
+    path("province/indicators/", IndicatorsView.as_view(), name="province-indicators"),
+    path("province/alerts/", AlertsView.as_view(), name="province-alerts"),
+]

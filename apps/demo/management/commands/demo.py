@@ -46,6 +46,7 @@ class Command(BaseCommand):
         for schema, size in DEMO_SCALES[scale].items():
             if only is None or schema in only:
                 self._bureau(schema, size, workers)
+        call_command("province_demo", stdout=self.stdout)  # reference rows, the planted duplicate, rollups
         self.stdout.write(self.style.SUCCESS(f"\nDemo ready in {time.monotonic() - started:.0f}s."))
         self._print_sites(port)
         if no_serve:
