@@ -66,6 +66,7 @@ class Command(BaseCommand):
             ("assistance_demo_caseload", ["--tenant", schema, "--workers", str(workers)]),
             ("pensions_demo", ["--tenant", schema, "--no-registry"]),
             ("demo_disbursement", ["--tenant", schema, "--period", period]),
+            ("demo_pending_work", ["--tenant", schema]),
         ]
         for command, args in steps:
             step_started = time.monotonic()
