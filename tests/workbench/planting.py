@@ -85,6 +85,78 @@ def plant(town, today: datetime.date) -> dict:
     return made
 
 
+def plant_story(town, today: datetime.date, *, standard: bool = False):
+    """A household of two in `town` with a lapsed publicity, a dibao entitlement of (1225 − 225) × 2 =
+    2000.00 a month, an overdue review, a paid line two months ago and a failed one (已销户) last month.
+    Returns (head, household, application, every row made, in the order to delete them)."""
+    from decimal import Decimal
+
+    from apps.assistance.models import Application, Review
+    from apps.benefits import rules
+    from apps.disbursement.models import PaymentLine, PaymentRun
+
+    this_month = rules.first_of_month(today)
+    head = factories.person(town_name=town.name, name="王小明")
+    spouse = factories.person(town_name=town.name)
+    household = factories.household(head, spouse)
+    app = Application.objects.create(
+        programme="dibao",
+        household=household,
+        person=head,
+        town=town,
+        status="publicised",
+        submitted_on=today - datetime.timedelta(days=30),
+        publicised_on=today - datetime.timedelta(days=10),
+    )
+    made = []
+    if standard:
+        made.append(factories.standard("dibao", "1225", datetime.date(2020, 1, 1), variant="urban"))
+    entitlement = factories.entitlement(
+        programme="dibao",
+        household=household,
+        variant="urban",
+        per_capita_income=Decimal("225.00"),
+        covered_members=2,
+        start_period=rules.add_months(this_month, -3),
+    )
+    review = Review.objects.create(
+        entitlement=entitlement, household=household, town=town, stable=False, due_on=today - datetime.timedelta(days=3)
+    )
+    paid, failed = (
+        PaymentRun.objects.create(period=rules.add_months(this_month, -m), kind="regular", status="closed")
+        for m in (2, 1)
+    )
+    common = {
+        "programme_id": "dibao",
+        "line_type": "regular",
+        "key_ref": entitlement.pk,
+        "entitlement": entitlement,
+        "household": household,
+        "payee_person": head,
+        "payee_name": head.name,
+        "bank_account": "6222000011112222",
+        "town": town,
+        "amount": Decimal("2000.00"),
+    }
+    lines = [
+        PaymentLine.objects.create(run=paid, period=paid.period, status="paid", posted_on=paid.period, **common),
+        PaymentLine.objects.create(
+            run=failed, period=failed.period, status="failed", failure_reason="已销户", **common
+        ),
+    ]
+    members = list(household.members.all())
+    made = [*lines, paid, failed, review, entitlement, app, *members, household, head, spouse, *made]
+    return head, household, app, made
+
+
+def remove(rows) -> None:
+    """Delete committed rows (and their history) in the order given."""
+    for row in rows:
+        if hasattr(row, "history"):
+            row.history.all().delete()
+        type(row).objects.filter(pk=row.pk).delete()
+
+
 def unplant(made: dict) -> None:
     from apps.people.models import HouseholdMember, Person
 

@@ -159,3 +159,29 @@ def test_the_menu_is_grouped_by_task_and_hides_developer_models_from_staff(login
         for m in app["models"]
     ]
     assert "SyntheticPopulation" in admin_models
+
+
+def test_the_month_in_figures_reads_the_monthly_registry(settings, in_bureau, monkeypatch):
+    from apps.benefits.models import ProgrammeCode
+    from apps.workbench import panels as workbench_panels
+
+    settings.MONTHLY_FIGURES = ["tests.workbench.figures.sample"]
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: datetime.date(2026, 11, 8))
+    with in_bureau("zhongshan"):
+        panel = workbench_panels.month_panel(request=_request("zhongshan-admin"))
+
+    assert panel.title == "This month in figures (2026-11)"
+    assert [(item.label, item.count, item.note) for item in panel.items] == [
+        (str(ProgrammeCode.DIBAO.label), 3011, "¥1,000,000.50"),
+        (str(ProgrammeCode.TEKUN.label), 500, "¥980,000.00"),
+    ]
+    assert panel.chart["labels"][0] == "2025-12" and panel.chart["labels"][-1] == "2026-11"
+    assert panel.chart["series"][0]["data"] == [0] + [3000 + m + 500 for m in range(1, 12)]
+    assert panel.chart["series"][1]["data"][-1] == "1980000.50"
+
+
+def test_the_month_in_figures_is_the_administrators_only(in_bureau):
+    from apps.workbench import panels as workbench_panels
+
+    with in_bureau("zhongshan"):
+        assert workbench_panels.month_panel(request=_request("zhongshan-approver")) is None

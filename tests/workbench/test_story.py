@@ -1,69 +1,15 @@
 """A person's and a household's whole story on their admin pages, read-only and scoped."""
 
-import datetime
-from decimal import Decimal
-
 import pytest
 from django.utils import timezone
 
-from apps.benefits import rules
-from tests import factories
+from tests.workbench.planting import plant_story
 
 pytestmark = pytest.mark.django_db
 
 
 def _story(zs):
-    from apps.assistance.models import Application, Review
-    from apps.disbursement.models import PaymentLine, PaymentRun
-
-    town1, _town2 = zs
-    today = timezone.localdate()
-    this_month = rules.first_of_month(today)
-    head = factories.person(town_name=town1.name, name="王小明")
-    household = factories.household(head, factories.person(town_name=town1.name))
-    app = Application.objects.create(
-        programme="dibao",
-        household=household,
-        person=head,
-        town=town1,
-        status="publicised",
-        submitted_on=today - datetime.timedelta(days=30),
-        publicised_on=today - datetime.timedelta(days=10),
-    )
-    factories.standard("dibao", "1225", datetime.date(2020, 1, 1), variant="urban")
-    entitlement = factories.entitlement(
-        programme="dibao",
-        household=household,
-        variant="urban",
-        per_capita_income=Decimal("225.00"),
-        covered_members=2,
-        start_period=rules.add_months(this_month, -3),
-    )
-    Review.objects.create(
-        entitlement=entitlement,
-        household=household,
-        town=town1,
-        stable=False,
-        due_on=today - datetime.timedelta(days=3),
-    )
-    paid, failed = (
-        PaymentRun.objects.create(period=rules.add_months(this_month, -m), kind="regular", status="closed")
-        for m in (2, 1)
-    )
-    common = {
-        "programme_id": "dibao",
-        "line_type": "regular",
-        "key_ref": entitlement.pk,
-        "entitlement": entitlement,
-        "household": household,
-        "payee_person": head,
-        "payee_name": head.name,
-        "bank_account": "6222000011112222",
-        "town": town1,
-        "amount": Decimal("2000.00"),
-    }
-    PaymentLine.objects.create(run=paid, period=paid.period, status="paid", posted_on=paid.period, **common)
-    PaymentLine.objects.create(run=failed, period=failed.period, status="failed", failure_reason="已销户", **common)
+    head, household, app, _made = plant_story(zs[0], timezone.localdate(), standard=True)
     return head, household, app
 
 
