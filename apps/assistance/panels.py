@@ -116,7 +116,6 @@ def applications_story(*, request, person=None, household=None) -> StoryPanel | 
                 level=level,
             )
         )
-    query = f"household__id__exact={household.pk}" if household is not None else f"q={person.id_number}"
     return StoryPanel(
         key="assistance.applications",
         title=_("Applications"),
@@ -124,7 +123,6 @@ def applications_story(*, request, person=None, household=None) -> StoryPanel | 
         columns=[_("number"), _("programme"), _("status"), _("submitted on"), _("decided on")],
         rows=rows,
         empty=_("No applications."),
-        more_url=_changelist("application", query) if household is not None else "",
     )
 
 

@@ -182,13 +182,14 @@ def story_applications(*, user, person=None, household=None) -> QuerySet:
     qs = application_list(user=user)
     if household is not None:
         return qs.filter(household=household).order_by("-submitted_on", "-id")
-    return qs.filter(Q(person=person) | Q(household__members__person=person)).distinct().order_by(
-        "-submitted_on", "-id")
+    # The household id first: each branch of the OR is then an index lookup, with no join inside it.
+    household_ids = list(HouseholdMember.objects.filter(person=person).values_list("household_id", flat=True))
+    return qs.filter(Q(person=person) | Q(household_id__in=household_ids)).order_by("-submitted_on", "-id")
 
 
 def story_reviews(*, user, person=None, household=None) -> QuerySet:
     qs = review_list(user=user)
     if household is not None:
         return qs.filter(household=household).order_by("-due_on", "-id")
-    return qs.filter(Q(household__members__person=person) | Q(entitlement__person=person)).distinct().order_by(
-        "-due_on", "-id")
+    household_ids = list(HouseholdMember.objects.filter(person=person).values_list("household_id", flat=True))
+    return qs.filter(Q(household_id__in=household_ids) | Q(entitlement__person=person)).order_by("-due_on", "-id")

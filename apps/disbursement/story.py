@@ -32,8 +32,8 @@ def payments_story(*, request, person=None, household=None) -> StoryPanel | None
     if not user.has_perm("disbursement.view_paymentline"):
         return None
     beneficiary = story_entitlements_q(person=person, household=household)
-    entitlement_ids = list(entitlement_list(user=user).filter(beneficiary).values_list("id", flat=True).distinct())
-    grant_ids = list(grant_list(user=user).filter(beneficiary).values_list("id", flat=True).distinct())
+    entitlement_ids = list(entitlement_list(user=user).filter(beneficiary).values_list("id", flat=True))
+    grant_ids = list(grant_list(user=user).filter(beneficiary).values_list("id", flat=True))
     this_month = rules.first_of_month(timezone.localdate())
     periods = [rules.add_months(this_month, -i) for i in range(STORY_MONTHS)]
     rows = []

@@ -7,13 +7,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from apps.core.registries import Panel, PanelItem, StoryPanel, StoryRow
 
 from . import selectors
 
 HISTORY_ROWS = 20
-CHANGE_TYPES = {"+": lambda: _("created"), "~": lambda: _("changed"), "-": lambda: _("deleted")}
+CHANGE_TYPES = {
+    "+": lambda: pgettext("history", "created"),
+    "~": lambda: pgettext("history", "changed"),
+    "-": lambda: pgettext("history", "deleted"),
+}
 
 
 def certificates_panel(*, request) -> Panel | None:

@@ -185,3 +185,28 @@ def test_the_month_in_figures_is_the_administrators_only(in_bureau):
 
     with in_bureau("zhongshan"):
         assert workbench_panels.month_panel(request=_request("zhongshan-approver")) is None
+
+
+def test_the_home_page_speaks_chinese(login_as, settings, zs):
+    from django.utils import translation
+
+    town1, _ = zs
+    plant(town1, timezone.localdate())
+    settings.LANGUAGE_CODE = "zh-hans"
+    with translation.override("zh-hans"):
+        client = login_as("zhongshan", "zhongshan-caseworker1")
+        client.cookies["django_language"] = "zh-hans"
+        html = client.get("/admin/").content.decode()
+
+    for text in (
+        "工作台",
+        "待受理",
+        "待入户调查",
+        "本周公示期满",
+        "公示期满未审批",
+        "已逾期的复核",
+        "社会救助",
+        "人员信息",
+    ):
+        assert text in html, text
+    assert f"您所在的镇街：{town1.name}" in html
