@@ -125,8 +125,10 @@ def workbench_panels(*, request) -> list[Panel]:
 def story_panels(*, request, person=None, household=None) -> list[StoryPanel]:
     if (person is None) == (household is None):
         raise ValueError("a story is a person's or a household's: give exactly one")
-    return sorted(_call_all("PERSON_STORY_PANELS", request=request, person=person, household=household),
-                  key=lambda panel: (panel.order, panel.key))
+    return sorted(
+        _call_all("PERSON_STORY_PANELS", request=request, person=person, household=household),
+        key=lambda panel: (panel.order, panel.key),
+    )
 
 
 def annual_figures(*, year: int) -> list[Figure]:
