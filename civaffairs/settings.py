@@ -173,6 +173,22 @@ WORKBENCH_PANELS: list[str] = [
     "apps.burial.panels.deaths_this_week",
     "apps.disbursement.panels.payments_panel",  # finance and approvers: runs, held and failed lines
     "apps.province.panels.duplicates_panel",
+    "apps.assistance.panels.applications_panel",
+    "apps.assistance.panels.reviews_panel",
+    "apps.people.panels.certificates_panel",
+    "apps.workbench.panels.month_panel",
+]
+# The bureau admin's home page in place of django's model index (apps.core.admin_site).
+BUREAU_ADMIN_HOME = "apps.workbench.views.home"
+# A person's or household's whole story on its admin page: `panel(*, request, person=None,
+# household=None) -> StoryPanel | None` (apps.core.registries), read by the people admin.
+PERSON_STORY_PANELS: list[str] = [
+    "apps.assistance.panels.applications_story",
+    "apps.benefits.panels.entitlements_story",
+    "apps.benefits.panels.grants_story",
+    "apps.assistance.panels.reviews_story",
+    "apps.disbursement.story.payments_story",
+    "apps.people.panels.history_story",
 ]
 
 # A bureau's figures for a calendar year, each app computing its own from its own tables:

@@ -8,14 +8,14 @@ Caseworkers see and pick only their own town's records.
 
 from __future__ import annotations
 
-import datetime
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,7 +30,7 @@ from apps.benefits.admin_tools import (
 from apps.core.admin_mixins import ReadOnlyTabularInline, TownScopedAdminMixin
 from apps.core.admin_site import bureau_admin_site
 
-from . import services
+from . import selectors, services
 from .models import (
     Application,
     ApplicationTransition,
@@ -101,11 +101,48 @@ def _transition_action(name: str):
     return admin.action(description=transition.label)(run)
 
 
+class PublicityFilter(admin.SimpleListFilter):
+    """公示 ending this week, or over without a decision (the workbench links here)."""
+
+    title = gettext_lazy("publicity (公示)")
+    parameter_name = "publicity"
+
+    def lookups(self, request, model_admin):
+        return [("ending", _("ends this week")), ("ended", _("over, no decision yet"))]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "ending":
+            return queryset.filter(selectors.publicity_ending_q(today))
+        if self.value() == "ended":
+            return queryset.filter(selectors.publicity_ended_q(today))
+        return queryset
+
+
+# The steps of SPEC §4 as drawn on an application's page, with the date each records.
+PROGRESS_STEPS = [
+    ("submitted", gettext_lazy("申请"), "submitted_on"),
+    ("accepted", gettext_lazy("受理"), "accepted_on"),
+    ("investigated", gettext_lazy("入户调查"), "investigated_on"),
+    ("checked", gettext_lazy("核对"), "checked_on"),
+    ("publicised", gettext_lazy("公示"), "publicised_on"),
+    ("decided", gettext_lazy("审批"), "decided_on"),
+]
+LEVEL_COLOURS = {"danger": "#ba2121", "warning": "#b26a00"}
+
+
+def _flag(text, level: str):
+    colour = LEVEL_COLOURS.get(level)
+    if not colour:
+        return text
+    return format_html('<span class="lifecycle-{}" style="color:{};font-weight:bold">{}</span>', level, colour, text)
+
+
 @admin.register(Application, site=bureau_admin_site)
 class ApplicationAdmin(ServiceAddAdminMixin, TownScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["id", "programme", "household", "person", "town", "status", "classification",
                     "per_capita_income", "submitted_on", "publicised_on", "decided_on"]
-    list_filter = ["town", "programme", "status", "classification"]
+    list_filter = ["town", "programme", "status", PublicityFilter, "classification"]
     search_fields = ["=household__code", "person__name", "=person__id_number"]
     list_select_related = ["town", "household", "person"]
     date_hierarchy = "submitted_on"
@@ -114,7 +151,7 @@ class ApplicationAdmin(ServiceAddAdminMixin, TownScopedAdminMixin, SimpleHistory
     inlines = [TransitionInline, IncomeInline, RigidExpenseInline, ObjectionInline]
     actions = [_transition_action(name) for name in TRANSITIONS]
     readonly_fields = [
-        "workflow", "programme", "status", "household", "person", "town", "submitted_on", "reason", "support_mode",
+        "progress", "workflow", "programme", "status", "household", "person", "town", "submitted_on", "reason", "support_mode",
         "care_institution", "care_level", "requested_amount", "asset_check_result", "household_size",
         "total_income", "per_capita_income", "addon_members", "standard", "classification",
         "classification_reason", "accepted_on", "investigated_on", "investigated_by", "checked_on",
@@ -137,6 +174,53 @@ class ApplicationAdmin(ServiceAddAdminMixin, TownScopedAdminMixin, SimpleHistory
 
     def has_delete_permission(self, request, obj=None):
         return False  # an application is a record; reject it instead
+
+    def get_list_display(self, request):
+        # The status column carries the lifecycle flag (公示 over without a decision, ending this week).
+        return ["lifecycle_status" if name == "status" else name for name in super().get_list_display(request)]
+
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def lifecycle_status(self, app):
+        level, state = selectors.application_lifecycle(app, timezone.localdate())
+        text = app.get_status_display()
+        if state == "ended":
+            text = _("%(status)s · publicity over, no decision") % {"status": text}
+        elif state == "ending":
+            text = _("%(status)s · publicity ends this week") % {"status": text}
+        return _flag(text, level)
+
+    @admin.display(description=gettext_lazy("progress"))
+    def progress(self, app):
+        """申请 → 受理 → 入户调查 → 核对 → 公示 → 审批, each step done (with its date), current or to come."""
+        level, state = selectors.application_lifecycle(app, timezone.localdate())
+        done_through = {"submitted": 0, "accepted": 1, "investigated": 2, "checked": 3, "publicised": 4,
+                        "approved": 5, "rejected": 5}[app.status]
+        cells = []
+        for i, (_key, label, date_field) in enumerate(PROGRESS_STEPS):
+            day = getattr(app, date_field)
+            if i <= done_through and day:
+                css, colour = "done", "#417690"
+            elif i == done_through + 1:
+                css, colour = "current", LEVEL_COLOURS.get(level, "#b26a00")
+            else:
+                css, colour = "todo", "#999"
+            if i == 5 and app.status == Application.Status.REJECTED:
+                label = _("审批 rejected")
+            cells.append((css, colour, label, date_format(day, "DATE_FORMAT") if day and i <= done_through else ""))
+        steps = format_html_join(
+            '<span class="progress-arrow"> → </span>',
+            '<span class="progress-step progress-{}" style="display:inline-block;padding:4px 8px;border:2px solid {};'
+            'border-radius:4px;margin:2px"><strong>{}</strong><br><small>{}</small></span>',
+            cells)
+        warning = ""
+        if state == "ended":
+            warning = format_html('<p style="color:#ba2121;font-weight:bold">{}</p>',
+                                  _("Publicity ended on %(day)s and no decision has been made.")
+                                  % {"day": date_format(app.publicity_ends_on, "DATE_FORMAT")})
+        elif state == "ending":
+            warning = format_html('<p style="color:#b26a00">{}</p>', _("Publicity ends on %(day)s.")
+                                  % {"day": date_format(app.publicity_ends_on, "DATE_FORMAT")})
+        return format_html('<div class="application-progress">{}</div>{}', steps, warning)
 
     @admin.display(description=gettext_lazy("workflow"))
     def workflow(self, app):
@@ -369,12 +453,11 @@ class OverdueFilter(admin.SimpleListFilter):
         return [("yes", _("overdue")), ("due30", _("due within 30 days"))]
 
     def queryset(self, request, queryset):
-        today = datetime.date.today()
-        pending = queryset.filter(status__in=[Review.Status.SCHEDULED, Review.Status.OVERDUE])
+        today = timezone.localdate()  # the bureau's day (Asia/Shanghai), not the server's
         if self.value() == "yes":
-            return pending.filter(due_on__lt=today)
+            return queryset.filter(selectors.review_overdue_q(today))
         if self.value() == "due30":
-            return pending.filter(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=30))
+            return queryset.filter(selectors.review_due_soon_q(today))
         return queryset
 
 
@@ -396,13 +479,26 @@ class ReviewAdmin(TownScopedAdminMixin, SimpleHistoryAdmin):
     search_fields = ["=household__code", "household__members__person__name"]
     list_select_related = ["household", "town", "entitlement"]
     date_hierarchy = "due_on"
-    readonly_fields = ["entitlement", "household", "town", "stable", "due_on", "status", "completed_on",
+    readonly_fields = ["entitlement", "household", "town", "stable", "due_on", "due_status", "completed_on",
                        "completed_by", "outcome", "per_capita_income", "note", "new_entitlement"]
     fields = readonly_fields
     actions = ["complete"]
 
     def has_add_permission(self, request):
         return False  # approval and each completed review schedule the next one
+
+    def get_list_display(self, request):
+        # Overdue and due-soon reviews are flagged in the status column.
+        return ["due_status" if name == "status" else name for name in super().get_list_display(request)]
+
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def due_status(self, review):
+        level = selectors.review_lifecycle(review, timezone.localdate())
+        if level == "danger":
+            return _flag(_("overdue"), level)
+        if level == "warning":
+            return _flag(_("%(status)s · due within 30 days") % {"status": review.get_status_display()}, level)
+        return review.get_status_display()
 
     def has_delete_permission(self, request, obj=None):
         return False

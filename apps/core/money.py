@@ -47,3 +47,11 @@ def money_input(field: str, value, *, label: str, allow_negative: bool = False) 
                                    % {"label": label, "value": value}}) from None
         raise ValidationError({field: _("%(label)s must be a number of yuan, not %(value)r.")
                                % {"label": label, "value": value}}) from None
+
+
+def format_yuan(amount) -> str:
+    """Money on a screen: ¥17,521,604.01 (two places, ROUND_HALF_UP, thousands separated)."""
+    if amount is None:
+        return "—"
+    value = Decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return f"-¥{-value:,}" if value < 0 else f"¥{value:,}"

@@ -10,6 +10,11 @@ whole home page, nor a broken indicator the whole year.
   role); every item links to the filtered list it counts.
 - settings.ANNUAL_FIGURES: `figures(*, year: int) -> list[Figure]` — computed from the bureau's own
   tables in the current schema, for the calendar year. Statistics and the province read these.
+- settings.PERSON_STORY_PANELS: `panel(*, request, person=None, household=None) -> StoryPanel | None` —
+  one read-only panel of a person's (or, given `household`, a household's) whole story on its admin
+  page: applications, entitlements, reviews, payments, history. Exactly one of person / household is
+  given. The people admin renders these without importing the apps above it; each app reads its own
+  tables through its own scoped selectors, and answers None when it has nothing to say.
 - settings.MONTHLY_FIGURES: `figures(*, first: str, last: str) -> list[MonthlyFigure]` — per month
   (periods "YYYY-MM", inclusive) and programme: caseload and amounts. The statistics' monthly series,
   the workbench charts and the province's monthly rollups read these.
@@ -48,6 +53,27 @@ class Panel:
     order: int = 50
     # Optional chart: {"type": "line"|"bar", "labels": [...], "series": [{"name": ..., "data": [...]}]}
     chart: dict | None = None
+
+
+@dataclass(frozen=True)
+class StoryRow:
+    """One row of a story panel: display values (already formatted), the page it opens, a flag level."""
+
+    cells: list
+    url: str = ""
+    level: str = ""  # "", "warning" or "danger", as for panel items
+
+
+@dataclass(frozen=True)
+class StoryPanel:
+    key: str  # stable, e.g. "assistance.applications"
+    title: str
+    columns: list[str]
+    rows: list[StoryRow] = field(default_factory=list)
+    order: int = 50
+    # The filtered admin list behind the panel ("all of them"), and what to say when there are no rows.
+    more_url: str = ""
+    empty: str = ""
 
 
 @dataclass(frozen=True)
@@ -94,6 +120,15 @@ def _call_all(setting: str, **kwargs) -> list:
 
 def workbench_panels(*, request) -> list[Panel]:
     return sorted(_call_all("WORKBENCH_PANELS", request=request), key=lambda panel: (panel.order, panel.key))
+
+
+def story_panels(*, request, person=None, household=None) -> list[StoryPanel]:
+    if (person is None) == (household is None):
+        raise ValueError("a story is a person's or a household's: give exactly one")
+    return sorted(
+        _call_all("PERSON_STORY_PANELS", request=request, person=person, household=household),
+        key=lambda panel: (panel.order, panel.key),
+    )
 
 
 def annual_figures(*, year: int) -> list[Figure]:

@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -30,6 +31,7 @@ from apps.core.admin_mixins import (
 )
 from apps.core.admin_site import bureau_admin_site
 from apps.core.idcard import mask_id_number
+from apps.core.registries import story_panels
 from apps.core.scoping import user_town_id
 
 from . import selectors, services
@@ -125,6 +127,19 @@ class CommunityAdmin(TownScopedAdminMixin, SimpleHistoryAdmin):
 # --------------------------------------------------------------------------- persons
 
 
+class StoryAdminMixin:
+    """A person's or household's whole story under its form: read-only panels that the apps above
+    people register in settings.PERSON_STORY_PANELS (applications, entitlements, reviews, payments),
+    each read through that app's own scoped selectors."""
+
+    story_subject = "person"
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            context["story_panels"] = story_panels(request=request, **{self.story_subject: obj})
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+
 class PersonAdminForm(_ServiceModelForm):
     class Meta:
         model = Person
@@ -168,9 +183,10 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Person, site=bureau_admin_site)
-class PersonAdmin(_CommunityChoicesMixin, TownScopedAdminMixin, PiiMaskingAdminMixin, SimpleHistoryAdmin):
+class PersonAdmin(StoryAdminMixin, _CommunityChoicesMixin, TownScopedAdminMixin, PiiMaskingAdminMixin, SimpleHistoryAdmin):
     form = PersonAdminForm
     change_list_template = "admin/people/person/change_list.html"
+    change_form_template = "admin/people/story_change_form.html"
     list_display = ["name", "id_number", "gender", "birth_date", "town", "community", "hukou_class", "status",
                     "household_code", "bank_account"]
     list_filter = ["town", "hukou_class", "status", "gender", "local_hukou", "is_student", "seriously_ill"]
@@ -364,7 +380,9 @@ class HouseholdMemberInline(admin.TabularInline):
 
 
 @admin.register(Household, site=bureau_admin_site)
-class HouseholdAdmin(_CommunityChoicesMixin, TownScopedAdminMixin, SimpleHistoryAdmin):
+class HouseholdAdmin(StoryAdminMixin, _CommunityChoicesMixin, TownScopedAdminMixin, SimpleHistoryAdmin):
+    story_subject = "household"
+    change_form_template = "admin/people/story_change_form.html"
     form = HouseholdAdminForm
     list_display = ["code", "town", "community", "hukou_class", "single_parent", "member_count"]
     list_filter = ["town", "hukou_class", "single_parent"]
@@ -432,6 +450,22 @@ class HouseholdMemberAdmin(TownScopedAdminMixin, PiiMaskingAdminMixin, SimpleHis
         return False
 
 
+class ExpiringFilter(admin.SimpleListFilter):
+    title = _("expiry")
+    parameter_name = "expiring"
+
+    def lookups(self, request, model_admin):
+        return [("60", _("expiring within 60 days")), ("expired", _("expired"))]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "60":
+            return queryset.filter(selectors.certificates_expiring_q(today))
+        if self.value() == "expired":
+            return queryset.filter(valid_until__lt=today)
+        return queryset
+
+
 @admin.register(DisabilityCertificate, site=bureau_admin_site)
 class DisabilityCertificateAdmin(TownScopedAdminMixin, PiiMaskingAdminMixin, SimpleHistoryAdmin):
     form = DisabilityCertificateForm
@@ -440,7 +474,7 @@ class DisabilityCertificateAdmin(TownScopedAdminMixin, PiiMaskingAdminMixin, Sim
     # The number of a second-generation certificate starts with the holder's ID number: masked alike.
     pii_fields = {**PII_FIELDS, "number": (mask_id_number, "people.view_full_id_number")}
     list_display = ["number", "person", "person__id_number", "category", "level", "valid_from", "valid_until"]
-    list_filter = ["category", "level", "person__town"]
+    list_filter = [ExpiringFilter, "category", "level", "person__town"]
     search_fields = ["=number", "person__name", "=person__id_number"]
     list_select_related = ["person"]
     autocomplete_fields = ["person"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -127,3 +128,17 @@ def bank_account_change_pending(*, payee: Person | CareInstitution) -> BankAccou
     key = "person" if isinstance(payee, Person) else "institution"
     return (BankAccountChange.objects.filter(**{key: payee}, status=BankAccountChange.Status.PENDING)
             .select_related("requested_by").first())
+
+
+CERTIFICATE_EXPIRING_DAYS = 60
+
+
+def certificates_expiring_q(today) -> Q:
+    """Certificates whose validity ends within the next 60 days (renewal keeps 两项补贴 going)."""
+    return Q(valid_until__gte=today, valid_until__lte=today + datetime.timedelta(days=CERTIFICATE_EXPIRING_DAYS))
+
+
+def certificates_expiring_count(*, user, today) -> int:
+    """Certificates of living holders in the user's scope that expire within 60 days."""
+    return disability_certificate_list(user=user).filter(
+        certificates_expiring_q(today), person__status=Person.Status.ALIVE).count()

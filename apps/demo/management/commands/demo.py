@@ -70,6 +70,7 @@ class Command(BaseCommand):
             ("burial_demo", ["--tenant", schema]),
             ("demo_disbursement", ["--tenant", schema, "--period", period]),
             ("demo_pending_payments", ["--tenant", schema, "--period", period]),
+            ("demo_pending_work", ["--tenant", schema]),
         ]
         for command, args in steps:
             step_started = time.monotonic()
