@@ -255,7 +255,8 @@ class AssetCheckForm(ServiceAddFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["checked_on"].required = False
+        if "checked_on" in self.fields:  # absent on the read-only change page
+            self.fields["checked_on"].required = False
 
     def call_service(self, data):
         return services.asset_check_record(application=data["application"], user=self.request.user,
@@ -295,7 +296,8 @@ class CareAssessmentForm(ServiceAddFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assessed_on"].required = False
+        if "assessed_on" in self.fields:  # absent on the read-only change page
+            self.fields["assessed_on"].required = False
 
     def call_service(self, data):
         data = dict(data)
