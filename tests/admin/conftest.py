@@ -14,8 +14,10 @@ from django.utils import timezone
 
 from apps.core.admin_site import bureau_admin_site
 
-BUREAU_USERS = [f"zhongshan-{role}" for role in
-                ("admin", "caseworker1", "caseworker2", "reviewer", "approver", "finance", "auditor")]
+BUREAU_USERS = [
+    f"zhongshan-{role}"
+    for role in ("admin", "caseworker1", "caseworker2", "reviewer", "approver", "finance", "auditor")
+]
 PROVINCE_USERS = ["province-admin", "overseer"]
 
 
@@ -25,8 +27,9 @@ def populated_zhongshan(in_bureau):
     period = timezone.localdate().strftime("%Y-%m")
     call_command("generate_population", "--tenant", "zhongshan", "--persons", "1500", "-v", "0", **quiet)
     call_command("pensions_demo_registry", "--tenant", "zhongshan", **quiet)
-    call_command("assistance_demo_caseload", "--tenant", "zhongshan", "--limit", "12", "--workers", "1", "-v", "0",
-                 **quiet)
+    call_command(
+        "assistance_demo_caseload", "--tenant", "zhongshan", "--limit", "12", "--workers", "1", "-v", "0", **quiet
+    )
     call_command("pensions_demo", "--tenant", "zhongshan", "--no-registry", **quiet)
     call_command("demo_disbursement", "--tenant", "zhongshan", "--period", period, "--sample", "6", **quiet)
     return "zhongshan"
