@@ -42,6 +42,7 @@ from .models import (
     RigidExpense,
     VagrantCase,
 )
+from .reasons import reason_text
 from .workflow import TRANSITIONS, available_actions
 
 # --------------------------------------------------------------------------- applications
@@ -69,12 +70,25 @@ class ApplicationAddForm(ServiceAddFormMixin, forms.ModelForm):
 
 class TransitionInline(ReadOnlyTabularInline):
     model = ApplicationTransition
-    fields = ["action", "from_status", "to_status", "user", "on", "at", "note"]
+    fields = ["action_label", "from_status", "to_status", "user", "on", "at", "note"]
+
+    @admin.display(description=gettext_lazy("action"))
+    def action_label(self, transition):
+        step = TRANSITIONS.get(transition.action)
+        # "submit" (the application's creation) is no transition of the workflow table.
+        return step.label if step is not None else _(transition.action)
+
+
+@admin.display(description=gettext_lazy("counted in income"), boolean=True)
+def _counted(record):
+    return record.counted
 
 
 class IncomeInline(ReadOnlyTabularInline):
     model = IncomeRecord
-    fields = ["person", "income_type", "monthly_amount", "counted", "note"]
+    fields = ["person", "income_type", "monthly_amount", "counted_display", "note"]
+
+    counted_display = staticmethod(_counted)
 
 
 class RigidExpenseInline(ReadOnlyTabularInline):
@@ -117,7 +131,7 @@ class ApplicationAdmin(ServiceAddAdminMixin, TownScopedAdminMixin, SimpleHistory
         "workflow", "programme", "status", "household", "person", "town", "submitted_on", "reason", "support_mode",
         "care_institution", "care_level", "requested_amount", "asset_check_result", "household_size",
         "total_income", "per_capita_income", "addon_members", "standard", "classification",
-        "classification_reason", "accepted_on", "investigated_on", "investigated_by", "checked_on",
+        "classification_reason_text", "accepted_on", "investigated_on", "investigated_by", "checked_on",
         "publicised_on", "publicity_end", "decided_on", "decided_by", "decision_note", "results",
     ]
 
@@ -182,6 +196,10 @@ class ApplicationAdmin(ServiceAddAdminMixin, TownScopedAdminMixin, SimpleHistory
                   for g in made["grants"]]
         return format_html_join(", ", '<a href="{}">{}</a>', links) or "—"
 
+    @admin.display(description=gettext_lazy("classification reason"))
+    def classification_reason_text(self, app):
+        return reason_text(app.classification_reason) or "—"
+
     def get_urls(self):
         return [
             path("<path:object_id>/transition/<str:action>/", self.admin_site.admin_view(self.transition_view),
@@ -242,7 +260,8 @@ class IncomeRecordForm(ServiceAddFormMixin, forms.ModelForm):
 @admin.register(IncomeRecord, site=bureau_admin_site)
 class IncomeRecordAdmin(_InvestigationAdmin):
     form = IncomeRecordForm
-    list_display = ["application", "person", "income_type", "monthly_amount", "counted"]
+    list_display = ["application", "person", "income_type", "monthly_amount", "counted_display"]
+    counted_display = staticmethod(_counted)
     list_filter = ["income_type"]
     raw_id_fields = ["application", "person"]
     list_select_related = ["application", "person"]

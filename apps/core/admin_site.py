@@ -1,5 +1,8 @@
 from django.contrib.admin import AdminSite
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .admin_history import ReadableHistoryMixin
 
 
 class BureauAdminSite(AdminSite):
@@ -11,6 +14,14 @@ class BureauAdminSite(AdminSite):
 
     site_header = _("Civil-affairs bureau administration")
     index_title = _("Bureau administration")
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        # Every history page reads in words (apps.core.admin_history), also for apps registered later.
+        if admin_class is not None and issubclass(admin_class, SimpleHistoryAdmin) and not issubclass(
+            admin_class, ReadableHistoryMixin
+        ):
+            admin_class = type(admin_class.__name__, (ReadableHistoryMixin, admin_class), {"__module__": admin_class.__module__})
+        super().register(model_or_iterable, admin_class, **options)
 
     def each_context(self, request):
         context = super().each_context(request)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from apps.benefits.models import variant_label
 from apps.core.admin_mixins import ReadOnlyAdminMixin, error_text
 from apps.core.admin_site import bureau_admin_site
 from apps.core.idcard import mask_account, mask_id_number
@@ -251,12 +252,24 @@ class PaymentRunAdmin(SimpleHistoryAdmin):
             self.message_user(request, gettext("Run %(run)s is being resumed.") % {"run": run.pk})
 
 
+def _line_status_label(code: str) -> str:
+    return PaymentLine.Status(code).label if code in PaymentLine.Status.values else code or "—"
+
+
 class PaymentLineEventInline(admin.TabularInline):
     model = PaymentLineEvent
-    fields = ["at", "from_status", "to_status", "by", "note"]
+    fields = ["at", "from_label", "to_label", "by", "note"]
     readonly_fields = fields
     extra = 0
     can_delete = False
+
+    @admin.display(description=_("from"))
+    def from_label(self, event):
+        return _line_status_label(event.from_status)
+
+    @admin.display(description=_("to"))
+    def to_label(self, event):
+        return _line_status_label(event.to_status)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -269,7 +282,7 @@ class _LineAdmin(_MaskedPii, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["run", "programme", "town"]
     search_fields = ["payee_name", "=id_number"]
     show_full_result_count = False
-    exclude = ["id_number", "bank_account"]
+    exclude = ["id_number", "bank_account", "variant"]
 
     @admin.display(description=_("period"), ordering="period")
     def period_label(self, line):
@@ -281,7 +294,11 @@ class _LineAdmin(_MaskedPii, ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields if f.name not in self.exclude] + [
-            "masked_id_number", "masked_bank_account"]
+            "variant_display", "masked_id_number", "masked_bank_account"]
+
+    @admin.display(description=_("variant"))
+    def variant_display(self, line):
+        return variant_label(line.variant)
 
 
 @admin.register(PaymentLine, site=bureau_admin_site)
