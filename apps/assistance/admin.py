@@ -127,6 +127,11 @@ class ApplicationAdmin(ServiceAddAdminMixin, TownScopedAdminMixin, SimpleHistory
     scoped_foreign_keys = {"household": "town", "person": "town"}
     inlines = [TransitionInline, IncomeInline, RigidExpenseInline, ObjectionInline]
     actions = [_transition_action(name) for name in TRANSITIONS]
+
+    def get_actions(self, request):
+        # A step is offered only to those who may take it (审批 to the approver; none to the auditor).
+        return {name: action for name, action in super().get_actions(request).items()
+                if not name.startswith("do_") or request.user.has_perm(TRANSITIONS[name[3:]].permission)}
     readonly_fields = [
         "workflow", "programme", "status", "household", "person", "town", "submitted_on", "reason", "support_mode",
         "care_institution", "care_level", "requested_amount", "asset_check_result", "household_size",
@@ -372,7 +377,7 @@ class ObjectionAdmin(ServiceAddAdminMixin, TownScopedAdminMixin, SimpleHistoryAd
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
 
-    @admin.action(description=gettext_lazy("Resolve the objection"))
+    @admin.action(description=gettext_lazy("Resolve the objection"), permissions=["change"])
     def resolve(self, request, queryset):
         return confirm_action(self, request, queryset, form_class=ResolveForm, title=_("Resolve objections"),
                               action_name="resolve",
@@ -428,7 +433,7 @@ class ReviewAdmin(TownScopedAdminMixin, SimpleHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=gettext_lazy("Complete the review (复核)"))
+    @admin.action(description=gettext_lazy("Complete the review (复核)"), permissions=["change"])
     def complete(self, request, queryset):
         def run(review, data):
             services.review_complete(review=review, user=request.user, outcome=data["outcome"],
@@ -475,7 +480,7 @@ class VagrantCaseAdmin(ServiceAddAdminMixin, TownScopedAdminMixin, SimpleHistory
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
 
-    @admin.action(description=gettext_lazy("Close the case with its outcome"))
+    @admin.action(description=gettext_lazy("Close the case with its outcome"), permissions=["change"])
     def close(self, request, queryset):
         return confirm_action(self, request, queryset, form_class=CloseForm, title=_("Close cases"),
                               action_name="close",

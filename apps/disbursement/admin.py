@@ -91,6 +91,19 @@ class PaymentRunAdmin(SimpleHistoryAdmin):
     readonly_fields = [f.name for f in PaymentRun._meta.fields]
     actions = ["approve_runs", "export_csv", "export_xlsx", "import_returns", "create_supplementary_runs",
                "resume_runs"]
+    # Each action is offered only to those the service would let do it (the auditor gets none).
+    action_permissions = {
+        "approve_runs": "disbursement.approve_paymentrun",
+        "export_csv": "disbursement.export_paymentrun",
+        "export_xlsx": "disbursement.export_paymentrun",
+        "import_returns": "disbursement.import_bankreturn",
+        "create_supplementary_runs": "disbursement.start_paymentrun",
+        "resume_runs": "disbursement.start_paymentrun",
+    }
+
+    def get_actions(self, request):
+        return {name: action for name, action in super().get_actions(request).items()
+                if request.user.has_perm(self.action_permissions.get(name, "disbursement.change_paymentrun"))}
     change_list_template = "admin/disbursement/paymentrun/change_list.html"
 
     def has_add_permission(self, request):
