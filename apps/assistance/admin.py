@@ -42,6 +42,7 @@ from .models import (
     RigidExpense,
     VagrantCase,
 )
+from .reasons import reason_text
 from .workflow import TRANSITIONS, available_actions
 
 # --------------------------------------------------------------------------- applications
@@ -69,12 +70,25 @@ class ApplicationAddForm(ServiceAddFormMixin, forms.ModelForm):
 
 class TransitionInline(ReadOnlyTabularInline):
     model = ApplicationTransition
-    fields = ["action", "from_status", "to_status", "user", "on", "at", "note"]
+    fields = ["action_label", "from_status", "to_status", "user", "on", "at", "note"]
+
+    @admin.display(description=gettext_lazy("action"))
+    def action_label(self, transition):
+        step = TRANSITIONS.get(transition.action)
+        # "submit" (the application's creation) is no transition of the workflow table.
+        return step.label if step is not None else _(transition.action)
+
+
+@admin.display(description=gettext_lazy("counted in income"), boolean=True)
+def _counted(record):
+    return record.counted
 
 
 class IncomeInline(ReadOnlyTabularInline):
     model = IncomeRecord
-    fields = ["person", "income_type", "monthly_amount", "counted", "note"]
+    fields = ["person", "income_type", "monthly_amount", "counted_display", "note"]
+
+    counted_display = staticmethod(_counted)
 
 
 class RigidExpenseInline(ReadOnlyTabularInline):
@@ -150,11 +164,16 @@ class ApplicationAdmin(ServiceAddAdminMixin, TownScopedAdminMixin, SimpleHistory
     scoped_foreign_keys = {"household": "town", "person": "town"}
     inlines = [TransitionInline, IncomeInline, RigidExpenseInline, ObjectionInline]
     actions = [_transition_action(name) for name in TRANSITIONS]
+
+    def get_actions(self, request):
+        # A step is offered only to those who may take it (审批 to the approver; none to the auditor).
+        return {name: action for name, action in super().get_actions(request).items()
+                if not name.startswith("do_") or request.user.has_perm(TRANSITIONS[name[3:]].permission)}
     readonly_fields = [
         "progress", "workflow", "programme", "status", "household", "person", "town", "submitted_on", "reason", "support_mode",
         "care_institution", "care_level", "requested_amount", "asset_check_result", "household_size",
         "total_income", "per_capita_income", "addon_members", "standard", "classification",
-        "classification_reason", "accepted_on", "investigated_on", "investigated_by", "checked_on",
+        "classification_reason_text", "accepted_on", "investigated_on", "investigated_by", "checked_on",
         "publicised_on", "publicity_end", "decided_on", "decided_by", "decision_note", "results",
     ]
 
@@ -266,6 +285,10 @@ class ApplicationAdmin(ServiceAddAdminMixin, TownScopedAdminMixin, SimpleHistory
                   for g in made["grants"]]
         return format_html_join(", ", '<a href="{}">{}</a>', links) or "—"
 
+    @admin.display(description=gettext_lazy("classification reason"))
+    def classification_reason_text(self, app):
+        return reason_text(app.classification_reason) or "—"
+
     def get_urls(self):
         return [
             path("<path:object_id>/transition/<str:action>/", self.admin_site.admin_view(self.transition_view),
@@ -326,7 +349,8 @@ class IncomeRecordForm(ServiceAddFormMixin, forms.ModelForm):
 @admin.register(IncomeRecord, site=bureau_admin_site)
 class IncomeRecordAdmin(_InvestigationAdmin):
     form = IncomeRecordForm
-    list_display = ["application", "person", "income_type", "monthly_amount", "counted"]
+    list_display = ["application", "person", "income_type", "monthly_amount", "counted_display"]
+    counted_display = staticmethod(_counted)
     list_filter = ["income_type"]
     raw_id_fields = ["application", "person"]
     list_select_related = ["application", "person"]
@@ -339,7 +363,8 @@ class AssetCheckForm(ServiceAddFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["checked_on"].required = False
+        if "checked_on" in self.fields:  # absent on the read-only change page
+            self.fields["checked_on"].required = False
 
     def call_service(self, data):
         return services.asset_check_record(application=data["application"], user=self.request.user,
@@ -379,7 +404,8 @@ class CareAssessmentForm(ServiceAddFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assessed_on"].required = False
+        if "assessed_on" in self.fields:  # absent on the read-only change page
+            self.fields["assessed_on"].required = False
 
     def call_service(self, data):
         data = dict(data)
@@ -435,7 +461,7 @@ class ObjectionAdmin(ServiceAddAdminMixin, TownScopedAdminMixin, SimpleHistoryAd
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
 
-    @admin.action(description=gettext_lazy("Resolve the objection"))
+    @admin.action(description=gettext_lazy("Resolve the objection"), permissions=["change"])
     def resolve(self, request, queryset):
         return confirm_action(self, request, queryset, form_class=ResolveForm, title=_("Resolve objections"),
                               action_name="resolve",
@@ -503,7 +529,7 @@ class ReviewAdmin(TownScopedAdminMixin, SimpleHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=gettext_lazy("Complete the review (复核)"))
+    @admin.action(description=gettext_lazy("Complete the review (复核)"), permissions=["change"])
     def complete(self, request, queryset):
         def run(review, data):
             services.review_complete(review=review, user=request.user, outcome=data["outcome"],
@@ -550,7 +576,7 @@ class VagrantCaseAdmin(ServiceAddAdminMixin, TownScopedAdminMixin, SimpleHistory
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
 
-    @admin.action(description=gettext_lazy("Close the case with its outcome"))
+    @admin.action(description=gettext_lazy("Close the case with its outcome"), permissions=["change"])
     def close(self, request, queryset):
         return confirm_action(self, request, queryset, form_class=CloseForm, title=_("Close cases"),
                               action_name="close",

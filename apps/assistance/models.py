@@ -170,7 +170,7 @@ class ApplicationTransition(models.Model):
         ordering = ["application", "id"]
 
     def __str__(self) -> str:
-        return f"#{self.application_id} {self.from_status} → {self.to_status}"
+        return f"#{self.application_id} {self.get_from_status_display() or '—'} → {self.get_to_status_display()}"
 
 
 class Objection(models.Model):
@@ -274,7 +274,7 @@ class AssetCheck(models.Model):
         verbose_name_plural = _("assets checks")
 
     def __str__(self) -> str:
-        return f"#{self.application_id} {'passed' if self.passed else 'failed'}"
+        return f"#{self.application_id} {_('passed') if self.passed else _('failed')}"
 
 
 class RigidExpense(models.Model):

@@ -13,6 +13,7 @@ import threading
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -22,9 +23,32 @@ from apps.core.idcard import mask_account
 
 from . import rules, selectors, services
 from .admin_tools import BeneficiaryTownFilter, ReasonForm, confirm_action
-from .models import Entitlement, Grant, Programme, Standard
+from .models import VARIANT_LABELS, Entitlement, Grant, Programme, Standard, source_text, variant_label
 
 _page = threading.local()
+
+
+class VariantFilter(admin.SimpleListFilter):
+    """档次 by name: the known variants in words, and on the (small) standards table its age brackets too."""
+
+    title = _("variant")
+    parameter_name = "variant"
+
+    def lookups(self, request, model_admin):
+        known = [(code, str(label)) for code, label in VARIANT_LABELS.items()]
+        if model_admin.model is Standard:
+            brackets = Standard.objects.exclude(variant__in=VARIANT_LABELS).values_list("variant", flat=True)
+            known += [(v, v) for v in sorted(set(brackets))]
+        return known
+
+    def queryset(self, request, queryset):
+        return queryset.filter(variant=self.value()) if self.value() else queryset
+
+
+class VariantDisplayMixin:
+    @admin.display(description=_("variant"), ordering="variant")
+    def variant_display(self, obj):
+        return variant_label(obj.variant)
 
 
 @admin.register(Programme, site=bureau_admin_site)
@@ -58,10 +82,10 @@ class StandardForm(forms.ModelForm):
 
 
 @admin.register(Standard, site=bureau_admin_site)
-class StandardAdmin(SimpleHistoryAdmin):
+class StandardAdmin(VariantDisplayMixin, SimpleHistoryAdmin):
     form = StandardForm
-    list_display = ["programme", "variant", "amount", "unit", "monthly", "effective_from", "source"]
-    list_filter = ["programme", "variant", "unit"]
+    list_display = ["programme", "variant_display", "amount", "unit", "monthly", "effective_from", "source_display"]
+    list_filter = ["programme", VariantFilter, "unit"]
     search_fields = ["source", "variant"]
     date_hierarchy = "effective_from"
 
@@ -77,6 +101,9 @@ class StandardAdmin(SimpleHistoryAdmin):
             ) % {"variant": w["variant"], "explicit": w["explicit"], "floor": w["floor"],
                  "period": w["from_period"].strftime("%Y-%m")})
         return super().changelist_view(request, extra_context)
+    @admin.display(description=_("source"), ordering="source")
+    def source_display(self, standard):
+        return source_text(standard.source)
 
     def save_model(self, request, obj, form, change):
         data = {k: form.cleaned_data[k] for k in ("programme", "variant", "amount", "unit", "effective_from", "source")}
@@ -99,17 +126,17 @@ class StopForm(ReasonForm):
 
 
 @admin.register(Entitlement, site=bureau_admin_site)
-class EntitlementAdmin(SimpleHistoryAdmin):
-    list_display = ["id", "programme", "variant", "beneficiary", "town", "payee", "payee_account_masked",
+class EntitlementAdmin(VariantDisplayMixin, SimpleHistoryAdmin):
+    list_display = ["id", "programme", "variant_display", "beneficiary", "town", "payee", "payee_account_masked",
                     "amount_this_month", "start_period", "end_period", "status"]
-    list_filter = ["programme", "status", BeneficiaryTownFilter, "variant", "care_level"]
+    list_filter = ["programme", "status", BeneficiaryTownFilter, VariantFilter, "care_level"]
     search_fields = ["=household__code", "person__name", "=person__id_number", "household__members__person__name",
                      "source"]
     list_select_related = ["programme", "household", "household__town", "person", "person__town", "payee_person",
                            "payee_institution"]
-    readonly_fields = ["programme", "variant", "household", "person", "payee_person", "payee_institution",
+    readonly_fields = ["programme", "variant_display", "household", "person", "payee_person", "payee_institution",
                        "per_capita_income", "covered_members", "addon_members", "care_level", "start_period",
-                       "end_period", "status", "reason", "source", "created_at", "updated_at"]
+                       "end_period", "status", "reason_text", "source", "created_at", "updated_at"]
     fields = readonly_fields
     actions = ["suspend", "resume", "stop"]
 
@@ -133,6 +160,11 @@ class EntitlementAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("payee"))
     def payee(self, e):
         return e.payee_person or e.payee_institution
+
+    @admin.display(description=_("reason"))
+    def reason_text(self, e):
+        # Engines store their reason as the message id; read it in the reader's language.
+        return gettext(e.reason) if e.reason else "-"
 
     @admin.display(description=_("account"))
     def payee_account_masked(self, e):
@@ -175,12 +207,12 @@ class EntitlementAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Grant, site=bureau_admin_site)
-class GrantAdmin(SimpleHistoryAdmin):
+class GrantAdmin(VariantDisplayMixin, SimpleHistoryAdmin):
     list_display = ["id", "programme", "beneficiary", "payee", "amount", "period", "status", "source"]
     list_filter = ["programme", "status", BeneficiaryTownFilter, "period"]
     search_fields = ["=household__code", "person__name", "=person__id_number", "payee_name", "source"]
     list_select_related = ["programme", "household", "person", "payee_person", "payee_institution"]
-    readonly_fields = ["programme", "variant", "household", "person", "payee_person", "payee_institution",
+    readonly_fields = ["programme", "variant_display", "household", "person", "payee_person", "payee_institution",
                        "payee_name", "payee_account_masked", "payee_bank", "amount", "period", "status", "reason",
                        "source", "created_at"]
     fields = readonly_fields

@@ -92,6 +92,34 @@ class CareLevel(models.TextChoices):
     FULL = "full", _("全失能")
 
 
+# The variants a screen names in words (档次); an age bracket ("80-89") or a grant key reads as it is.
+VARIANT_LABELS = {
+    "unified": _("unified standard"),
+    "urban": _("urban"),
+    "rural": _("rural"),
+    **{level.value: level.label for level in CareLevel},
+    "institutional": _("institutional care"),
+    "scattered": _("scattered care"),
+}
+
+
+def variant_label(variant: str) -> str:
+    return str(VARIANT_LABELS.get(variant, variant))
+
+
+# The bootstrap writes a standard's source in the seed files' terms; a screen reads it in words.
+SOURCE_TERMS = {
+    "SPEC.md": _("default of the system specification"),
+    "(date assumed: 1 January)": _("(the text gives the year only: 1 January assumed)"),
+}
+
+
+def source_text(source: str) -> str:
+    for term, words in SOURCE_TERMS.items():
+        source = source.replace(term, str(words))
+    return source
+
+
 class Entitlement(models.Model):
     """A recurring benefit: paid each month from start_period to end_period (inclusive) while active."""
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.models import Group
+from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.admin import TokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
@@ -9,6 +10,7 @@ from tenants.models import BureauSettings
 from .admin_mixins import ReadOnlyAdminMixin
 from .admin_site import bureau_admin_site
 from .models import JobRun, PersonalDataAccess
+from .roles import role_label
 
 
 @admin.register(JobRun, site=bureau_admin_site)
@@ -34,10 +36,21 @@ class PersonalDataAccessAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(Group, site=bureau_admin_site)
 class BureauGroupAdmin(GroupAdmin):
-    pass
+    list_display = ["name", "role"]
+
+    @admin.display(description=_("role"))
+    def role(self, group):
+        return role_label(group.name)
 
 
-bureau_admin_site.register(TokenProxy, TokenAdmin)
+class BureauTokenAdmin(TokenAdmin):
+    """API tokens are a developer's tool: superusers only, out of everyone else's menu."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+
+bureau_admin_site.register(TokenProxy, BureauTokenAdmin)
 
 
 class BureauSettingsAdmin(admin.ModelAdmin):

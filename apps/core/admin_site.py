@@ -3,6 +3,9 @@ from django.contrib.admin import AdminSite
 from django.urls import reverse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .admin_history import ReadableHistoryMixin
 
 # The bureau admin's menu, grouped by the work people do rather than by app (issue 11). A model goes
 # to the first group naming it exactly ("app.model"), else to the first whose "app.*" matches; a model
@@ -93,6 +96,14 @@ class BureauAdminSite(AdminSite):
 
     site_header = _("Civil-affairs bureau administration")
     index_title = _("Bureau administration")
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        # Every history page reads in words (apps.core.admin_history), also for apps registered later.
+        if admin_class is not None and issubclass(admin_class, SimpleHistoryAdmin) and not issubclass(
+            admin_class, ReadableHistoryMixin
+        ):
+            admin_class = type(admin_class.__name__, (ReadableHistoryMixin, admin_class), {"__module__": admin_class.__module__})
+        super().register(model_or_iterable, admin_class, **options)
 
     def each_context(self, request):
         context = super().each_context(request)

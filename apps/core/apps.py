@@ -19,3 +19,5 @@ class CoreConfig(AppConfig):
         from axes.signals import user_locked_out  # axes' signals module loads its models
 
         user_locked_out.connect(revoke_tokens_on_lockout, dispatch_uid="core.revoke_tokens_on_lockout")
+        # django-axes names its app "Axes" with no translation; the province admin's menu reads in words.
+        registry.get_app_config("axes").verbose_name = _("login protection")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import fnmatch
 
 from django.contrib.auth.models import Group, Permission
+from django.utils.translation import gettext_lazy as _
 
 
 class Role:
@@ -74,9 +75,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 ROLE_LABELS = {
-    Role.CASEWORKER: "镇街经办人", Role.REVIEWER: "审核", Role.APPROVER: "审批", Role.FINANCE: "财务",
-    Role.BUREAU_ADMIN: "局系统管理员", Role.AUDITOR: "审计",
+    Role.CASEWORKER: _("town caseworker"), Role.REVIEWER: _("reviewer"), Role.APPROVER: _("approver"),
+    Role.FINANCE: _("finance officer"), Role.BUREAU_ADMIN: _("bureau administrator"), Role.AUDITOR: _("auditor"),
 }
+
+
+def role_label(name: str) -> str:
+    """A group's name as its members read it (审批 for "approver"); a group that is no role keeps its name."""
+    return str(ROLE_LABELS.get(name, name))
 
 
 def _matches(permission: Permission, patterns: list[str]) -> bool:

@@ -15,6 +15,10 @@ class _BureauWideReadOnly(ReadOnlyAdminMixin, admin.ModelAdmin):
     def has_view_permission(self, request, obj=None):
         return user_town_id(request.user) is None and super().has_view_permission(request, obj)
 
+    def has_module_permission(self, request):
+        # Developer bookkeeping: out of every menu but a superuser's (issue 11).
+        return request.user.is_active and request.user.is_superuser
+
 
 @admin.register(SyntheticPopulation, site=bureau_admin_site)
 class SyntheticPopulationAdmin(_BureauWideReadOnly):

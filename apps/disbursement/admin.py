@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from apps.benefits.models import variant_label
 from apps.core.admin_mixins import ReadOnlyAdminMixin, error_text
 from apps.core.admin_site import bureau_admin_site
 from apps.core.idcard import mask_account, mask_id_number
@@ -141,6 +142,20 @@ class PaymentRunAdmin(SimpleHistoryAdmin):
     readonly_fields = [f.name for f in PaymentRun._meta.fields]
     actions = ["approve_runs", "export_csv", "export_xlsx", "import_returns", "create_supplementary_runs",
                "resume_runs"]
+    # Each action is offered only to those the service would let do it (the auditor gets none).
+    action_permissions = {
+        "approve_runs": "disbursement.approve_paymentrun",
+        "export_csv": "disbursement.export_paymentrun",
+        "export_xlsx": "disbursement.export_paymentrun",
+        "import_returns": "disbursement.import_bankreturn",
+        "create_supplementary_runs": "disbursement.reissue_paymentline",
+        "resume_runs": "disbursement.start_paymentrun",
+    }
+
+    def get_actions(self, request):
+        return {name: action for name, action in super().get_actions(request).items()
+                if request.user.has_perm(self.action_permissions.get(name, "disbursement.change_paymentrun"))}
+
     change_list_template = "admin/disbursement/paymentrun/change_list.html"
 
     def has_add_permission(self, request):
@@ -189,14 +204,6 @@ class PaymentRunAdmin(SimpleHistoryAdmin):
             path("<int:pk>/supplementary/", view(self.supplementary_view),
                  name="disbursement_paymentrun_supplementary"),
         ] + super().get_urls()
-
-    def get_actions(self, request):
-        # Offered only to the roles whose permissions the service will check.
-        needs = {"approve_runs": "approve_paymentrun", "export_csv": "export_paymentrun",
-                 "export_xlsx": "export_paymentrun", "import_returns": "import_bankreturn",
-                 "create_supplementary_runs": "reissue_paymentline", "resume_runs": "start_paymentrun"}
-        return {name: action for name, action in super().get_actions(request).items()
-                if name not in needs or request.user.has_perm(f"disbursement.{needs[name]}")}
 
     def buttons(self, request, run: PaymentRun) -> dict:
         """What this user may do with this run now: the same checks the services make."""
@@ -394,12 +401,24 @@ class PaymentRunAdmin(SimpleHistoryAdmin):
             self.message_user(request, gettext("Run %(run)s is being resumed.") % {"run": run.pk})
 
 
+def _line_status_label(code: str) -> str:
+    return PaymentLine.Status(code).label if code in PaymentLine.Status.values else code or "—"
+
+
 class PaymentLineEventInline(admin.TabularInline):
     model = PaymentLineEvent
-    fields = ["at", "from_status", "to_status", "by", "note"]
+    fields = ["at", "from_label", "to_label", "by", "note"]
     readonly_fields = fields
     extra = 0
     can_delete = False
+
+    @admin.display(description=_("from"))
+    def from_label(self, event):
+        return _line_status_label(event.from_status)
+
+    @admin.display(description=_("to"))
+    def to_label(self, event):
+        return _line_status_label(event.to_status)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -447,7 +466,7 @@ class _LineAdmin(_MaskedPii, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["run", "programme", "town"]
     search_fields = ["payee_name", "=id_number"]
     show_full_result_count = False
-    exclude = ["id_number", "bank_account"]
+    exclude = ["id_number", "bank_account", "variant"]
 
     @admin.display(description=_("period"), ordering="period")
     def period_label(self, line):
@@ -463,7 +482,11 @@ class _LineAdmin(_MaskedPii, ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields if f.name not in self.exclude] + [
-            "masked_id_number", "masked_bank_account"]
+            "variant_display", "masked_id_number", "masked_bank_account"]
+
+    @admin.display(description=_("variant"))
+    def variant_display(self, line):
+        return variant_label(line.variant)
 
 
 @admin.register(PaymentLine, site=bureau_admin_site)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from apps.benefits.models import variant_label
 from apps.core.admin_mixins import ReadOnlyAdminMixin, add_service_errors
 from apps.core.admin_site import bureau_admin_site
 from apps.core.idcard import mask_account, mask_id_number
@@ -168,11 +169,12 @@ class EligibilityRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(EligibilityChange, site=bureau_admin_site)
 class EligibilityChangeAdmin(admin.ModelAdmin):
-    list_display = ["id", "person", "masked_id", "programme", "action", "variant", "period", "reason_display",
-                    "status", "decided_by"]
+    list_display = ["id", "person", "masked_id", "programme", "action", "variant_display", "period",
+                    "reason_display", "status", "decided_by"]
     list_filter = ["status", "programme", "action", "reason_code"]
     search_fields = ["person__name", "=person__id_number"]
-    readonly_fields = [f.name for f in EligibilityChange._meta.fields]
+    readonly_fields = [f.name for f in EligibilityChange._meta.fields if f.name != "variant"] + ["variant_display"]
+    exclude = ["variant"]
     actions = ["confirm", "reject"]
     list_select_related = ["person", "programme", "decided_by"]
 
@@ -188,6 +190,10 @@ class EligibilityChangeAdmin(admin.ModelAdmin):
     @admin.display(description=_("ID number"))
     def masked_id(self, obj):
         return mask_id_number(obj.person.id_number)
+
+    @admin.display(description=_("variant"), ordering="variant")
+    def variant_display(self, obj):
+        return variant_label(obj.variant)
 
     @admin.display(description=_("reason"))
     def reason_display(self, obj):

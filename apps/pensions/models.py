@@ -248,3 +248,8 @@ class LongevityStandard(Standard):
         proxy = True
         verbose_name = _("高龄津贴 bracket standard")
         verbose_name_plural = _("高龄津贴 bracket standards")
+
+
+# simple_history records the concrete Standard; its admin history page looks the manager up on the
+# proxy's own options, which a proxy does not inherit.
+LongevityStandard._meta.simple_history_manager_attribute = Standard._meta.simple_history_manager_attribute

@@ -32,6 +32,7 @@ from apps.core.admin_mixins import (
 from apps.core.admin_site import bureau_admin_site
 from apps.core.idcard import mask_id_number
 from apps.core.registries import story_panels
+from apps.core.roles import role_label
 from apps.core.scoping import user_town_id
 
 from . import selectors, services
@@ -511,7 +512,13 @@ class BureauUserAdmin(UserAdmin):
 
     @admin.display(description=_("roles"))
     def roles(self, user):
-        return ", ".join(group.name for group in user.groups.all())
+        return "、".join(role_label(group.name) for group in user.groups.all())
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "groups":
+            field.label_from_instance = lambda group: role_label(group.name)
+        return field
 
     @admin.display(description=_("town"))
     def town(self, user):
