@@ -25,8 +25,8 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections, transaction
-from django_tenants.utils import tenant_context
 from django.db.models import Count, Exists, F, OuterRef, Q
+from django_tenants.utils import tenant_context
 
 from apps.assistance import services
 from apps.assistance.models import Application, RigidExpense
@@ -238,6 +238,39 @@ def demo_caseload(*, schema: str, limit: int | None = None, as_of: datetime.date
                 remaining -= 1
                 if remaining <= 0:
                     break
+    return report
+
+
+def demo_temporary(*, schema: str, grants: dict[int, tuple[datetime.date, Decimal]], as_of: datetime.date
+                   ) -> CaseloadReport:
+    """临时救助 for the planned households (household → (approval day, amount)) approved by `as_of`.
+
+    The same workflow (申请 → … → 公示 → 审批); the approval creates the grant, paid by the next run.
+    A household with a 临时救助 application already is skipped, so a second run creates nothing.
+    """
+    approver, fallback, caseworkers = _users(schema)
+    report = CaseloadReport()
+    due = sorted(key for key, (day, _amount) in grants.items() if day <= as_of)
+    applied = set(Application.objects.filter(programme="temporary", household_id__in=due)
+                  .values_list("household_id", flat=True))
+    for household in Household.objects.filter(pk__in=[k for k in due if k not in applied]).order_by("id"):
+        day, amount = grants[household.pk]
+        worker = caseworkers.get(household.town_id, fallback)
+        d = _dates(household.pk, as_of, day)
+        try:
+            with transaction.atomic():
+                app = services.application_create(user=worker, programme="temporary", household=household,
+                                                  submitted_on=d["submitted"], reason="demo: 临时救助",
+                                                  requested_amount=amount)
+                for action, on in (("accept", "accepted"), ("investigate", "investigated"), ("check", "checked"),
+                                   ("publicise", "publicised")):
+                    app = services.application_transition(application=app, action=action, user=worker, on=d[on])
+                services.application_transition(application=app, action="approve", user=approver, on=d["approved"],
+                                                note="demo: 临时救助")
+            report.created["temporary"] += 1
+        except (ValidationError, PermissionDenied) as exc:
+            text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            report.refused[f"temporary: {text[:120]}"] += 1
     return report
 
 

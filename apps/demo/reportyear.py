@@ -7,7 +7,7 @@ them through the services in calendar order, with each step dated the day it hap
 2. each month: the eligibility engine on the first day of each quarter of the report year, the
    month's payment run (started, approved, exported, answered by the bank), then the month's events
    — planned stops (a 复核 that stops, or the end of 特困 support), the reviews falling due
-   (unchanged), the applications approved that month;
+   (unchanged), the applications approved that month, the month's 临时救助 (the report's total);
 3. after the report year, a payment run each month up to the one before the current month (the
    demo's own step pays the current month).
 
@@ -30,17 +30,18 @@ from apps.assistance.models import Review
 from apps.assistance.services import review_complete
 from apps.benefits import rules
 from apps.benefits.models import Entitlement, Standard
+from apps.benefits.selectors import StandardBook
 from apps.benefits.services import entitlement_stop, standard_ensure
 from apps.core.permissions import SYSTEM
 from apps.pensions.models import EligibilityRun
 from apps.pensions.services import eligibility_run
 
-from .caseload import HOUSEHOLD_GROUPS, candidate_sizes
+from .caseload import HOUSEHOLD_GROUPS, candidate_sizes, demo_temporary
 from .models import SyntheticPopulation
 from .payments import demo_payment_cycle
 from .registry import child_welfare_records_from_population
 from .synthetic.writer import seed_statistics
-from .synthetic.year import GROUPS, GroupPlan, group_flow, plan_group
+from .synthetic.year import GROUPS, GroupPlan, group_flow, plan_group, temporary_plan
 
 # The bank refuses one line in this many in the months of the past: the year's amounts stay near
 # what was due (the current month keeps the demo's one in ten, to show the re-issue work).
@@ -52,14 +53,18 @@ STOP_NOTE = "demo: report year stop"
 class YearPlan:
     """The bureau's plan by group, and the approval day of a candidate (what demo_caseload asks)."""
 
-    def __init__(self, *, year: int, groups: dict[str, GroupPlan], sizes: dict[str, list[tuple[int, int]]]):
-        self.year, self.groups, self.sizes = year, groups, sizes
+    def __init__(self, *, year: int, groups: dict[str, GroupPlan], sizes: dict[str, list[tuple[int, int]]],
+                 temporary: dict[int, tuple[datetime.date, Decimal]]):
+        self.year, self.groups, self.sizes, self.temporary = year, groups, sizes, temporary
 
     def approval(self, group: str, key: int) -> datetime.date | None:
         return self.groups[group].approve_on.get(key)
 
     def summary(self) -> dict:
-        return {group: plan.summary(dict(self.sizes[group]), self.year) for group, plan in self.groups.items()}
+        summary = {group: plan.summary(dict(self.sizes[group]), self.year) for group, plan in self.groups.items()}
+        summary["temporary"] = {"grants": len(self.temporary),
+                                "amount": str(sum((a for _d, a in self.temporary.values()), Decimal(0)))}
+        return summary
 
 
 def report_year_plan(*, bureau) -> YearPlan:
@@ -70,7 +75,13 @@ def report_year_plan(*, bureau) -> YearPlan:
     groups = {group: plan_group(candidates=sizes[group], year=bureau.report_year, flow=group_flow(
         stats=stats, group=group, scale=Decimal(population.scale), candidates=len(sizes[group])))
         for group in GROUPS}
-    return YearPlan(year=bureau.report_year, groups=groups, sizes=sizes)
+    # 临时救助 for households on 低保 or 边缘 from before the year (approved by the time they apply).
+    carried = [key for group in ("dibao", "dibao_marginal") for key, day in groups[group].approve_on.items()
+               if day.year < bureau.report_year and key not in groups[group].stop_on]
+    standard = StandardBook.load(bureau).dibao("urban", datetime.date(bureau.report_year, 1, 1))
+    temporary = temporary_plan(households=carried, paid_wan=stats.get("temporary_paid"), standard=standard,
+                               scale=Decimal(population.scale), year=bureau.report_year)
+    return YearPlan(year=bureau.report_year, groups=groups, sizes=sizes, temporary=temporary)
 
 
 def months(first: datetime.date, last: datetime.date) -> Iterator[datetime.date]:
@@ -176,10 +187,11 @@ def report_year_live(*, bureau, plan: YearPlan, approve: Callable[[datetime.date
     admin, reviewer = User.objects.get(username=f"{schema}-admin"), User.objects.get(username=f"{schema}-reviewer")
     finance, approver = User.objects.get(username=f"{schema}-finance"), User.objects.get(username=f"{schema}-approver")
     detail: dict = {"plan": plan.summary(), "carried_back_standards": standards_carry_back(year=year, user=admin)}
+    totals: Counter = Counter()
     carried = approve(datetime.date(year - 1, 12, 31))
+    totals["decided"] += sum(carried.values())
     say(f"{schema}: caseload carried into {year}: {carried}")
     detail["child_welfare_records"] = child_welfare_records_from_population(since=datetime.date(year, 1, 1))
-    totals: Counter = Counter()
     for period in months(datetime.date(year, 1, 1), until):
         in_year = period.year == year
         if in_year and period.month in (1, 4, 7, 10):
@@ -198,6 +210,11 @@ def report_year_live(*, bureau, plan: YearPlan, approve: Callable[[datetime.date
         reviewed = reviews_complete(plan=plan, period=period, user=reviewer)
         last = rules.add_months(period, 1) - datetime.timedelta(days=1)
         approved = approve(last)
+        totals["decided"] += sum(approved.values())
+        temporary = demo_temporary(schema=schema, grants=plan.temporary, as_of=last)
+        totals["temporary"] += temporary.created["temporary"]
+        totals["decided"] += temporary.created["temporary"]
+        totals.update({f"refused {k}": v for k, v in temporary.refused.items()})
         totals.update({f"stopped {k}": v for k, v in stopped.items()})
         totals["reviews"] += reviewed
         say(f"{schema} {period:%Y-%m}: stopped {dict(stopped)}, {reviewed} reviews, approved {approved}")

@@ -372,7 +372,8 @@ class PopulationGenerator:
 
     def units(self) -> Iterator[Unit]:
         plan, rng = self.plan, self.rng
-        yield from self._assistance("dibao", "DB", plan.dibao_households, plan.dibao_persons, (0.0, 0.9))
+        yield from self._assistance("dibao", "DB", plan.dibao_households, plan.dibao_persons,
+                                    (0.0, plan.dibao_income_high))
         yield from self._assistance("dibao_marginal", "BY", plan.dibao_marginal_households,
                                     plan.dibao_marginal_persons, (1.0, 1.5))
         yield from self._assistance("hardship_expense", "ZC", plan.hardship_expense_households,

@@ -80,7 +80,7 @@ def plan_for(*, bureau, seed_stats: dict, scale: Decimal) -> PopulationPlan:
     """The plan from the bureau's reported figures and the standards of its report year."""
     report_day = datetime.date(bureau.report_year or timezone.localdate().year, 12, 1)
     amounts = standards_in_force(report_day, bureau)
-    return population_plan(stats=seed_stats, standards=amounts, scale=scale)
+    return population_plan(stats=seed_stats, standards=amounts, scale=scale, classified_share=bureau.classified_share)
 
 
 def seed_statistics(schema: str) -> dict[str, Decimal]:

@@ -6,7 +6,8 @@ split three ways:
 * **carried**: approved in the second half of the year before (so they are paid from January and
   their reviews fall due during the report year);
 * **new**: approved between January and November of the report year (so each starts paying within
-  it): the report's `<group>_new_households` / `_persons` scaled, else one in `SPELL_YEARS`;
+  it): the report's `<group>_new_households` / `_persons` scaled, else one in twelve
+  (`plan.NEW_SHARE_UNREPORTED`, so the year's amounts paid stay near the report's);
 * **stopped**: carried ones whose support stops in one of the twelve months: the report's
   `<group>_stopped_*` scaled, else none, so a reported year-end caseload (中山) stays exact.
 
@@ -17,10 +18,11 @@ add up to the persons exactly (swapping one household for another of another siz
 from __future__ import annotations
 
 import datetime
+import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from .plan import SPELL_YEARS
+from .plan import NEW_SHARE_UNREPORTED
 
 GROUPS = ("dibao", "dibao_marginal", "hardship_expense", "tekun")
 # Carried approvals spread over this many days from July 1st of the year before (the last on Nov 28).
@@ -59,14 +61,14 @@ def _scaled(value, scale: Decimal) -> int:
 
 
 def group_flow(*, stats: dict, group: str, scale: Decimal, candidates: int) -> Flow:
-    """The year's new and stopped of `group` from the report (scaled), else one new in SPELL_YEARS, no stops.
+    """The year's new and stopped of `group` from the report (scaled), else one new in twelve, no stops.
 
     `stats` = reported figures by key; 特困 counts persons (one application per person).
     """
     unit = "persons" if group == "tekun" else "households"
     new_key, stopped_key = f"{group}_new_{unit}", f"{group}_stopped_{unit}"
     if new_key not in stats and stopped_key not in stats:
-        return Flow(new_units=round(candidates / SPELL_YEARS), stopped_units=0)
+        return Flow(new_units=round(candidates * NEW_SHARE_UNREPORTED), stopped_units=0)
     persons = group != "tekun"
     new_p, stopped_p = stats.get(f"{group}_new_persons"), stats.get(f"{group}_stopped_persons")
     return Flow(
@@ -137,4 +139,32 @@ def plan_group(*, candidates: list[tuple[int, int]], flow: Flow, year: int) -> G
     for i, key in enumerate(stopped):
         # January to November: a stop ends payment after its month, so December shows the year-end caseload.
         plan.stop_on[key] = datetime.date(year, 1 + i % 11, 10 + (i * 3) % 15)
+    return plan
+
+
+# 临时救助 amounts, as multiples of the dibao standard, in turn (the usual cap is 3 ×).
+TEMPORARY_MULTIPLES = (Decimal(2), Decimal(3), Decimal(3))
+
+
+def temporary_plan(*, households: list[int], paid_wan, standard: Decimal, scale: Decimal,
+                   year: int) -> dict[int, tuple[datetime.date, Decimal]]:
+    """临时救助 grants that add up to the reported total (万元, scaled): household → (approval day, amount).
+
+    Amounts go round TEMPORARY_MULTIPLES × the standard; approvals January to November (the grant is
+    paid in the next month's run, within the year); households in turn, each at most once.
+    """
+    if not households or not paid_wan or not standard:
+        return {}
+    target = (Decimal(str(paid_wan)) * 10_000 * scale).quantize(Decimal("0.01"))
+    amounts = [(standard * m).quantize(Decimal("0.01")) for m in TEMPORARY_MULTIPLES]
+    ordered = sorted(households)
+    count = min(len(ordered), math.ceil(target * len(amounts) / sum(amounts)))  # the last one is smaller
+    plan: dict[int, tuple[datetime.date, Decimal]] = {}
+    left = target
+    for i in range(int(count)):
+        amount = min(amounts[i % len(amounts)], left)
+        if amount <= 0:
+            break
+        plan[ordered[i * len(ordered) // int(count)]] = (datetime.date(year, 1 + i % 11, 2 + (i * 5) % 26), amount)
+        left -= amount
     return plan

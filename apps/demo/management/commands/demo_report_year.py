@@ -48,9 +48,13 @@ idempotent (a second run finds everything done)."""
 
             def approve(day: datetime.date) -> dict:
                 if workers == 1:
-                    return demo_caseload(schema=tenant, as_of=day, approvals=year_plan.approval).as_dict()["approved"]
-                return demo_caseload_processes(schema=tenant, limit=None, as_of=day, workers=workers,
-                                               approvals=year_plan.approval)["approved"]
+                    report = demo_caseload(schema=tenant, as_of=day, approvals=year_plan.approval).as_dict()
+                else:
+                    report = demo_caseload_processes(schema=tenant, limit=None, as_of=day, workers=workers,
+                                                     approvals=year_plan.approval)
+                for reason, count in report["refused"].items():
+                    self.stderr.write(self.style.WARNING(f"{tenant} by {day}: {count} refused: {reason}"))
+                return {**report["approved"], **{f"rejected {k}": v for k, v in report["rejected"].items()}}
 
             with job_run(job="demo.report_year") as run:
                 try:
@@ -62,7 +66,8 @@ idempotent (a second run finds everything done)."""
                     raise CommandError(" ".join(getattr(exc, "messages", [str(exc)]))) from exc
                 detail["seconds"] = round(time.monotonic() - started, 1)
                 run.detail = detail
-        self.stdout.write(f"{tenant}: report year {year_plan.year} lived, {detail['totals'].get('runs', 0)} monthly "
-                          f"runs to {until:%Y-%m} ({detail['totals'].get('runs_again', 0)} done before) in "
-                          f"{detail['seconds']:.0f}s")
+        totals = detail["totals"]
+        self.stdout.write(f"{tenant}: report year {year_plan.year} lived: {totals.get('decided', 0)} applications "
+                          f"decided, {totals.get('runs', 0)} monthly runs to {until:%Y-%m} "
+                          f"({totals.get('runs_again', 0)} done before) in {detail['seconds']:.0f}s")
         self.stdout.write(json.dumps(detail, ensure_ascii=False, default=str))
