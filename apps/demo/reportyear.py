@@ -46,15 +46,23 @@ from .synthetic.year import GROUPS, GroupPlan, group_flow, plan_group, temporary
 # The bank refuses one line in this many in the months of the past: the year's amounts stay near
 # what was due (the current month keeps the demo's one in ten, to show the re-issue work).
 PAST_FAIL_EVERY = 500
-CARRY_BACK_SOURCE = "demo: the report year's first standard, assumed in force the half-year before (for the carried caseload)"
+CARRY_BACK_SOURCE = (
+    "demo: the report year's first standard, assumed in force the half-year before (for the carried caseload)"
+)
 STOP_NOTE = "demo: report year stop"
 
 
 class YearPlan:
     """The bureau's plan by group, and the approval day of a candidate (what demo_caseload asks)."""
 
-    def __init__(self, *, year: int, groups: dict[str, GroupPlan], sizes: dict[str, list[tuple[int, int]]],
-                 temporary: dict[int, tuple[datetime.date, Decimal]]):
+    def __init__(
+        self,
+        *,
+        year: int,
+        groups: dict[str, GroupPlan],
+        sizes: dict[str, list[tuple[int, int]]],
+        temporary: dict[int, tuple[datetime.date, Decimal]],
+    ):
         self.year, self.groups, self.sizes, self.temporary = year, groups, sizes, temporary
 
     def approval(self, group: str, key: int) -> datetime.date | None:
@@ -62,8 +70,10 @@ class YearPlan:
 
     def summary(self) -> dict:
         summary = {group: plan.summary(dict(self.sizes[group]), self.year) for group, plan in self.groups.items()}
-        summary["temporary"] = {"grants": len(self.temporary),
-                                "amount": str(sum((a for _d, a in self.temporary.values()), Decimal(0)))}
+        summary["temporary"] = {
+            "grants": len(self.temporary),
+            "amount": str(sum((a for _d, a in self.temporary.values()), Decimal(0))),
+        }
         return summary
 
 
@@ -72,15 +82,29 @@ def report_year_plan(*, bureau) -> YearPlan:
     population = SyntheticPopulation.objects.get()
     stats = seed_statistics(bureau.schema_name)
     sizes = candidate_sizes()
-    groups = {group: plan_group(candidates=sizes[group], year=bureau.report_year, flow=group_flow(
-        stats=stats, group=group, scale=Decimal(population.scale), candidates=len(sizes[group])))
-        for group in GROUPS}
+    groups = {
+        group: plan_group(
+            candidates=sizes[group],
+            year=bureau.report_year,
+            flow=group_flow(stats=stats, group=group, scale=Decimal(population.scale), candidates=len(sizes[group])),
+        )
+        for group in GROUPS
+    }
     # 临时救助 for households on 低保 or 边缘 from before the year (approved by the time they apply).
-    carried = [key for group in ("dibao", "dibao_marginal") for key, day in groups[group].approve_on.items()
-               if day.year < bureau.report_year and key not in groups[group].stop_on]
+    carried = [
+        key
+        for group in ("dibao", "dibao_marginal")
+        for key, day in groups[group].approve_on.items()
+        if day.year < bureau.report_year and key not in groups[group].stop_on
+    ]
     standard = StandardBook.load(bureau).dibao("urban", datetime.date(bureau.report_year, 1, 1))
-    temporary = temporary_plan(households=carried, paid_wan=stats.get("temporary_paid"), standard=standard,
-                               scale=Decimal(population.scale), year=bureau.report_year)
+    temporary = temporary_plan(
+        households=carried,
+        paid_wan=stats.get("temporary_paid"),
+        standard=standard,
+        scale=Decimal(population.scale),
+        year=bureau.report_year,
+    )
     return YearPlan(year=bureau.report_year, groups=groups, sizes=sizes, temporary=temporary)
 
 
@@ -107,8 +131,15 @@ def standards_carry_back(*, year: int, user) -> int:
         first = ours.filter(effective_from__lte=datetime.date(year, 1, 1)).order_by("effective_from").first()
         if first is None:
             continue
-        _standard, new = standard_ensure(user=user, programme="dibao", variant=variant, amount=first.amount,
-                                         unit=first.unit, effective_from=since, source=CARRY_BACK_SOURCE)
+        _standard, new = standard_ensure(
+            user=user,
+            programme="dibao",
+            variant=variant,
+            amount=first.amount,
+            unit=first.unit,
+            effective_from=since,
+            source=CARRY_BACK_SOURCE,
+        )
         created += new
     return created
 
@@ -135,23 +166,34 @@ def stops_apply(*, plan: YearPlan, period: datetime.date, user) -> Counter:
         if not keys:
             continue
         if group == "tekun":
-            open_ = Entitlement.objects.filter(programme_id__in=["tekun", "tekun_care"], person_id__in=keys,
-                                               status=Entitlement.Status.ACTIVE)
+            open_ = Entitlement.objects.filter(
+                programme_id__in=["tekun", "tekun_care"], person_id__in=keys, status=Entitlement.Status.ACTIVE
+            )
             for e in open_.order_by("id"):
                 with transaction.atomic():
                     entitlement_stop(entitlement=e, user=user, reason=STOP_NOTE, end_period=period)
                 done[e.programme_id] += 1
             continue
         stop_on = plan.groups[group].stop_on
-        reviews = (Review.objects.filter(household_id__in=keys, status__in=[Review.Status.SCHEDULED,
-                                                                             Review.Status.OVERDUE],
-                                         entitlement__status=Entitlement.Status.ACTIVE,
-                                         entitlement__programme_id__in=HOUSEHOLD_GROUPS)
-                   .select_related("entitlement").order_by("id"))
+        reviews = (
+            Review.objects.filter(
+                household_id__in=keys,
+                status__in=[Review.Status.SCHEDULED, Review.Status.OVERDUE],
+                entitlement__status=Entitlement.Status.ACTIVE,
+                entitlement__programme_id__in=HOUSEHOLD_GROUPS,
+            )
+            .select_related("entitlement")
+            .order_by("id")
+        )
         for review in reviews:
             with transaction.atomic():
-                review_complete(review=review, user=user, outcome=Review.Outcome.STOP, note=STOP_NOTE,
-                                on=_stop_day(stop_on[review.household_id]))
+                review_complete(
+                    review=review,
+                    user=user,
+                    outcome=Review.Outcome.STOP,
+                    note=STOP_NOTE,
+                    on=_stop_day(stop_on[review.household_id]),
+                )
             done[review.entitlement.programme_id] += 1
     return done
 
@@ -162,21 +204,39 @@ def reviews_complete(*, plan: YearPlan, period: datetime.date, user) -> int:
     stopping = set()
     for group in HOUSEHOLD_GROUPS:
         stopping |= set(plan.groups[group].stop_on)
-    due = (Review.objects.filter(status__in=[Review.Status.SCHEDULED, Review.Status.OVERDUE],
-                                 due_on__gte=period, due_on__lte=last, entitlement__status=Entitlement.Status.ACTIVE)
-           .exclude(household_id__in=stopping).order_by("due_on", "id"))
+    due = (
+        Review.objects.filter(
+            status__in=[Review.Status.SCHEDULED, Review.Status.OVERDUE],
+            due_on__gte=period,
+            due_on__lte=last,
+            entitlement__status=Entitlement.Status.ACTIVE,
+        )
+        .exclude(household_id__in=stopping)
+        .order_by("due_on", "id")
+    )
     count = 0
     for review in due:
         with transaction.atomic():
-            review_complete(review=review, user=user, outcome=Review.Outcome.UNCHANGED, on=_stop_day(review.due_on),
-                            note="demo: report year review")
+            review_complete(
+                review=review,
+                user=user,
+                outcome=Review.Outcome.UNCHANGED,
+                on=_stop_day(review.due_on),
+                note="demo: report year review",
+            )
         count += 1
     return count
 
 
-def report_year_live(*, bureau, plan: YearPlan, approve: Callable[[datetime.date], dict],
-                     until: datetime.date, bank_folder: str | None = None,
-                     say: Callable[[str], None] = lambda text: None) -> dict:
+def report_year_live(
+    *,
+    bureau,
+    plan: YearPlan,
+    approve: Callable[[datetime.date], dict],
+    until: datetime.date,
+    bank_folder: str | None = None,
+    say: Callable[[str], None] = lambda text: None,
+) -> dict:
     """Live through the report year and the months after it, up to the month `until` (included).
 
     `approve(day)` approves every candidate whose planned day is on or before `day` (the demo
@@ -198,8 +258,15 @@ def report_year_live(*, bureau, plan: YearPlan, approve: Callable[[datetime.date
             engine = engine_run(today=period)
             say(f"{schema} {period:%Y-%m}: eligibility engine {engine}")
         try:
-            cycle = demo_payment_cycle(schema=schema, period=period, finance=finance, approver=approver,
-                                       folder=bank_folder, fail_every=PAST_FAIL_EVERY, say=say)
+            cycle = demo_payment_cycle(
+                schema=schema,
+                period=period,
+                finance=finance,
+                approver=approver,
+                folder=bank_folder,
+                fail_every=PAST_FAIL_EVERY,
+                say=say,
+            )
         except ValidationError as exc:
             raise ValidationError(f"{schema} {period:%Y-%m}: {' '.join(exc.messages)}") from exc
         totals["runs"] += 1

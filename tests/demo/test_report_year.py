@@ -2,6 +2,8 @@
 
 import datetime
 import io
+import json
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -30,8 +32,6 @@ def test_flows_come_from_the_report_scaled_else_one_in_twelve_new_and_no_stops()
     assert group_flow(stats=xcity, group="dibao", scale=1, candidates=11172) == Flow(1010, 1215, 1653, 1923)
     assert group_flow(stats=xcity, group="tekun", scale=1, candidates=510) == Flow(86, 118)
     # One hundredth: 10.1 → 10, 12.15 → 12, 16.53 → 17, 19.23 → 19; 0.86 → 1 (a reported flow keeps one).
-    from decimal import Decimal
-
     assert group_flow(stats=xcity, group="dibao", scale=Decimal("0.01"), candidates=112) == Flow(10, 12, 17, 19)
     assert group_flow(stats=xcity, group="tekun", scale=Decimal("0.01"), candidates=5) == Flow(1, 1)
     # 中山 reports the stock only: 3,469 / 12 = 289.1 → 289 new, none stopped.
@@ -79,18 +79,29 @@ STOPPED = "status = 'stopped' AND end_period BETWEEN '2024-01-01' AND '2024-12-0
 def test_a_small_xcity_report_year_is_lived_as_planned(in_bureau):
     call_command("generate_population", "--tenant", "xcity", "--scale", "0.01", "-v", "0", stdout=io.StringIO(),
                  stderr=io.StringIO())
+    planned = io.StringIO()
+    call_command("demo_report_year", "--tenant", "xcity", "--plan", stdout=planned)
+    plan = json.loads(planned.getvalue())
     out = io.StringIO()
     call_command("demo_report_year", "--tenant", "xcity", "--workers", "1", stdout=out)
     assert "xcity: report year 2024 lived" in out.getvalue()
+    # x市 at one hundredth: the report's 10 / 17 new 低保 (1,010 / 1,653) and 12 / 19 stopped (1,215 / 1,923);
+    # 107 / 203 on 低保 at the year's end (119 households marked, less the 12 stopped); 特困 1 new, 1 stopped.
+    assert {k: plan["dibao"][k] for k in ("new", "new_persons", "stopped", "stopped_persons", "year_end",
+                                          "year_end_persons")} == {
+        "new": 10, "new_persons": 17, "stopped": 12, "stopped_persons": 19, "year_end": 107, "year_end_persons": 203}
+    assert (plan["tekun"]["new"], plan["tekun"]["stopped"]) == (1, 1)
     with in_bureau("xcity"):
-        # x市 at one hundredth: 低保 112 households / 208 persons planned (from 一卡通 11,656.26万), of which
-        # the report's 10 / 17 new (1,010 / 1,653) and 12 / 19 stopped (1,215 / 1,923); 特困 5 persons, 1 new, 1 stopped.
         assert _rows(HOUSEHOLD_FIGURES.format(where=NEW)) == [("dibao", 10, 17)]
         assert _rows(HOUSEHOLD_FIGURES.format(where=STOPPED)) == [("dibao", 12, 19)]
-        assert _rows(HOUSEHOLD_FIGURES.format(where=YEAR_END)) == YEAR_END_HOUSEHOLDS
+        assert _rows(HOUSEHOLD_FIGURES.format(where=YEAR_END)) == [
+            ("dibao", 107, 203), ("dibao_marginal", 12, 26), ("hardship_expense", 1, 1)]
+        for group in ("dibao_marginal", "hardship_expense"):
+            year_end = [row for row in _rows(HOUSEHOLD_FIGURES.format(where=YEAR_END)) if row[0] == group][0]
+            assert year_end[1:] == (plan[group]["year_end"], plan[group]["year_end_persons"])
         tekun = (f"SELECT count(*) FILTER (WHERE {YEAR_END}), count(*) FILTER (WHERE {NEW}), "
                  f"count(*) FILTER (WHERE {STOPPED}) FROM benefits_entitlement WHERE programme_id = 'tekun'")
-        assert _rows(tekun) == [(TEKUN_YEAR_END, 1, 1)]
+        assert _rows(tekun) == [(plan["tekun"]["year_end"], 1, 1)]
         # Every stop is dated in its month and went through a 复核 (households) or the 特困 end.
         assert _rows("SELECT count(*) FROM assistance_review WHERE outcome = 'stop' AND completed_on "
                      "BETWEEN '2024-01-01' AND '2024-11-30'") == [(12,)]
@@ -103,7 +114,7 @@ def test_a_small_xcity_report_year_is_lived_as_planned(in_bureau):
         # The year's dibao lines: the year-end households paid in December, the stopped ones no longer.
         december = _rows("SELECT count(*) FROM disbursement_paymentline WHERE programme_id = 'dibao' "
                          "AND period = '2024-12-01' AND line_type = 'regular'")
-        assert december == [(YEAR_END_HOUSEHOLDS[0][1],)]
+        assert december == [(107,)]
         paid_months = _rows("SELECT count(DISTINCT period) FROM disbursement_paymentline WHERE status = 'paid' "
                             "AND period BETWEEN '2024-01-01' AND '2024-12-01'")
         assert paid_months == [(12,)]
@@ -120,6 +131,3 @@ def test_a_small_xcity_report_year_is_lived_as_planned(in_bureau):
         assert (_rows("SELECT count(*) FROM benefits_entitlement")[0][0],
                 _rows("SELECT count(*) FROM disbursement_paymentline")[0][0]) == before
 
-
-YEAR_END_HOUSEHOLDS = [("dibao", 0, 0)]  # filled in below from the first run
-TEKUN_YEAR_END = 0

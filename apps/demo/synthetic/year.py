@@ -48,9 +48,12 @@ class GroupPlan:
     def summary(self, sizes: dict[int, int], year: int) -> dict:
         year_end = [k for k in self.approve_on if k not in self.stop_on]
         return {
-            "new": len(self.new), "new_persons": sum(sizes[k] for k in self.new),
-            "stopped": len(self.stop_on), "stopped_persons": sum(sizes[k] for k in self.stop_on),
-            "year_end": len(year_end), "year_end_persons": sum(sizes[k] for k in year_end),
+            "new": len(self.new),
+            "new_persons": sum(sizes[k] for k in self.new),
+            "stopped": len(self.stop_on),
+            "stopped_persons": sum(sizes[k] for k in self.stop_on),
+            "year_end": len(year_end),
+            "year_end_persons": sum(sizes[k] for k in year_end),
         }
 
 
@@ -72,9 +75,11 @@ def group_flow(*, stats: dict, group: str, scale: Decimal, candidates: int) -> F
     persons = group != "tekun"
     new_p, stopped_p = stats.get(f"{group}_new_persons"), stats.get(f"{group}_stopped_persons")
     return Flow(
-        new_units=_scaled(stats.get(new_key, 0), scale), stopped_units=_scaled(stats.get(stopped_key, 0), scale),
+        new_units=_scaled(stats.get(new_key, 0), scale),
+        stopped_units=_scaled(stats.get(stopped_key, 0), scale),
         new_persons=_scaled(new_p, scale) if persons and new_p is not None else None,
-        stopped_persons=_scaled(stopped_p, scale) if persons and stopped_p is not None else None)
+        stopped_persons=_scaled(stopped_p, scale) if persons and stopped_p is not None else None,
+    )
 
 
 def pick(pool: list[tuple[int, int]], count: int, persons: int | None) -> list[int]:
@@ -146,8 +151,9 @@ def plan_group(*, candidates: list[tuple[int, int]], flow: Flow, year: int) -> G
 TEMPORARY_MULTIPLES = (Decimal(2), Decimal(3), Decimal(3))
 
 
-def temporary_plan(*, households: list[int], paid_wan, standard: Decimal, scale: Decimal,
-                   year: int) -> dict[int, tuple[datetime.date, Decimal]]:
+def temporary_plan(
+    *, households: list[int], paid_wan, standard: Decimal, scale: Decimal, year: int
+) -> dict[int, tuple[datetime.date, Decimal]]:
     """临时救助 grants that add up to the reported total (万元, scaled): household → (approval day, amount).
 
     Amounts go round TEMPORARY_MULTIPLES × the standard; approvals January to November (the grant is

@@ -50,24 +50,34 @@ idempotent (a second run finds everything done)."""
                 if workers == 1:
                     report = demo_caseload(schema=tenant, as_of=day, approvals=year_plan.approval).as_dict()
                 else:
-                    report = demo_caseload_processes(schema=tenant, limit=None, as_of=day, workers=workers,
-                                                     approvals=year_plan.approval)
+                    report = demo_caseload_processes(
+                        schema=tenant, limit=None, as_of=day, workers=workers, approvals=year_plan.approval
+                    )
                 for reason, count in report["refused"].items():
                     self.stderr.write(self.style.WARNING(f"{tenant} by {day}: {count} refused: {reason}"))
                 return {**report["approved"], **{f"rejected {k}": v for k, v in report["rejected"].items()}}
 
             with job_run(job="demo.report_year") as run:
                 try:
-                    detail = report_year_live(bureau=bureau, plan=year_plan, approve=approve, until=until,
-                                              say=self.stdout.write if options["verbosity"] > 1 else lambda t: None)
+                    detail = report_year_live(
+                        bureau=bureau,
+                        plan=year_plan,
+                        approve=approve,
+                        until=until,
+                        say=self.stdout.write if options["verbosity"] > 1 else lambda t: None,
+                    )
                 except BankReturnRejected as exc:
-                    raise CommandError("a generated return file was rejected:\n" + "\n".join(exc.record.errors)) from exc
+                    raise CommandError(
+                        "a generated return file was rejected:\n" + "\n".join(exc.record.errors)
+                    ) from exc
                 except (ValidationError, CaseloadWorkerDied) as exc:
                     raise CommandError(" ".join(getattr(exc, "messages", [str(exc)]))) from exc
                 detail["seconds"] = round(time.monotonic() - started, 1)
                 run.detail = detail
         totals = detail["totals"]
-        self.stdout.write(f"{tenant}: report year {year_plan.year} lived: {totals.get('decided', 0)} applications "
-                          f"decided, {totals.get('runs', 0)} monthly runs to {until:%Y-%m} "
-                          f"({totals.get('runs_again', 0)} done before) in {detail['seconds']:.0f}s")
+        self.stdout.write(
+            f"{tenant}: report year {year_plan.year} lived: {totals.get('decided', 0)} applications "
+            f"decided, {totals.get('runs', 0)} monthly runs to {until:%Y-%m} "
+            f"({totals.get('runs_again', 0)} done before) in {detail['seconds']:.0f}s"
+        )
         self.stdout.write(json.dumps(detail, ensure_ascii=False, default=str))
