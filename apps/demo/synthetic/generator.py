@@ -60,6 +60,9 @@ class Context:
     towns: list[TownInfo]
     id_area_codes: list[str]
     dibao_standard: dict[str, Decimal]  # monthly, by hukou class ("urban"/"rural"), in force on as_of
+    # The lowest standard of each class since the report year began (its applications were checked
+    # against it): a group's income band stays inside the programme's bounds under either.
+    dibao_standard_low: dict[str, Decimal] | None = None
     hash_key: bytes
 
 
@@ -264,6 +267,10 @@ class PopulationGenerator:
     def _standard(self, hukou: str) -> float:
         return float(self.ctx.dibao_standard[hukou])
 
+    def _standard_low(self, hukou: str) -> float:
+        low = self.ctx.dibao_standard_low
+        return min(float(low[hukou]), self._standard(hukou)) if low else self._standard(hukou)
+
     def _split_income(self, persons: list[Person], total: int) -> None:
         """Share a household's monthly income among its earners (working-age, else the eldest)."""
         earners = [p for p in persons if 18 <= p.age < 65 and not p.is_student]
@@ -359,10 +366,10 @@ class PopulationGenerator:
             members, single_parent = self._members(size, n_elderly)
             persons_ = self._members_persons(members, town=town, community_id=community_id, hukou=hukou, ill=0.05,
                                              account=0.95)
-            standard = self._standard(hukou) * size
-            # Integer yuan, strictly inside the band: below the standard (低保), [1, 1.5) × (边缘), ...
-            lowest = math.ceil(low * standard) if low else 0
-            highest = math.ceil(high * standard) - 1
+            # Integer yuan, strictly inside the band under every standard since the report year began:
+            # below the standard (低保), [1, 1.5) × (边缘), ...
+            lowest = math.ceil(low * self._standard(hukou) * size) if low else 0
+            highest = math.ceil(high * self._standard_low(hukou) * size) - 1
             self._split_income(persons_, self._int(lowest, max(lowest, highest)))
             if group in ("dibao", "dibao_marginal"):
                 self._certify_poor(persons_)

@@ -280,8 +280,15 @@ def population_generate(*, bureau, seed: int, scale: Decimal, as_of: datetime.da
     with transaction.atomic():
         towns = _towns_with_communities(plan, seed)
     amounts = standards_in_force(as_of, bureau)
+    low = None
+    if bureau.report_year:
+        # The report year's first standard, and the half-year before it (demo.reportyear carries it back).
+        first = standards_in_force(datetime.date(bureau.report_year, 1, 1), bureau)
+        if ("dibao", "urban") in first or ("dibao", "unified") in first:
+            low = dibao_by_class(first, bureau)
     ctx = Context(seed=seed, as_of=as_of, towns=towns, id_area_codes=list(bureau.id_area_codes) or ["110101"],
-                  dibao_standard=dibao_by_class(amounts, bureau), hash_key=settings.PII_HASH_KEY.encode())
+                  dibao_standard=dibao_by_class(amounts, bureau), hash_key=settings.PII_HASH_KEY.encode(),
+                  dibao_standard_low=low)
 
     done = population.chunks_done
     for index, chunk in enumerate(_prefetched(_chunks(population_stream(plan, ctx), chunk_persons))):

@@ -15,10 +15,11 @@ from tenants.services import domain_suffix
 
 # generate_population scales: "report" sizes 中山 and x市 as their reports (中山: 3,469 dibao
 # households, 1,186 特困; x市: 1,010 new dibao households in 2024, 1,215 stopped); the others, and every
-# bureau under "quick", get roughly 50,000 residents each; "tiny" (tests, a smoke run) about a thousand.
+# bureau under "quick", get roughly 50,000 residents each (x市 about 20,000: its report's 一卡通 total
+# needs a 低保 caseload three times 中山's share); "tiny" (tests, a smoke run) about a thousand.
 DEMO_SCALES = {
     "report": {"zhongshan": "1", "guangzhou": "0.004", "haifeng": "0.1", "nanshan": "0.5", "xcity": "1"},
-    "quick": {"zhongshan": "0.05", "guangzhou": "0.004", "haifeng": "0.1", "nanshan": "0.5", "xcity": "0.08"},
+    "quick": {"zhongshan": "0.05", "guangzhou": "0.004", "haifeng": "0.1", "nanshan": "0.5", "xcity": "0.03"},
     "tiny": {"zhongshan": "0.001", "guangzhou": "0.00008", "haifeng": "0.002", "nanshan": "0.01", "xcity": "0.0016"},
 }
 
