@@ -60,10 +60,10 @@ class Context:
     towns: list[TownInfo]
     id_area_codes: list[str]
     dibao_standard: dict[str, Decimal]  # monthly, by hukou class ("urban"/"rural"), in force on as_of
+    hash_key: bytes
     # The lowest standard of each class since the report year began (its applications were checked
     # against it): a group's income band stays inside the programme's bounds under either.
     dibao_standard_low: dict[str, Decimal] | None = None
-    hash_key: bytes
 
 
 @dataclass(slots=True)
