@@ -64,6 +64,9 @@ class Context:
     # The lowest standard of each class since the report year began (its applications were checked
     # against it): a group's income band stays inside the programme's bounds under either.
     dibao_standard_low: dict[str, Decimal] | None = None
+    # Disability certificates date from before this day (the report year's first): the report's
+    # subsidy recipients held theirs in that year.
+    certified_before: datetime.date | None = None
 
 
 @dataclass(slots=True)
@@ -126,6 +129,7 @@ class PopulationGenerator:
         self.age_ranges: dict[int, tuple[int, int]] = {}
         as_of = ctx.as_of
         self.as_of_ordinal = as_of.toordinal()
+        self.certified_ordinal = min(as_of, ctx.certified_before or as_of).toordinal()
         # The ages of everyone aged 80+, drawn without replacement so the 90-99 and 100+ counts are exact.
         plan_ = plan
         bands = ([100] * plan_.elderly_100_plus + [90] * plan_.elderly_90_99
@@ -230,7 +234,7 @@ class PopulationGenerator:
     def _certify(self, person: Person, *, severe: bool) -> None:
         category, digit = self._pick(self.categories)
         level = self._int(1, 2) if severe else self._int(3, 4)
-        valid_from = datetime.date.fromordinal(self.as_of_ordinal - self._int(0, 3650)).isoformat()
+        valid_from = datetime.date.fromordinal(self.certified_ordinal - self._int(0, 3650)).isoformat()
         # A second-generation certificate number: the ID number, the category digit, the level.
         person.certificate = (f"{person.id_number}{digit}{level}", category, level, valid_from)
         if severe:
