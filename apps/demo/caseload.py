@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import datetime
 import math
+import multiprocessing
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -22,14 +24,16 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db import connections, transaction
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django_tenants.utils import tenant_context
 
 from apps.assistance import services
 from apps.assistance.models import Application, RigidExpense
 from apps.benefits import rules
 from apps.benefits.selectors import StandardBook
 from apps.people.models import CareInstitution, Household, HouseholdMember, Person, StaffProfile
+from tenants.models import Bureau
 from tenants.selectors import current_bureau
 
 from .models import PopulationMarker
@@ -39,6 +43,9 @@ SPREAD_DAYS = 150
 HOUSEHOLD_GROUPS = ("dibao", "dibao_marginal", "hardship_expense")
 # Six daily-living tests failed, picked by person id: mostly self-care, some partial, a few full.
 FAILED_TESTS_CYCLE = (0, 0, 0, 0, 1, 2, 3, 0, 4, 6)
+
+
+ApprovalDays = Callable[[str, int], "datetime.date | None"]
 
 
 @dataclass
@@ -95,8 +102,9 @@ def tekun_candidates(limit: int | None, shard=None) -> Iterator[tuple[str, Perso
         yield marker.variant, marker.person
 
 
-def _dates(key: int, as_of: datetime.date) -> dict[str, datetime.date]:
-    approved = as_of - datetime.timedelta(days=1 + (key * 7919) % SPREAD_DAYS)
+def _dates(key: int, as_of: datetime.date, approved: datetime.date | None = None) -> dict[str, datetime.date]:
+    """Each step's day: the approval `approved` (the report year's plan), else spread before `as_of` by key."""
+    approved = approved or as_of - datetime.timedelta(days=1 + (key * 7919) % SPREAD_DAYS)
     publicised = approved - datetime.timedelta(days=8)
     return {"submitted": publicised - datetime.timedelta(days=12), "accepted": publicised - datetime.timedelta(days=11),
             "investigated": publicised - datetime.timedelta(days=5), "checked": publicised - datetime.timedelta(days=1),
@@ -108,8 +116,9 @@ def _income_type(person: Person, on: datetime.date) -> str:
 
 
 def _household_application(group: str, household: Household, *, worker, approver, book: StandardBook,
-                           marginal_multiple: Decimal, as_of: datetime.date, report: CaseloadReport) -> None:
-    d = _dates(household.pk, as_of)
+                           marginal_multiple: Decimal, as_of: datetime.date, report: CaseloadReport,
+                           approved: datetime.date | None = None) -> None:
+    d = _dates(household.pk, as_of, approved)
     member_ids = HouseholdMember.objects.filter(household=household).values_list("person_id", flat=True)
     members = list(Person.objects.filter(pk__in=list(member_ids), status=Person.Status.ALIVE).order_by("id"))
     app = services.application_create(user=worker, programme=group, household=household, submitted_on=d["submitted"],
@@ -143,8 +152,8 @@ def _household_application(group: str, household: Household, *, worker, approver
 
 
 def _tekun_application(variant: str, person: Person, *, worker, approver, institutions: dict, as_of: datetime.date,
-                       report: CaseloadReport) -> None:
-    d = _dates(person.pk, as_of)
+                       report: CaseloadReport, approved: datetime.date | None = None) -> None:
+    d = _dates(person.pk, as_of, approved)
     institution = None
     if variant == "institutional":
         institution = institutions.get(person.town_id) or institutions.get(None)
@@ -167,12 +176,14 @@ def _tekun_application(variant: str, person: Person, *, worker, approver, instit
 
 
 def demo_caseload(*, schema: str, limit: int | None = None, as_of: datetime.date | None = None,
-                  progress: Callable[[int], None] | None = None, shard: tuple[int, int] | None = None
-                  ) -> CaseloadReport:
+                  progress: Callable[[int], None] | None = None, shard: tuple[int, int] | None = None,
+                  approvals: ApprovalDays | None = None) -> CaseloadReport:
     """Run the current bureau's marked groups through the workflow; see the module docstring.
 
     `shard=(k, n)` takes only the candidates whose id is k modulo n: n processes share the work
-    without ever touching the same household or person.
+    without ever touching the same household or person. `approvals(group, key)` dates each approval
+    (the report year's plan, `apps.demo.synthetic.year`); a candidate it dates after `as_of` (or not
+    at all) waits for a later call.
     """
     as_of = as_of or datetime.date.today()
     bureau = current_bureau()
@@ -195,19 +206,89 @@ def demo_caseload(*, schema: str, limit: int | None = None, as_of: datetime.date
         if progress:
             progress(1)
 
-    for group, household in household_candidates(remaining, shard):
+    def day(group: str, key: int) -> datetime.date | None:
+        return approvals(group, key) if approvals else None
+
+    def due(group: str, key: int) -> bool:
+        if approvals is None:
+            return True
+        approved = approvals(group, key)
+        return approved is not None and approved <= as_of
+
+    for group, household in household_candidates(None if approvals else remaining, shard):
+        if not due(group, household.pk):
+            continue
         worker = caseworkers.get(household.town_id, fallback)
         run(lambda g=group, h=household, w=worker: _household_application(
             g, h, worker=w, approver=approver, book=book, marginal_multiple=bureau.marginal_income_multiple,
-            as_of=as_of, report=report), group)
+            as_of=as_of, report=report, approved=day(g, h.pk)), group)
         if remaining is not None:
             remaining -= 1
+            if remaining <= 0:
+                break
     if remaining is None or remaining > 0:
-        for variant, person in tekun_candidates(remaining, shard):
+        for variant, person in tekun_candidates(None if approvals else remaining, shard):
+            if not due("tekun", person.pk):
+                continue
             worker = caseworkers.get(person.town_id, fallback)
             run(lambda v=variant, p=person, w=worker: _tekun_application(
-                v, p, worker=w, approver=approver, institutions=institutions, as_of=as_of, report=report), "tekun")
+                v, p, worker=w, approver=approver, institutions=institutions, as_of=as_of, report=report,
+                approved=day("tekun", p.pk)), "tekun")
+            if remaining is not None:
+                remaining -= 1
+                if remaining <= 0:
+                    break
     return report
+
+
+def demo_temporary(*, schema: str, grants: dict[int, tuple[datetime.date, Decimal]], as_of: datetime.date
+                   ) -> CaseloadReport:
+    """临时救助 for the planned households (household → (approval day, amount)) approved by `as_of`.
+
+    The same workflow (申请 → … → 公示 → 审批); the approval creates the grant, paid by the next run.
+    A household with a 临时救助 application already is skipped, so a second run creates nothing.
+    """
+    approver, fallback, caseworkers = _users(schema)
+    report = CaseloadReport()
+    due = sorted(key for key, (day, _amount) in grants.items() if day <= as_of)
+    applied = set(Application.objects.filter(programme="temporary", household_id__in=due)
+                  .values_list("household_id", flat=True))
+    for household in Household.objects.filter(pk__in=[k for k in due if k not in applied]).order_by("id"):
+        day, amount = grants[household.pk]
+        worker = caseworkers.get(household.town_id, fallback)
+        d = _dates(household.pk, as_of, day)
+        try:
+            with transaction.atomic():
+                app = services.application_create(user=worker, programme="temporary", household=household,
+                                                  submitted_on=d["submitted"], reason="demo: 临时救助",
+                                                  requested_amount=amount)
+                for action, on in (("accept", "accepted"), ("investigate", "investigated"), ("check", "checked"),
+                                   ("publicise", "publicised")):
+                    app = services.application_transition(application=app, action=action, user=worker, on=d[on])
+                services.application_transition(application=app, action="approve", user=approver, on=d["approved"],
+                                                note="demo: 临时救助")
+            report.created["temporary"] += 1
+        except (ValidationError, PermissionDenied) as exc:
+            text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            report.refused[f"temporary: {text[:120]}"] += 1
+    return report
+
+
+def candidate_sizes() -> dict[str, list[tuple[int, int]]]:
+    """Every marked candidate by group: (household id, living members) or (person id, 1) for 特困.
+
+    What the report year's plan is made from; applied or not, so the plan never changes.
+    """
+    living = Count("household__members", filter=Q(household__members__person__status=Person.Status.ALIVE))
+    sizes: dict[str, list[tuple[int, int]]] = {group: [] for group in (*HOUSEHOLD_GROUPS, "tekun")}
+    rows = (PopulationMarker.objects.filter(group__in=HOUSEHOLD_GROUPS, household__isnull=False)
+            .values_list("group", "household_id").annotate(n=living).order_by("household_id"))
+    for group, key, members in rows:
+        sizes[group].append((key, members))
+    for key in (PopulationMarker.objects.filter(group="tekun", person__isnull=False)
+                .order_by("person_id").values_list("person_id", flat=True)):
+        sizes["tekun"].append((key, 1))
+    return sizes
 
 
 def candidate_count(limit: int | None = None) -> int:
@@ -218,3 +299,68 @@ def candidate_count(limit: int | None = None) -> int:
          + PopulationMarker.objects.filter(group="tekun", person__isnull=False).filter(~Exists(applied_p)).count())
     return n if limit is None else min(n, limit)
 
+
+
+def _worker(schema: str, limit, as_of, shard, approvals, counter, results) -> None:
+    """One process of the run: its own connection, its share of the candidates."""
+    connections.close_all()
+    bureau = Bureau.objects.get(schema_name=schema)
+
+    def tick(n: int) -> None:
+        with counter.get_lock():
+            counter.value += n
+
+    with tenant_context(bureau):
+        report = demo_caseload(schema=schema, limit=limit, as_of=as_of, progress=tick, shard=shard,
+                               approvals=approvals)
+    results.put(report.as_dict())
+    connections.close_all()
+
+
+def _merge(reports: list[dict]) -> dict:
+    merged: dict = {"approved": Counter(), "rejected": Counter(), "refused": Counter(), "skipped_existing": 0,
+                    "notes": Counter()}
+    for report in reports:
+        for key in ("approved", "rejected", "refused", "notes"):
+            merged[key].update(report[key])
+        merged["skipped_existing"] += report["skipped_existing"]
+    return {key: dict(value) if isinstance(value, Counter) else value for key, value in merged.items()}
+
+
+class CaseloadWorkerDied(RuntimeError):
+    pass
+
+
+def demo_caseload_processes(*, schema: str, limit: int | None, as_of: datetime.date, workers: int,
+                            approvals: ApprovalDays | None = None,
+                            progress: Callable[[int], None] | None = None) -> dict:
+    """demo_caseload in `workers` forked processes sharing the candidates by id; the merged report.
+
+    The children inherit `approvals` (fork), so a plan is computed once.
+    """
+    context = multiprocessing.get_context("fork")
+    counter, results = context.Value("i", 0), context.Queue()
+    connections.close_all()  # children must not share the parent's socket
+    processes = [context.Process(target=_worker, args=(schema, limit, as_of, (k, workers), approvals, counter,
+                                                       results)) for k in range(workers)]
+    for p in processes:
+        p.start()
+    reports, seen = [], 0
+    while len(reports) < workers:
+        time.sleep(0.2)
+        with counter.get_lock():
+            now = counter.value
+        if progress:
+            progress(now - seen)
+        seen = now
+        while not results.empty():
+            reports.append(results.get())
+        if len(reports) < workers and all(not p.is_alive() for p in processes) and results.empty():
+            raise CaseloadWorkerDied("a worker process died; see its traceback above (rerun to finish: done work "
+                                     "stays)")
+    for p in processes:
+        p.join()
+    with counter.get_lock():
+        if progress:
+            progress(counter.value - seen)
+    return _merge(reports)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import os
+import tempfile
 from decimal import Decimal
 
 from django.db import transaction
@@ -12,8 +14,11 @@ from django.db import transaction
 from apps.benefits.models import Entitlement, Standard
 from apps.benefits.services import entitlement_create
 from apps.core.idcard import make_id_number
-from apps.disbursement.models import PaymentLine, PaymentRun
+from apps.disbursement.bankfile import bank_file_save
+from apps.disbursement.models import BankFileDownload, PaymentLine, PaymentRun
+from apps.disbursement.returns import bank_return_import
 from apps.disbursement.rules import FAILURE_REASONS, control_record
+from apps.disbursement.services import payment_run_approve, payment_run_start
 from apps.people.models import Person, Town
 from apps.people.services import household_create, household_member_add, person_create
 from tenants.selectors import current_bureau
@@ -86,3 +91,44 @@ def demo_returns_csv(*, run: PaymentRun, fail_every: int = 10) -> bytes:
         total += amount
     writer.writerow(control_record(run_id=run.pk, count=count, total=total))
     return ("\ufeff" + out.getvalue()).encode()
+
+
+def demo_payment_cycle(*, schema: str, period: datetime.date, finance, approver, folder: str | None,
+                       fail_every: int = 10, say=lambda text: None) -> dict:
+    """A month's payment cycle through the disbursement services: started by `finance`, approved by
+    `approver`, its bank file exported, the bank's answer (every `fail_every`-th line fails) imported.
+
+    `folder` keeps the bank files (CSV and XLSX) and the return; None (the months of the past) writes
+    the CSV into a scratch folder that is removed. A closed run is left as it is. Raises
+    BankReturnRejected or ValidationError as the services do.
+    """
+    run = PaymentRun.objects.filter(period=period, kind=PaymentRun.Kind.REGULAR).first()
+    if run is not None and run.status == PaymentRun.Status.CLOSED:
+        say(f"{schema} {period:%Y-%m}: run {run.pk} was paid and closed before; nothing changed")
+        return {"run": run.pk, "status": run.status, "lines": run.line_count, "again": True}
+    if run is None or run.status in (PaymentRun.Status.GENERATING, PaymentRun.Status.FAILED):
+        run = payment_run_start(period=period, kind=PaymentRun.Kind.REGULAR, user=finance, background=False)
+    say(f"{schema} {period:%Y-%m}: run {run.pk} generated: {run.line_count} lines, total {run.total_amount:,.2f} "
+        f"(started by {finance.username})")
+    if run.status == PaymentRun.Status.GENERATED:
+        run = payment_run_approve(run=run, user=approver)
+        say(f"  approved by {approver.username}")
+    with tempfile.TemporaryDirectory(prefix="demo-bankfile-") as scratch:
+        for fmt in ("csv", "xlsx") if folder else ("csv",):
+            path = bank_file_save(run=run, user=finance, fmt=fmt, channel=BankFileDownload.Channel.COMMAND,
+                                  folder=folder or scratch)
+            if folder:
+                say(f"  bank file {path}")
+    run.refresh_from_db()
+    returns = demo_returns_csv(run=run, fail_every=fail_every)
+    name = f"{schema}-run{run.pk}-{period:%Y%m}-returns.csv"
+    if folder:
+        with open(os.path.join(folder, name), "wb") as handle:
+            handle.write(returns)
+    record = bank_return_import(run=run, content=returns, file_name=name, user=finance)
+    run.refresh_from_db()
+    if getattr(record, "duplicate", False):
+        say(f"  bank return {name} was imported before; nothing changed")
+    else:
+        say(f"  bank return {name}: {record.paid_count} paid, {record.failed_count} failed")
+    return {"run": run.pk, "status": run.status, "lines": run.line_count, "returns": name}

@@ -61,6 +61,12 @@ class Context:
     id_area_codes: list[str]
     dibao_standard: dict[str, Decimal]  # monthly, by hukou class ("urban"/"rural"), in force on as_of
     hash_key: bytes
+    # The lowest standard of each class since the report year began (its applications were checked
+    # against it): a group's income band stays inside the programme's bounds under either.
+    dibao_standard_low: dict[str, Decimal] | None = None
+    # Disability certificates date from before this day (the report year's first): the report's
+    # subsidy recipients held theirs in that year.
+    certified_before: datetime.date | None = None
 
 
 @dataclass(slots=True)
@@ -123,6 +129,7 @@ class PopulationGenerator:
         self.age_ranges: dict[int, tuple[int, int]] = {}
         as_of = ctx.as_of
         self.as_of_ordinal = as_of.toordinal()
+        self.certified_ordinal = min(as_of, ctx.certified_before or as_of).toordinal()
         # The ages of everyone aged 80+, drawn without replacement so the 90-99 and 100+ counts are exact.
         plan_ = plan
         bands = ([100] * plan_.elderly_100_plus + [90] * plan_.elderly_90_99
@@ -227,7 +234,7 @@ class PopulationGenerator:
     def _certify(self, person: Person, *, severe: bool) -> None:
         category, digit = self._pick(self.categories)
         level = self._int(1, 2) if severe else self._int(3, 4)
-        valid_from = datetime.date.fromordinal(self.as_of_ordinal - self._int(0, 3650)).isoformat()
+        valid_from = datetime.date.fromordinal(self.certified_ordinal - self._int(0, 3650)).isoformat()
         # A second-generation certificate number: the ID number, the category digit, the level.
         person.certificate = (f"{person.id_number}{digit}{level}", category, level, valid_from)
         if severe:
@@ -263,6 +270,10 @@ class PopulationGenerator:
 
     def _standard(self, hukou: str) -> float:
         return float(self.ctx.dibao_standard[hukou])
+
+    def _standard_low(self, hukou: str) -> float:
+        low = self.ctx.dibao_standard_low
+        return min(float(low[hukou]), self._standard(hukou)) if low else self._standard(hukou)
 
     def _split_income(self, persons: list[Person], total: int) -> None:
         """Share a household's monthly income among its earners (working-age, else the eldest)."""
@@ -359,10 +370,10 @@ class PopulationGenerator:
             members, single_parent = self._members(size, n_elderly)
             persons_ = self._members_persons(members, town=town, community_id=community_id, hukou=hukou, ill=0.05,
                                              account=0.95)
-            standard = self._standard(hukou) * size
-            # Integer yuan, strictly inside the band: below the standard (低保), [1, 1.5) × (边缘), ...
-            lowest = math.ceil(low * standard) if low else 0
-            highest = math.ceil(high * standard) - 1
+            # Integer yuan, strictly inside the band under every standard since the report year began:
+            # below the standard (低保), [1, 1.5) × (边缘), ...
+            lowest = math.ceil(low * self._standard(hukou) * size) if low else 0
+            highest = math.ceil(high * self._standard_low(hukou) * size) - 1
             self._split_income(persons_, self._int(lowest, max(lowest, highest)))
             if group in ("dibao", "dibao_marginal"):
                 self._certify_poor(persons_)
@@ -372,7 +383,8 @@ class PopulationGenerator:
 
     def units(self) -> Iterator[Unit]:
         plan, rng = self.plan, self.rng
-        yield from self._assistance("dibao", "DB", plan.dibao_households, plan.dibao_persons, (0.0, 0.9))
+        yield from self._assistance("dibao", "DB", plan.dibao_households, plan.dibao_persons,
+                                    (0.0, plan.dibao_income_high))
         yield from self._assistance("dibao_marginal", "BY", plan.dibao_marginal_households,
                                     plan.dibao_marginal_persons, (1.0, 1.5))
         yield from self._assistance("hardship_expense", "ZC", plan.hardship_expense_households,

@@ -12,6 +12,14 @@ order of preference, and `PopulationPlan.notes` says which rule was used:
   programme (x市, 南山 report only new and stopped cases);
 * a share of 广州's 低收入人口 monitored (101,000) split like 中山's caseload;
 * 中山's proportions (REF below; 中山 is the one report with the whole assistance caseload).
+
+Amounts paid in the report year are reproduced too, where the report gives them:
+
+* a 低保 total beside a reported caseload (中山 10,104万) sets the dibao households' income band:
+  the per-capita income that, with the 分类施保 add-ons, pays that total over the year;
+* an assistance total without a 低保 caseload (x市's 一卡通 各类救助资金 11,656.26万, read as 低保 +
+  特困 basic living + 特困 care) sizes the 低保 caseload instead: what is left after 特困, at the
+  default income band, over the person-months of the year (new and stopped cases are paid half of it).
 """
 
 from __future__ import annotations
@@ -35,6 +43,17 @@ SHARE_80_PLUS = 0.035
 # Age mix of the 80+ (2020 census, rounded): 80-89 84.2%, 90-99 15.5%, 100+ 0.3% (x市 reports 43 of 15,997).
 SHARE_90_99, SHARE_100_PLUS = 0.155, 0.003
 SPELL_YEARS = 5
+# The report year (`year.py`): without reported flows, one case in twelve is new in the year (approved
+# January to November, so paid six months on average); a new or stopped case is paid half the year.
+NEW_SHARE_UNREPORTED = 1 / 12
+FLOW_MONTHS_PAID = 6
+# Share of the synthetic dibao members with a 分类施保 reason (elderly, minor, student, single parent,
+# severely disabled, seriously ill): measured on 中山 at scale 1 (3,542 of 6,444) and x市 (4,688 of 8,940).
+ADDON_SHARE = 0.54
+# Per-capita income of dibao households: uniform between 0 and this share of the standard.
+DIBAO_INCOME_HIGH = 0.9
+# 特困 care levels of the demo caseload (caseload.FAILED_TESTS_CYCLE): 全自理 5, 半失能 3, 全失能 2 in ten.
+CARE_MIX = {"self_care": 0.5, "partial": 0.3, "full": 0.2}
 PERSONS_PER_MEAL_SITE = REF_POPULATION / 144  # 中山: 144 meal sites
 NURSING_RATE = 117_900 / (101_000 / ASSISTANCE_RATE)  # 广州's 重度残疾人护理补贴 recipients per resident
 LIVING_SHARE_OF_POOR = 0.25  # holders of a certificate among 低保/边缘 members, when not reported
@@ -70,6 +89,7 @@ class PopulationPlan:
     disabled_severe: int  # level 1-2 certificate holders: 重度残疾人护理补贴
     disabled_living: int  # certificate holders in 低保/边缘 households: 困难残疾人生活补贴
     disabled_mild_other: int  # level 3-4 holders elsewhere
+    dibao_income_high: float = DIBAO_INCOME_HIGH  # per-capita income band of dibao households, × the standard
     notes: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -89,7 +109,52 @@ def _mean(*values) -> float:
     return sum(present) / len(present) if present else 0.0
 
 
-def base_figures(*, stats: dict, standards: dict) -> tuple[dict, dict]:
+def _dibao_standard(standards: dict) -> float | None:
+    classes = [float(standards[("dibao", v)]) for v in ("urban", "rural") if ("dibao", v) in standards]
+    if not classes and ("dibao", "unified") in standards:
+        classes = [float(standards[("dibao", "unified")])]
+    return sum(classes) / len(classes) if classes else None
+
+
+def _tekun_month(standards: dict) -> float:
+    """特困 basic living plus care at the demo's care mix, a month."""
+    care = sum(share * float(standards.get(("tekun_care", level), 0)) for level, share in CARE_MIX.items())
+    return float(standards.get(("tekun", "basic"), 0)) + care
+
+
+def _dibao_from_assistance_total(s: dict, f: dict, standards: dict, classified_share: float) -> str | None:
+    """低保 persons whose year, beside 特困's, pays the reported assistance total; None without the figures."""
+    standard = _dibao_standard(standards)
+    if "assistance_paid_total" not in s or "tekun_new_persons" not in s or not standard:
+        return None
+    tekun_new, tekun_stopped = s["tekun_new_persons"], s.get("tekun_stopped_persons", 0)
+    tekun_persons = SPELL_YEARS * _mean(tekun_new, s.get("tekun_stopped_persons"))
+    tekun_paid = (12 * tekun_persons - FLOW_MONTHS_PAID * (tekun_new + tekun_stopped)) * _tekun_month(standards)
+    per_person_month = standard * (1 - DIBAO_INCOME_HIGH / 2 + classified_share * ADDON_SHARE)
+    flows = s.get("dibao_new_persons", 0) + s.get("dibao_stopped_persons", 0)
+    person_months = (s["assistance_paid_total"] * 10_000 - tekun_paid) / per_person_month + FLOW_MONTHS_PAID * flows
+    f["dibao_persons"] = person_months / 12
+    f["dibao_households"] = f["dibao_persons"] * REF["dibao_households"] / REF["dibao_persons"]
+    return (f"the assistance total paid, less 特困 ({SPELL_YEARS} × its yearly flows), over the months of the year "
+            f"at {per_person_month:.2f} a person (income ≤ {DIBAO_INCOME_HIGH} × the standard, "
+            f"{ADDON_SHARE:.0%} with an add-on); 中山's household size")
+
+
+def dibao_income_high(*, stats: dict, standards: dict, classified_share: float) -> tuple[float, str]:
+    """The dibao income band that pays the reported 低保 total over the year, else the default."""
+    s = {k: float(v) for k, v in stats.items() if v is not None}
+    standard = _dibao_standard(standards)
+    if not ("dibao_paid" in s and "dibao_persons" in s and standard):
+        return DIBAO_INCOME_HIGH, f"default: below {DIBAO_INCOME_HIGH} × the standard"
+    person_months = 12 * s["dibao_persons"] - FLOW_MONTHS_PAID * NEW_SHARE_UNREPORTED * s["dibao_persons"]
+    target = s["dibao_paid"] * 10_000 / person_months
+    income = standard * (1 + classified_share * ADDON_SHARE) - target
+    high = min(DIBAO_INCOME_HIGH, max(0.0, 2 * income / standard))
+    return high, (f"低保 paid / {person_months:,.0f} person-months = {target:.2f} a person-month: mean per-capita "
+                  f"income {income:.2f} with {ADDON_SHARE:.0%} add-ons at {classified_share:.0%}")
+
+
+def base_figures(*, stats: dict, standards: dict, classified_share: float = 0.4) -> tuple[dict, dict]:
     """Figures at scale 1 (floats) and a note for each: `stats` = reported statistics by key
     (Decimal), `standards` = monthly amounts in the report year by (programme, variant)."""
     s = {k: float(v) for k, v in stats.items() if v is not None}
@@ -107,6 +172,9 @@ def base_figures(*, stats: dict, standards: dict) -> tuple[dict, dict]:
         f["dibao_households"] = households or persons / ratio
         f["dibao_persons"] = persons or households * ratio
         notes["dibao"] = f"{SPELL_YEARS} × the yearly new (and stopped) cases"
+        from_total = _dibao_from_assistance_total(s, f, standards, classified_share)
+        if from_total:
+            notes["dibao"] = from_total
     elif "low_income_monitored_persons" in s:
         caseload = s["low_income_monitored_persons"]
         f["dibao_persons"] = caseload * REF["dibao_persons"] / REF_CASELOAD
@@ -272,8 +340,11 @@ def _round(value: float) -> int:
     return int(Decimal(str(value)).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
-def population_plan(*, stats: dict, standards: dict, scale: Decimal) -> PopulationPlan:
-    base, notes = base_figures(stats=stats, standards=standards)
+def population_plan(*, stats: dict, standards: dict, scale: Decimal,
+                    classified_share: Decimal = Decimal("0.40")) -> PopulationPlan:
+    base, notes = base_figures(stats=stats, standards=standards, classified_share=float(classified_share))
+    income_high, notes["dibao_income"] = dibao_income_high(stats=stats, standards=standards,
+                                                           classified_share=float(classified_share))
     k = float(scale)
 
     def scaled(key: str, at_least_one: bool = True) -> int:
@@ -294,7 +365,7 @@ def population_plan(*, stats: dict, standards: dict, scale: Decimal) -> Populati
         elderly_80_plus=scaled("elderly_80_plus"), elderly_90_99=scaled("elderly_90_99", at_least_one=False),
         elderly_100_plus=scaled("elderly_100_plus", at_least_one=False),
         disabled_severe=scaled("disabled_severe"), disabled_living=scaled("disabled_living"),
-        disabled_mild_other=scaled("disabled_mild_other"), notes=notes,
+        disabled_mild_other=scaled("disabled_mild_other"), dibao_income_high=round(income_high, 4), notes=notes,
     )
     # A household has at least one member; a group's persons at least its households.
     for group in ("dibao", "dibao_marginal", "hardship_expense"):

@@ -80,7 +80,7 @@ def plan_for(*, bureau, seed_stats: dict, scale: Decimal) -> PopulationPlan:
     """The plan from the bureau's reported figures and the standards of its report year."""
     report_day = datetime.date(bureau.report_year or timezone.localdate().year, 12, 1)
     amounts = standards_in_force(report_day, bureau)
-    return population_plan(stats=seed_stats, standards=amounts, scale=scale)
+    return population_plan(stats=seed_stats, standards=amounts, scale=scale, classified_share=bureau.classified_share)
 
 
 # Months a reported figure covers, by its coverage (seeds/README.md); a whole year otherwise.
@@ -287,8 +287,16 @@ def population_generate(*, bureau, seed: int, scale: Decimal, as_of: datetime.da
     with transaction.atomic():
         towns = _towns_with_communities(plan, seed)
     amounts = standards_in_force(as_of, bureau)
+    low = None
+    if bureau.report_year:
+        # The report year's first standard, and the half-year before it (demo.reportyear carries it back).
+        first = standards_in_force(datetime.date(bureau.report_year, 1, 1), bureau)
+        if ("dibao", "urban") in first or ("dibao", "unified") in first:
+            low = dibao_by_class(first, bureau)
     ctx = Context(seed=seed, as_of=as_of, towns=towns, id_area_codes=list(bureau.id_area_codes) or ["110101"],
-                  dibao_standard=dibao_by_class(amounts, bureau), hash_key=settings.PII_HASH_KEY.encode())
+                  dibao_standard=dibao_by_class(amounts, bureau), hash_key=settings.PII_HASH_KEY.encode(),
+                  dibao_standard_low=low,
+                  certified_before=datetime.date(bureau.report_year, 1, 1) if bureau.report_year else None)
 
     done = population.chunks_done
     for index, chunk in enumerate(_prefetched(_chunks(population_stream(plan, ctx), chunk_persons))):

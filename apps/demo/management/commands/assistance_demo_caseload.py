@@ -1,45 +1,16 @@
 import datetime
 import json
-import multiprocessing
 import os
 import time
-from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connections
 from django.test.utils import override_settings
 from django_tenants.utils import tenant_context
 from tqdm import tqdm
 
 from apps.core.commands import bureau_arg
 from apps.core.jobs import job_run
-from apps.demo.caseload import candidate_count, demo_caseload
-from tenants.models import Bureau
-
-
-def _worker(schema: str, limit, as_of, shard, counter, results) -> None:
-    """One process of the run: its own connection, its share of the candidates."""
-    connections.close_all()
-    bureau = Bureau.objects.get(schema_name=schema)
-
-    def tick(n: int) -> None:
-        with counter.get_lock():
-            counter.value += n
-
-    with tenant_context(bureau):
-        report = demo_caseload(schema=schema, limit=limit, as_of=as_of, progress=tick, shard=shard)
-    results.put(report.as_dict())
-    connections.close_all()
-
-
-def _merge(reports: list[dict]) -> dict:
-    merged: dict = {"approved": Counter(), "rejected": Counter(), "refused": Counter(), "skipped_existing": 0,
-                    "notes": Counter()}
-    for report in reports:
-        for key in ("approved", "rejected", "refused", "notes"):
-            merged[key].update(report[key])
-        merged["skipped_existing"] += report["skipped_existing"]
-    return {key: dict(value) if isinstance(value, Counter) else value for key, value in merged.items()}
+from apps.demo.caseload import CaseloadWorkerDied, candidate_count, demo_caseload, demo_caseload_processes
 
 
 class Command(BaseCommand):
@@ -81,7 +52,11 @@ run goes on. Running it again creates nothing: a candidate with an application i
                 if workers == 1 or total < 50:
                     report = demo_caseload(schema=tenant, limit=limit, as_of=day, progress=bar.update).as_dict()
                 else:
-                    report = self._parallel(tenant, limit, day, workers, bar)
+                    try:
+                        report = demo_caseload_processes(schema=tenant, limit=limit, as_of=day, workers=workers,
+                                                         progress=bar.update)
+                    except CaseloadWorkerDied as exc:
+                        raise CommandError(str(exc)) from exc
                 elapsed = time.monotonic() - started
                 run.detail = {**report, "candidates": total, "workers": workers, "seconds": round(elapsed, 1)}
             bar.close()
@@ -92,28 +67,3 @@ run goes on. Running it again creates nothing: a candidate with an application i
         self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
         if report["refused"]:
             self.stderr.write(self.style.WARNING(f"{sum(report['refused'].values())} refused by a rule (see above)"))
-
-    def _parallel(self, schema, limit, day, workers, bar) -> dict:
-        context = multiprocessing.get_context("fork")
-        counter, results = context.Value("i", 0), context.Queue()
-        connections.close_all()  # children must not share the parent's socket
-        processes = [context.Process(target=_worker, args=(schema, limit, day, (k, workers), counter, results))
-                     for k in range(workers)]
-        for p in processes:
-            p.start()
-        reports, seen = [], 0
-        while len(reports) < workers:
-            time.sleep(0.5)
-            with counter.get_lock():
-                now = counter.value
-            bar.update(now - seen)
-            seen = now
-            while not results.empty():
-                reports.append(results.get())
-            if len(reports) < workers and all(not p.is_alive() for p in processes) and results.empty():
-                raise CommandError("a worker process died; see its traceback above (rerun to finish: done work stays)")
-        for p in processes:
-            p.join()
-        with counter.get_lock():
-            bar.update(counter.value - seen)
-        return _merge(reports)

@@ -13,12 +13,13 @@ from apps.demo.bootstrap import demo_password
 from tenants.selectors import bureau_list
 from tenants.services import domain_suffix
 
-# generate_population scales: "report" sizes 中山 as its report (3,469 dibao households, 1,186 特困);
-# the others, and every bureau under "quick", get roughly 50,000 residents each; "tiny" (tests, a
-# smoke run) about a thousand.
+# generate_population scales: "report" sizes 中山 and x市 as their reports (中山: 3,469 dibao
+# households, 1,186 特困; x市: 1,010 new dibao households in 2024, 1,215 stopped); the others, and every
+# bureau under "quick", get roughly 50,000 residents each (x市 about 20,000: its report's 一卡通 total
+# needs a 低保 caseload three times 中山's share); "tiny" (tests, a smoke run) about a thousand.
 DEMO_SCALES = {
-    "report": {"zhongshan": "1", "guangzhou": "0.004", "haifeng": "0.1", "nanshan": "0.5", "xcity": "0.08"},
-    "quick": {"zhongshan": "0.05", "guangzhou": "0.004", "haifeng": "0.1", "nanshan": "0.5", "xcity": "0.08"},
+    "report": {"zhongshan": "1", "guangzhou": "0.004", "haifeng": "0.1", "nanshan": "0.5", "xcity": "1"},
+    "quick": {"zhongshan": "0.05", "guangzhou": "0.004", "haifeng": "0.1", "nanshan": "0.5", "xcity": "0.03"},
     "tiny": {"zhongshan": "0.001", "guangzhou": "0.00008", "haifeng": "0.002", "nanshan": "0.01", "xcity": "0.0016"},
 }
 
@@ -56,7 +57,8 @@ class Command(BaseCommand):
         self._serve(port)
 
     def _bureau(self, schema: str, scale: str, workers: int) -> None:
-        """A bureau's synthetic people, its caseload through the real workflow, allowances, a paid month.
+        """A bureau's synthetic people, its report year lived month by month (caseload through the real
+        workflow, reviews, stops, allowances, twelve paid runs), the months since, and this month paid.
 
         Every step is idempotent, so a second `make demo` only serves.
         """
@@ -65,7 +67,7 @@ class Command(BaseCommand):
             ("generate_population", ["--tenant", schema, "--scale", scale, "--seed", "1"]),
             ("pensions_demo_registry", ["--tenant", schema]),
             ("socialorgs_demo", ["--tenant", schema]),
-            ("assistance_demo_caseload", ["--tenant", schema, "--workers", str(workers)]),
+            ("demo_report_year", ["--tenant", schema, "--workers", str(workers)]),
             ("pensions_demo", ["--tenant", schema, "--no-registry"]),
             ("burial_demo", ["--tenant", schema]),
             ("demo_disbursement", ["--tenant", schema, "--period", period]),

@@ -1,5 +1,3 @@
-import os
-
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -7,12 +5,10 @@ from django_tenants.utils import schema_context
 
 from apps.core.commands import bureau_arg, month_arg
 from apps.core.jobs import job_run
-from apps.demo.payments import demo_entitlements_ensure, demo_returns_csv
-from apps.disbursement.bankfile import bank_file_save
-from apps.disbursement.models import BankFileDownload, PaymentRun
+from apps.demo.payments import demo_entitlements_ensure, demo_payment_cycle
+from apps.disbursement.models import PaymentRun
 from apps.disbursement.nightly import bank_files_dir
-from apps.disbursement.returns import BankReturnRejected, bank_return_import
-from apps.disbursement.services import payment_run_approve, payment_run_start
+from apps.disbursement.returns import BankReturnRejected
 
 
 class Command(BaseCommand):
@@ -40,41 +36,15 @@ class Command(BaseCommand):
             created = demo_entitlements_ensure(period=day, count=sample)
             if created:
                 self.stdout.write(f"{tenant}: {created} demo entitlements created")
-            run = PaymentRun.objects.filter(period=day, kind=PaymentRun.Kind.REGULAR).first()
-            if run is not None and run.status == PaymentRun.Status.CLOSED:
-                # The month's cycle went through before: no second bank file, no second return.
-                self.stdout.write(f"{tenant} {day:%Y-%m}: run {run.pk} was paid and closed before; nothing changed")
-                job.detail = {"run": run.pk, "status": run.status, "lines": run.line_count, "again": True}
-                return
             try:
-                if run is None or run.status in (PaymentRun.Status.GENERATING, PaymentRun.Status.FAILED):
-                    run = payment_run_start(period=day, kind=PaymentRun.Kind.REGULAR, user=finance, background=False)
-                self.stdout.write(f"{tenant} {day:%Y-%m}: run {run.pk} generated: {run.line_count} lines, "
-                                  f"total {run.total_amount:,.2f} (started by {finance.username})")
-                if run.status == PaymentRun.Status.GENERATED:
-                    run = payment_run_approve(run=run, user=approver)
-                    self.stdout.write(f"  approved by {approver.username}")
-                folder = bank_files_dir()
-                for fmt in ("csv", "xlsx"):
-                    path = bank_file_save(run=run, user=finance, fmt=fmt, channel=BankFileDownload.Channel.COMMAND,
-                                          folder=folder)
-                    self.stdout.write(f"  bank file {path}")
-                run.refresh_from_db()
-                returns = demo_returns_csv(run=run)
-                returns_path = os.path.join(folder, f"{tenant}-run{run.pk}-{day:%Y%m}-returns.csv")
-                with open(returns_path, "wb") as handle:
-                    handle.write(returns)
-                record = bank_return_import(run=run, content=returns, file_name=os.path.basename(returns_path),
-                                            user=finance)
+                detail = demo_payment_cycle(schema=tenant, period=day, finance=finance, approver=approver,
+                                            folder=bank_files_dir(), say=self.stdout.write)
             except BankReturnRejected as exc:
                 raise CommandError("the generated return file was rejected:\n" + "\n".join(exc.record.errors)) from exc
             except ValidationError as exc:
                 raise CommandError(" ".join(exc.messages)) from exc
-            run.refresh_from_db()
-            if getattr(record, "duplicate", False):
-                self.stdout.write(f"  bank return {returns_path} was imported before; nothing changed")
-            else:
-                self.stdout.write(f"  bank return {returns_path}: {record.paid_count} paid, "
-                                  f"{record.failed_count} failed")
-            self.stdout.write(self.style.SUCCESS(f"{tenant} {day:%Y-%m}: run {run.pk} is {run.get_status_display()}"))
-            job.detail = {"run": run.pk, "status": run.status, "lines": run.line_count}
+            run = PaymentRun.objects.get(pk=detail["run"])
+            if not detail.get("again"):
+                self.stdout.write(self.style.SUCCESS(f"{tenant} {day:%Y-%m}: run {run.pk} is {run.get_status_display()}"))
+            job.detail = {"run": run.pk, "status": run.status, "lines": run.line_count,
+                          **({"again": True} if detail.get("again") else {})}

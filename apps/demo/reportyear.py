@@ -1,0 +1,289 @@
+"""The demo lives through its bureau's report year, then the months up to the current one.
+
+`synthetic.year` dates every marked candidate's approval and every planned stop; this module runs
+them through the services in calendar order, with each step dated the day it happened:
+
+1. the carried caseload is approved in the second half of the year before (the demo caseload);
+2. each month: the eligibility engine on the first day of each quarter of the report year, the
+   month's payment run (started, approved, exported, answered by the bank), then the month's events
+   — planned stops (a 复核 that stops, or the end of 特困 support), the reviews falling due
+   (unchanged), the applications approved that month, the month's 临时救助 (the report's total);
+3. after the report year, a payment run each month up to the one before the current month (the
+   demo's own step pays the current month).
+
+Everything is idempotent: approvals skip candidates with an application, stops skip what has
+stopped, reviews are only those still scheduled, a closed run is left as it is.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from apps.assistance.models import Review
+from apps.assistance.services import review_complete
+from apps.benefits import rules
+from apps.benefits.models import Entitlement, Standard
+from apps.benefits.selectors import StandardBook
+from apps.benefits.services import entitlement_stop, standard_ensure
+from apps.core.permissions import SYSTEM
+from apps.pensions.models import EligibilityRun
+from apps.pensions.services import eligibility_run
+
+from .caseload import HOUSEHOLD_GROUPS, candidate_sizes, demo_temporary
+from .models import SyntheticPopulation
+from .payments import demo_payment_cycle
+from .registry import child_welfare_records_from_population
+from .synthetic.writer import seed_statistics
+from .synthetic.year import GROUPS, GroupPlan, group_flow, plan_group, temporary_plan
+
+# The bank refuses one line in this many in the months of the past: the year's amounts stay near
+# what was due (the current month keeps the demo's one in ten, to show the re-issue work).
+PAST_FAIL_EVERY = 500
+CARRY_BACK_SOURCE = (
+    "demo: the report year's first standard, assumed in force the half-year before (for the carried caseload)"
+)
+STOP_NOTE = "demo: report year stop"
+
+
+class YearPlan:
+    """The bureau's plan by group, and the approval day of a candidate (what demo_caseload asks)."""
+
+    def __init__(
+        self,
+        *,
+        year: int,
+        groups: dict[str, GroupPlan],
+        sizes: dict[str, list[tuple[int, int]]],
+        temporary: dict[int, tuple[datetime.date, Decimal]],
+    ):
+        self.year, self.groups, self.sizes, self.temporary = year, groups, sizes, temporary
+
+    def approval(self, group: str, key: int) -> datetime.date | None:
+        return self.groups[group].approve_on.get(key)
+
+    def summary(self) -> dict:
+        summary = {group: plan.summary(dict(self.sizes[group]), self.year) for group, plan in self.groups.items()}
+        summary["temporary"] = {
+            "grants": len(self.temporary),
+            "amount": str(sum((a for _d, a in self.temporary.values()), Decimal(0))),
+        }
+        return summary
+
+
+def report_year_plan(*, bureau) -> YearPlan:
+    """The plan of the current bureau's synthetic population (it must exist)."""
+    population = SyntheticPopulation.objects.get()
+    stats = seed_statistics(bureau.schema_name)
+    sizes = candidate_sizes()
+    groups = {
+        group: plan_group(
+            candidates=sizes[group],
+            year=bureau.report_year,
+            flow=group_flow(stats=stats, group=group, scale=Decimal(population.scale), candidates=len(sizes[group])),
+        )
+        for group in GROUPS
+    }
+    # 临时救助 for households on 低保 or 边缘 from before the year (approved by the time they apply).
+    carried = [
+        key
+        for group in ("dibao", "dibao_marginal")
+        for key, day in groups[group].approve_on.items()
+        if day.year < bureau.report_year and key not in groups[group].stop_on
+    ]
+    standard = StandardBook.load(bureau).dibao("urban", datetime.date(bureau.report_year, 1, 1))
+    temporary = temporary_plan(
+        households=carried,
+        paid_wan=stats.get("temporary_paid"),
+        standard=standard,
+        scale=Decimal(population.scale),
+        year=bureau.report_year,
+    )
+    return YearPlan(year=bureau.report_year, groups=groups, sizes=sizes, temporary=temporary)
+
+
+def months(first: datetime.date, last: datetime.date) -> Iterator[datetime.date]:
+    period = rules.first_of_month(first)
+    while period <= last:
+        yield period
+        period = rules.add_months(period, 1)
+
+
+def standards_carry_back(*, year: int, user) -> int:
+    """Each dibao standard first in force in the report year, also from June 1st of the year before.
+
+    The seeds date a standard the report gives without a day January 1st of the report year, so the
+    carried caseload, approved the half-year before, would find no standard to be checked against.
+    The copy says where it came from (source); its months are never paid (no run precedes the year).
+    """
+    since = datetime.date(year - 1, 6, 1)
+    created = 0
+    for variant in Standard.objects.filter(programme_id="dibao").values_list("variant", flat=True).distinct():
+        ours = Standard.objects.filter(programme_id="dibao", variant=variant)
+        if ours.filter(effective_from__lte=since).exists():
+            continue
+        first = ours.filter(effective_from__lte=datetime.date(year, 1, 1)).order_by("effective_from").first()
+        if first is None:
+            continue
+        _standard, new = standard_ensure(
+            user=user,
+            programme="dibao",
+            variant=variant,
+            amount=first.amount,
+            unit=first.unit,
+            effective_from=since,
+            source=CARRY_BACK_SOURCE,
+        )
+        created += new
+    return created
+
+
+def engine_run(*, today: datetime.date) -> dict:
+    """The eligibility engine as of `today`, once (allowances start from that month)."""
+    run = EligibilityRun.objects.filter(today=today, status=EligibilityRun.Status.SUCCEEDED).first()
+    if run is not None:
+        return {"again": True}
+    run = eligibility_run(today=today, confirm=True, user=SYSTEM)
+    return {"changes": run.summary["changes"]}
+
+
+def _stop_day(day: datetime.date) -> datetime.date:
+    return min(day, datetime.date.today())
+
+
+def stops_apply(*, plan: YearPlan, period: datetime.date, user) -> Counter:
+    """The month's planned stops: a household's support by a 复核 that stops it, 特困 by ending it."""
+    done: Counter = Counter()
+    last = rules.add_months(period, 1) - datetime.timedelta(days=1)
+    for group in GROUPS:
+        keys = [k for k, day in plan.groups[group].stop_on.items() if period <= day <= last]
+        if not keys:
+            continue
+        if group == "tekun":
+            open_ = Entitlement.objects.filter(
+                programme_id__in=["tekun", "tekun_care"], person_id__in=keys, status=Entitlement.Status.ACTIVE
+            )
+            for e in open_.order_by("id"):
+                with transaction.atomic():
+                    entitlement_stop(entitlement=e, user=user, reason=STOP_NOTE, end_period=period)
+                done[e.programme_id] += 1
+            continue
+        stop_on = plan.groups[group].stop_on
+        reviews = (
+            Review.objects.filter(
+                household_id__in=keys,
+                status__in=[Review.Status.SCHEDULED, Review.Status.OVERDUE],
+                entitlement__status=Entitlement.Status.ACTIVE,
+                entitlement__programme_id__in=HOUSEHOLD_GROUPS,
+            )
+            .select_related("entitlement")
+            .order_by("id")
+        )
+        for review in reviews:
+            with transaction.atomic():
+                review_complete(
+                    review=review,
+                    user=user,
+                    outcome=Review.Outcome.STOP,
+                    note=STOP_NOTE,
+                    on=_stop_day(stop_on[review.household_id]),
+                )
+            done[review.entitlement.programme_id] += 1
+    return done
+
+
+def reviews_complete(*, plan: YearPlan, period: datetime.date, user) -> int:
+    """The reviews falling due in the month, found unchanged (households planned to stop excepted)."""
+    last = rules.add_months(period, 1) - datetime.timedelta(days=1)
+    stopping = set()
+    for group in HOUSEHOLD_GROUPS:
+        stopping |= set(plan.groups[group].stop_on)
+    due = (
+        Review.objects.filter(
+            status__in=[Review.Status.SCHEDULED, Review.Status.OVERDUE],
+            due_on__gte=period,
+            due_on__lte=last,
+            entitlement__status=Entitlement.Status.ACTIVE,
+        )
+        .exclude(household_id__in=stopping)
+        .order_by("due_on", "id")
+    )
+    count = 0
+    for review in due:
+        with transaction.atomic():
+            review_complete(
+                review=review,
+                user=user,
+                outcome=Review.Outcome.UNCHANGED,
+                on=_stop_day(review.due_on),
+                note="demo: report year review",
+            )
+        count += 1
+    return count
+
+
+def report_year_live(
+    *,
+    bureau,
+    plan: YearPlan,
+    approve: Callable[[datetime.date], dict],
+    until: datetime.date,
+    bank_folder: str | None = None,
+    say: Callable[[str], None] = lambda text: None,
+) -> dict:
+    """Live through the report year and the months after it, up to the month `until` (included).
+
+    `approve(day)` approves every candidate whose planned day is on or before `day` (the demo
+    caseload, in parallel processes as the command chooses).
+    """
+    schema, year = bureau.schema_name, plan.year
+    User = get_user_model()
+    admin, reviewer = User.objects.get(username=f"{schema}-admin"), User.objects.get(username=f"{schema}-reviewer")
+    finance, approver = User.objects.get(username=f"{schema}-finance"), User.objects.get(username=f"{schema}-approver")
+    detail: dict = {"plan": plan.summary(), "carried_back_standards": standards_carry_back(year=year, user=admin)}
+    totals: Counter = Counter()
+    carried = approve(datetime.date(year - 1, 12, 31))
+    totals["decided"] += sum(carried.values())
+    say(f"{schema}: caseload carried into {year}: {carried}")
+    detail["child_welfare_records"] = child_welfare_records_from_population(since=datetime.date(year, 1, 1))
+    for period in months(datetime.date(year, 1, 1), until):
+        in_year = period.year == year
+        if in_year and period.month in (1, 4, 7, 10):
+            engine = engine_run(today=period)
+            say(f"{schema} {period:%Y-%m}: eligibility engine {engine}")
+        try:
+            cycle = demo_payment_cycle(
+                schema=schema,
+                period=period,
+                finance=finance,
+                approver=approver,
+                folder=bank_folder,
+                fail_every=PAST_FAIL_EVERY,
+                say=say,
+            )
+        except ValidationError as exc:
+            raise ValidationError(f"{schema} {period:%Y-%m}: {' '.join(exc.messages)}") from exc
+        totals["runs"] += 1
+        totals["runs_again"] += bool(cycle.get("again"))
+        if not in_year:
+            continue
+        stopped = stops_apply(plan=plan, period=period, user=reviewer)
+        reviewed = reviews_complete(plan=plan, period=period, user=reviewer)
+        last = rules.add_months(period, 1) - datetime.timedelta(days=1)
+        approved = approve(last)
+        totals["decided"] += sum(approved.values())
+        temporary = demo_temporary(schema=schema, grants=plan.temporary, as_of=last)
+        totals["temporary"] += temporary.created["temporary"]
+        totals["decided"] += temporary.created["temporary"]
+        totals.update({f"refused {k}": v for k, v in temporary.refused.items()})
+        totals.update({f"stopped {k}": v for k, v in stopped.items()})
+        totals["reviews"] += reviewed
+        say(f"{schema} {period:%Y-%m}: stopped {dict(stopped)}, {reviewed} reviews, approved {approved}")
+    detail["totals"] = dict(totals)
+    return detail
