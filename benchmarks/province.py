@@ -22,8 +22,16 @@ import time
 from benchmarks.common import ensure_bureau, ensure_database, print_table, setup_django
 
 PROGRAMMES = ["dibao", "tekun", "orphan", "longevity", "disability_living", "disability_nursing"]
-KEYS = ["households_active", "persons_active", "new", "stopped", "amount_generated", "amount_paid", "amount_failed",
-        "amount_recovered"]
+KEYS = [
+    "households_active",
+    "persons_active",
+    "new",
+    "stopped",
+    "amount_generated",
+    "amount_paid",
+    "amount_failed",
+    "amount_recovered",
+]
 
 
 def populate(bureaus: int, months: int) -> None:
@@ -34,27 +42,44 @@ def populate(bureaus: int, months: int) -> None:
     with transaction.atomic():
         Bureau.objects.filter(schema_name__startswith="bench_").delete()
         # bulk_create: a registry row, no schema (save() would create and migrate one).
-        Bureau.objects.bulk_create([
-            Bureau(schema_name=f"bench_{i:03d}", kind=Bureau.Kind.BUREAU, name_zh=f"测试{i:03d}民政局",
-                   name_en=f"Bench {i}", level=Bureau.Level.COUNTY, province="广东省", region_class=1 + i % 4)
-            for i in range(bureaus - 1)
-        ])
+        Bureau.objects.bulk_create(
+            [
+                Bureau(
+                    schema_name=f"bench_{i:03d}",
+                    kind=Bureau.Kind.BUREAU,
+                    name_zh=f"测试{i:03d}民政局",
+                    name_en=f"Bench {i}",
+                    level=Bureau.Level.COUNTY,
+                    province="广东省",
+                    region_class=1 + i % 4,
+                )
+                for i in range(bureaus - 1)
+            ]
+        )
         with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM province_monthlyrollup; DELETE FROM province_standardrollup; "
-                           "DELETE FROM province_healthrollup; DELETE FROM province_annualrollup")
-            cursor.execute("""
+            cursor.execute(
+                "DELETE FROM province_monthlyrollup; DELETE FROM province_standardrollup; "
+                "DELETE FROM province_healthrollup; DELETE FROM province_annualrollup"
+            )
+            cursor.execute(
+                """
                 INSERT INTO province_monthlyrollup (bureau_id, period, programme, key, value, unit)
                 SELECT b.id, (date_trunc('month', now())::date - make_interval(months => m))::date, p, k,
                        (b.id * 37 + m * 11 + length(p) * 101 + length(k)) %% 5000, 'count'
                 FROM tenants_bureau b, generate_series(0, %s - 1) m, unnest(%s::text[]) p, unnest(%s::text[]) k
                 WHERE b.kind = 'bureau'
-            """, [months, PROGRAMMES, KEYS])
-            cursor.execute("""
+            """,
+                [months, PROGRAMMES, KEYS],
+            )
+            cursor.execute(
+                """
                 INSERT INTO province_standardrollup (bureau_id, programme, variant, monthly_amount, effective_from,
                                                      refreshed_at)
                 SELECT b.id, p, 'unified', 900 + (b.id * 13) %% 700, DATE '2024-01-01', now()
                 FROM tenants_bureau b, unnest(%s::text[]) p WHERE b.kind = 'bureau'
-            """, [PROGRAMMES])
+            """,
+                [PROGRAMMES],
+            )
             cursor.execute("""
                 INSERT INTO province_healthrollup (bureau_id, key, value, code, refreshed_at)
                 SELECT b.id, k, (b.id * 7) % 100, '', now()
@@ -124,13 +149,15 @@ def main() -> int:
     drill = timed(client, "/bureaus/bench_001/", args.requests)
     from apps.province.models import MonthlyRollup
 
-    print_table([
-        ("bureaus / monthly rollup rows", f"{args.bureaus} / {MonthlyRollup.objects.count():,}"),
-        ("rollup of xcity (one real bureau)", f"{rollup_s:.2f} s ({rollup['monthly']} monthly figures)"),
-        ("dashboard /  p50 / p95", f"{home[0]:.0f} ms / {home[1]:.0f} ms"),
-        ("stats API ?period=  p50 / p95", f"{stats[0]:.0f} ms / {stats[1]:.0f} ms"),
-        ("bureau page  p50 / p95", f"{drill[0]:.0f} ms / {drill[1]:.0f} ms"),
-    ])
+    print_table(
+        [
+            ("bureaus / monthly rollup rows", f"{args.bureaus} / {MonthlyRollup.objects.count():,}"),
+            ("rollup of xcity (one real bureau)", f"{rollup_s:.2f} s ({rollup['monthly']} monthly figures)"),
+            ("dashboard /  p50 / p95", f"{home[0]:.0f} ms / {home[1]:.0f} ms"),
+            ("stats API ?period=  p50 / p95", f"{stats[0]:.0f} ms / {stats[1]:.0f} ms"),
+            ("bureau page  p50 / p95", f"{drill[0]:.0f} ms / {drill[1]:.0f} ms"),
+        ]
+    )
     drop_extra_bureaus()
     return 0 if max(home[1], stats[1]) < 300 else 1
 

@@ -31,8 +31,9 @@ RUN_DIR = ROOT / ".run"
 PG_DIR = RUN_DIR / "pg"
 VALKEY_DIR = RUN_DIR / "valkey"
 KEYS_DIR = RUN_DIR / "keys"
-# Two keys, never one: SECRET_KEY signs sessions and may rotate; PII_HASH_KEY keys the hashes of ID
-# numbers that bureaus share with the province, and rotating it breaks every duplicate match.
+# Separate keys, never one: SECRET_KEY signs sessions and may rotate; PII_HASH_KEY keys the hashes of ID
+# numbers that bureaus share with the province, and rotating it breaks every duplicate match;
+# PROVINCE_HASH_KEY keys the hashes bureaus publish for the province's duplicate-benefit alerts.
 KEY_NAMES = ("SECRET_KEY", "PII_HASH_KEY", "PROVINCE_HASH_KEY")
 DB_NAME = "civaffairs"
 PG_SYSTEM_USER = "embedded_postgres"  # postgres refuses to run as root
