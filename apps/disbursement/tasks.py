@@ -7,7 +7,8 @@ what the chunks already committed, and the unique key makes a duplicate delivery
 
 from __future__ import annotations
 
-from celery import shared_task
+from celery import current_app, shared_task
+from django.db import connection
 from django.utils import timezone
 
 from apps.benefits.rules import first_of_month
@@ -19,6 +20,8 @@ from .generation import payment_run_generate
 from .models import PaymentRun
 from .services import payment_run_monthly
 
+ROLLUP_TASK = "province.bureau_rollup"
+
 
 @shared_task(name="disbursement.monthly_run", acks_late=True, reject_on_worker_lost=True)
 def monthly_run(period: str | None = None, chunk_size: int | None = None) -> dict:
@@ -27,6 +30,9 @@ def monthly_run(period: str | None = None, chunk_size: int | None = None) -> dic
     with job_run(job="disbursement.monthly_run", task_id=monthly_run.request.id or "") as job:
         run = payment_run_monthly(period=day, chunk_size=chunk_size)
         job.detail = _summary(run)
+    # The province sees the month's figures the morning they exist, not only after the next nightly run.
+    # Sent by name: the province is a floor above; its task runs in the public schema and reads this one.
+    current_app.send_task(ROLLUP_TASK, args=[connection.schema_name], headers={"_schema_name": "public"})
     return job.detail
 
 

@@ -55,3 +55,27 @@ def test_refresh_all_fans_out_one_task_per_bureau(committed_db, celery_worker_pr
             assert all(not failed for failed in RollupRefresh.objects.values_list("failed_contributors", flat=True))
         finally:
             _clean()
+
+
+def test_a_bureaus_monthly_run_sends_its_rollup_to_the_province(committed_db, celery_worker_process):
+    from celery import current_app
+    from django.conf import settings
+
+    from apps.disbursement.models import PaymentRun
+
+    with schema_context("public"):
+        _clean()
+    try:
+        result = current_app.send_task("disbursement.monthly_run", kwargs={"period": "2031-01"},
+                                       queue=settings.CELERY_TASK_DEFAULT_QUEUE, headers={"_schema_name": "xcity"})
+        assert result.get(timeout=120)["period"] == "2031-01"
+        deadline = time.monotonic() + 60
+        with schema_context("public"):
+            while time.monotonic() < deadline and not RollupRefresh.objects.filter(bureau__schema_name="xcity").exists():
+                time.sleep(0.5)
+            assert list(RollupRefresh.objects.values_list("bureau__schema_name", flat=True)) == ["xcity"]
+    finally:
+        with schema_context("xcity"):
+            PaymentRun.objects.filter(period="2031-01-01").delete()
+        with schema_context("public"):
+            _clean()
