@@ -131,3 +131,34 @@ def test_openapi_lists_the_social_organisation_paths(login_as):
         "/api/v1/community-orgs/",
     ]:
         assert path in paths, path
+
+
+def test_a_change_and_a_closing_record_their_decisions(in_bureau, login_as, make_org):
+    from apps.socialorgs.models import StatusChange
+
+    with in_bureau("zhongshan"):
+        town, _ = _towns()
+        org = make_org(town, established_on=D(2020, 5, 6))
+    reviewer = login_as("zhongshan", "zhongshan-reviewer")
+    missing = reviewer.patch(
+        f"/api/v1/social-orgs/{org.pk}/", {"name": "中山市新名称协会"}, content_type="application/json"
+    )
+    assert missing.status_code == 400 and set(missing.json()) == {"document_number", "decided_on"}
+    changed = reviewer.patch(
+        f"/api/v1/social-orgs/{org.pk}/",
+        {"name": "中山市新名称协会", "document_number": "中民社变〔2024〕3号", "decided_on": "2024-03-04"},
+        content_type="application/json",
+    )
+    assert changed.status_code == 200, changed.json()
+    assert (changed.json()["name"], changed.json()["status"]) == ("中山市新名称协会", "changed")
+    closed = reviewer.post(
+        f"/api/v1/social-orgs/{org.pk}/close/",
+        {"status": "revoked", "document_number": "中民社撤〔2024〕9号", "decided_on": "2024-10-10"},
+        content_type="application/json",
+    )
+    assert closed.status_code == 200, closed.json()
+    assert (closed.json()["status"], closed.json()["closed_on"]) == ("revoked", "2024-10-10")
+    with in_bureau("zhongshan"):
+        assert list(
+            StatusChange.objects.filter(organisation=org).values_list("status", "document_number", "decided_on")
+        ) == [("changed", "中民社变〔2024〕3号", D(2024, 3, 4)), ("revoked", "中民社撤〔2024〕9号", D(2024, 10, 10))]
