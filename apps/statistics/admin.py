@@ -80,6 +80,7 @@ class AnnualStatisticsAdmin(admin.ModelAdmin):
                 "status_label": labels.status_label(row.status),
                 "reason": row.reason,
                 "note": row.note,
+                "within": row.within,
             }
             for row in selectors.fidelity(year=year)
             if row.status != "not_reported"

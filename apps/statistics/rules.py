@@ -54,6 +54,17 @@ def difference(computed: Decimal, reported: Decimal) -> tuple[Decimal, Decimal |
     return diff, (diff * 100 / Decimal(reported)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+# The report-year check (issue 14): counts and rates exactly (rates to the hundredth), money within 5 %.
+MONEY_TOLERANCE_PERCENT = Decimal("5")
+
+
+def within_tolerance(*, unit: str, difference: Decimal, percent: Decimal | None) -> bool:
+    """Whether a computed figure reproduces the reported one: money within ±5 %, anything else exactly."""
+    if unit in MONEY_FACTORS:
+        return percent is not None and abs(percent) <= MONEY_TOLERANCE_PERCENT
+    return Decimal(difference).quantize(CENT, rounding=ROUND_HALF_UP) == 0
+
+
 def sum_same_meaning(rows: list[tuple[str, Decimal, str, str]]) -> Decimal:
     """Add (who, value, unit, coverage) rows of one key across bureaus; refuse unlike meanings.
 

@@ -83,6 +83,8 @@ class FidelityRow:
     percent: Decimal | None = None
     # compared | not_computed (the data cannot produce it) | not_comparable (another meaning) | not_reported
     status: str = "compared"
+    # Compared only: counts and rates equal, money within ±5 % (rules.within_tolerance).
+    within: bool | None = None
     reason: str = ""
     phrase: str = ""
     source_file: str = ""
@@ -171,6 +173,7 @@ def fidelity(*, year: int) -> list[FidelityRow]:
                 computed_key=computed.key,
                 difference=diff,
                 percent=percent,
+                within=rules.within_tolerance(unit=rf.unit, difference=diff, percent=percent),
                 **common,
             )
         )

@@ -175,6 +175,9 @@ def test_fidelity_differences(in_bureau):
         )
         rows = {row.key: row for row in fidelity(year=2024)}
     assert (rows["dibao_households"].difference, rows["dibao_households"].percent) == (Decimal("0"), Decimal("0.00"))
+    # Counts exactly, money within ±5 %, rates to the hundredth.
+    assert (rows["dibao_households"].within, rows["dibao_persons"].within) == (True, False)
+    assert (rows["dibao_paid"].within, rows["nursing_bed_ratio"].within) == (True, False)
     # 6400 − 6444 = −44; −44 / 6444 = −0.683 %
     assert (rows["dibao_persons"].difference, rows["dibao_persons"].percent) == (Decimal("-44"), Decimal("-0.68"))
     # 10104万 = 101,040,000.00 yuan; 3 % more

@@ -47,6 +47,13 @@ def test_units_compare_only_like_with_like():
     assert not rules.compatible("household", "person_times")
 
 
+def test_tolerance():
+    assert rules.within_tolerance(unit="wan_yuan", difference=Decimal("5052000"), percent=Decimal("5.00"))
+    assert not rules.within_tolerance(unit="yuan", difference=Decimal("5053000"), percent=Decimal("5.01"))
+    assert rules.within_tolerance(unit="percent", difference=Decimal("0.004"), percent=Decimal("0.01"))
+    assert not rules.within_tolerance(unit="households", difference=Decimal("1"), percent=Decimal("0.03"))
+
+
 def test_display():
     assert labels.display(Decimal("101040000.0000"), "yuan") == "¥101,040,000.00"
     assert labels.display(Decimal("75.6200"), "percent") == "75.62%"

@@ -1,48 +1,107 @@
 -- Caseload per month and programme from the entitlements' periods, for the months %(first)s..%(last)s.
 -- A beneficiary (the household of a household programme, else the person) is on a programme in a
 -- month when an entitlement of it covers the month (start_period ≤ month ≤ end_period; stopped ones
--- keep the months they paid, suspended ones count for none). New in month P: on it in P, not in P−1
--- (P is the first month paid); stopped in P: on it in P, not in P+1 (P is the last month paid, as a
--- stop "from the month after P" or a death in P records it). A fact change (one entitlement ended,
--- the next opened the month after) is therefore neither new nor stopped.
-WITH months AS (
-    SELECT generate_series(%(before)s::date, %(after)s::date, interval '1 month')::date AS period
-),
-bm AS (
-    SELECT m.period, e.programme_id,
+-- keep the months they paid, suspended ones count for none). Its consecutive entitlements (a fact
+-- change ends one and opens the next the month after) form one spell: new in month P = a spell's
+-- first month is P (not paid in P−1); stopped in P = a spell's last month is P (not paid in P+1: a
+-- stop "from the month after P", a death in P). Spells are found by window functions over each
+-- beneficiary's entitlements, not by joining month rows to month rows.
+WITH e AS (
+    SELECT e.programme_id,
            CASE WHEN e.household_id IS NOT NULL THEN e.household_id ELSE -e.person_id END AS beneficiary,
            -- A person outside any household counts as a household of one.
-           max(coalesce(e.household_id, hm.household_id, -e.person_id)) AS household,
-           max(CASE WHEN e.household_id IS NULL THEN 1
-                    ELSE coalesce(e.covered_members,
-                                  (SELECT count(*) FROM people_householdmember x WHERE x.household_id = e.household_id))
-               END) AS persons
+           coalesce(e.household_id, hm.household_id, -e.person_id) AS household,
+           CASE WHEN e.household_id IS NULL THEN 1 ELSE coalesce(e.covered_members, hs.members, 1) END AS persons,
+           e.start_period AS s,
+           coalesce(e.end_period, 'infinity'::date) AS t
     FROM benefits_entitlement e
-    JOIN months m ON m.period BETWEEN e.start_period AND coalesce(e.end_period, 'infinity'::date)
     LEFT JOIN people_householdmember hm ON hm.person_id = e.person_id
+    LEFT JOIN (SELECT household_id, count(*) AS members FROM people_householdmember GROUP BY household_id) hs
+      ON hs.household_id = e.household_id AND e.covered_members IS NULL
     WHERE e.status IN ('active', 'stopped')
       AND e.start_period <= %(after)s
       AND coalesce(e.end_period, 'infinity'::date) >= %(before)s
-    GROUP BY 1, 2, 3
+),
+marked AS (
+    SELECT e.*,
+           -- 1 where a spell begins: no earlier entitlement of the beneficiary reaches the month before.
+           CASE WHEN max(t) OVER w >= (s - interval '1 month')::date THEN 0 ELSE 1 END AS begins
+    FROM e
+    WINDOW w AS (PARTITION BY programme_id, beneficiary ORDER BY s, t ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+),
+numbered AS (
+    SELECT m.*, sum(begins) OVER (PARTITION BY programme_id, beneficiary ORDER BY s, t) AS spell
+    FROM marked m
+),
+spells AS (
+    SELECT programme_id, beneficiary, max(household) AS household, min(s) AS first_month, max(t) AS last_month,
+           (array_agg(persons ORDER BY s, t))[1] AS persons_first,
+           (array_agg(persons ORDER BY t DESC, s DESC))[1] AS persons_last
+    FROM numbered
+    GROUP BY programme_id, beneficiary, spell
+),
+-- The same spells per (programme, household): a household is on a person programme (特困, 高龄津贴 …)
+-- while any of its members is.
+hh_spells AS (
+    SELECT programme_id, household, min(s) AS first_month, max(t) AS last_month
+    FROM (SELECT programme_id, household, s, t,
+                 sum(begins) OVER (PARTITION BY programme_id, household ORDER BY s, t) AS spell
+          FROM (SELECT programme_id, household, s, t,
+                       CASE WHEN max(t) OVER (PARTITION BY programme_id, household ORDER BY s, t
+                                              ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+                                 >= (s - interval '1 month')::date THEN 0 ELSE 1 END AS begins
+                FROM e) x) y
+    GROUP BY programme_id, household, spell
+),
+-- Month by month by differences, never one row per entitlement and month: +1 where a spell (or an
+-- entitlement, for persons) begins in the window, −1 the month after it ends, then a running sum.
+deltas AS (
+    SELECT programme_id, greatest(first_month, %(first)s) AS period, 1 AS b, 0 AS h, 0 AS p
+    FROM spells WHERE first_month <= %(last)s AND last_month >= %(first)s
+    UNION ALL
+    SELECT programme_id, (last_month + interval '1 month')::date, -1, 0, 0
+    FROM spells WHERE last_month >= %(first)s AND last_month < %(last)s
+    UNION ALL
+    SELECT programme_id, greatest(first_month, %(first)s), 0, 1, 0
+    FROM hh_spells WHERE first_month <= %(last)s AND last_month >= %(first)s
+    UNION ALL
+    SELECT programme_id, (last_month + interval '1 month')::date, 0, -1, 0
+    FROM hh_spells WHERE last_month >= %(first)s AND last_month < %(last)s
+    UNION ALL
+    SELECT programme_id, greatest(s, %(first)s), 0, 0, persons
+    FROM e WHERE s <= %(last)s AND t >= %(first)s
+    UNION ALL
+    SELECT programme_id, (t + interval '1 month')::date, 0, 0, -persons
+    FROM e WHERE t >= %(first)s AND t < %(last)s
+),
+months AS (
+    SELECT generate_series(%(first)s::date, %(last)s::date, interval '1 month')::date AS period
+),
+running AS (
+    SELECT m.period, pr.programme_id,
+           sum(coalesce(d.b, 0)) OVER w AS beneficiaries, sum(coalesce(d.h, 0)) OVER w AS households,
+           sum(coalesce(d.p, 0)) OVER w AS persons
+    FROM months m
+    CROSS JOIN (SELECT DISTINCT programme_id FROM e) pr
+    LEFT JOIN (SELECT programme_id, period, sum(b) AS b, sum(h) AS h, sum(p) AS p FROM deltas GROUP BY 1, 2) d
+      ON d.programme_id = pr.programme_id AND d.period = m.period
+    WINDOW w AS (PARTITION BY pr.programme_id ORDER BY m.period)
+),
+active AS (
+    SELECT period, programme_id, 'active' AS flow, beneficiaries, households, persons
+    FROM running WHERE beneficiaries > 0
 ),
 flows AS (
-    SELECT b.period, b.programme_id, 'active' AS flow, b.household, b.persons
-    FROM bm b WHERE b.period BETWEEN %(first)s AND %(last)s
+    SELECT first_month AS period, programme_id, 'new' AS flow, count(*) AS beneficiaries,
+           count(DISTINCT household) AS households, sum(persons_first) AS persons
+    FROM spells WHERE first_month BETWEEN %(first)s AND %(last)s
+    GROUP BY first_month, programme_id
     UNION ALL
-    SELECT b.period, b.programme_id, 'new', b.household, b.persons
-    FROM bm b
-    WHERE b.period BETWEEN %(first)s AND %(last)s
-      AND NOT EXISTS (SELECT 1 FROM bm p WHERE p.period = (b.period - interval '1 month')::date
-                        AND p.programme_id = b.programme_id AND p.beneficiary = b.beneficiary)
-    UNION ALL
-    SELECT p.period, p.programme_id, 'stopped', p.household, p.persons
-    FROM bm p
-    WHERE p.period BETWEEN %(first)s AND %(last)s
-      AND NOT EXISTS (SELECT 1 FROM bm b WHERE b.period = (p.period + interval '1 month')::date
-                        AND b.programme_id = p.programme_id AND b.beneficiary = p.beneficiary)
+    SELECT last_month, programme_id, 'stopped', count(*), count(DISTINCT household), sum(persons_last)
+    FROM spells WHERE last_month BETWEEN %(first)s AND %(last)s
+    GROUP BY last_month, programme_id
 )
-SELECT period, programme_id, flow, count(*) AS beneficiaries, count(DISTINCT household) AS households,
-       sum(persons) AS persons
-FROM flows
-GROUP BY period, programme_id, flow
-ORDER BY period, programme_id, flow
+SELECT period, programme_id, flow, beneficiaries, households, persons FROM active
+UNION ALL
+SELECT period, programme_id, flow, beneficiaries, households, persons FROM flows
+ORDER BY 1, 2, 3

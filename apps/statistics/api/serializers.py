@@ -44,6 +44,7 @@ class FidelityRowOutput(serializers.Serializer):
     difference = serializers.CharField(allow_null=True)
     percent = serializers.CharField(allow_null=True)
     status = serializers.ChoiceField(choices=["compared", "not_computed", "not_comparable", "not_reported"])
+    within = serializers.BooleanField(allow_null=True, help_text="compared: counts equal, money within ±5 %")
     reason = serializers.CharField()
     phrase = serializers.CharField()
     source_file = serializers.CharField()
