@@ -153,6 +153,10 @@ def test_the_menu_is_grouped_by_task_and_hides_developer_models_from_staff(login
 
     assert names[:5] == ["Social assistance", "Elderly care and welfare", "Payments", "People", "Bureau settings"]
     assert "SyntheticPopulation" not in models and "TokenProxy" not in models
+    # django-tenants' app list shows a section only for an app of the bureau: every group is one.
+    assert "Not available for" not in response.content.decode()
+    page = login_as("zhongshan", "zhongshan-reviewer").get("/admin/assistance/application/").content.decode()
+    assert "Not available for" not in page  # the sidebar's menu too
 
     admin_models = [
         m["object_name"]
