@@ -176,6 +176,7 @@ WORKBENCH_PANELS: list[str] = [
     "apps.assistance.panels.applications_panel",
     "apps.assistance.panels.reviews_panel",
     "apps.people.panels.certificates_panel",
+    "apps.pensions.panels.eligibility_panel",
     "apps.workbench.panels.month_panel",
 ]
 # The bureau admin's home page in place of django's model index (apps.core.admin_site).

@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
@@ -227,7 +228,7 @@ class ApplicationAdmin(ServiceAddAdminMixin, TownScopedAdminMixin, SimpleHistory
                 label = _("审批 rejected")
             cells.append((css, colour, label, date_format(day, "DATE_FORMAT") if day and i <= done_through else ""))
         steps = format_html_join(
-            '<span class="progress-arrow"> → </span>',
+            mark_safe('<span class="progress-arrow"> → </span>'),  # a constant
             '<span class="progress-step progress-{}" style="display:inline-block;padding:4px 8px;border:2px solid {};'
             'border-radius:4px;margin:2px"><strong>{}</strong><br><small>{}</small></span>',
             cells)

@@ -139,11 +139,10 @@ class BureauAdminSite(AdminSite):
         groups = {
             key: {
                 "name": label,
-                "app_label": f"group-{key}",
                 "app_url": f"{index_url}#group-{key}",
                 "has_module_perms": True,
                 "models": [],
-                "group": True,
+                "group": key,
             }
             for key, label, _patterns in MENU_GROUPS
         }
@@ -151,10 +150,16 @@ class BureauAdminSite(AdminSite):
         for app in app_list:
             left = []
             for model in app["models"]:
+                model["_app_label"] = app["app_label"]
                 group = _group_of(self._key(app, model))
                 (groups[group]["models"] if group else left).append(model)
             if left:
                 rest.append({**app, "models": left})
+        for group in groups.values():
+            # A group is labelled as the app of its first model: django-tenants' admin templates show a
+            # section only when its app_label is one of the bureau's apps.
+            if group["models"]:
+                group["app_label"] = group["models"][0]["_app_label"]
         return [group for group in groups.values() if group["models"]] + rest
 
 

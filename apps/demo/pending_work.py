@@ -9,8 +9,11 @@ falls due within the month (approved 170 days ago: due in about 12 days for a ho
 six months, 350 days ago for one reviewed yearly).
 
 Households are taken lowest income first among those of the town with no application and no
-entitlement; a household a rule refuses (not eligible, say) is skipped for the next. Idempotent: a
-bureau that already has this step's applications is left as it is.
+entitlement. The synthetic population's poor households are all on the caseload already, so for the
+applications that must pass the economic check (those under publicity and those approved) the home
+visit finds each member earning at most half the 低保 standard: a household whose circumstances
+changed, as real ones do. A household a rule still refuses is skipped for the next. Idempotent: a
+second run plants only what a first one could not (each application's reason names its stage).
 """
 
 from __future__ import annotations
@@ -30,9 +33,17 @@ from apps.assistance import services
 from apps.assistance.models import Application, Review
 from apps.assistance.selectors import week_end
 from apps.benefits.models import Entitlement
+from apps.benefits.selectors import StandardBook
 from apps.people.models import Household, HouseholdMember, Person, StaffProfile
+from tenants.selectors import current_bureau
 
-REASON = "demo: work waiting"
+REASON = "demo: work waiting"  # each application's reason names its planned stage after this
+
+
+def _reason(stage: str) -> str:
+    return f"{REASON} ({stage})"
+
+
 WAITING = [("submitted", 2), ("accepted", 2), ("investigated", 2), ("checked", 2)]
 STEPS = ["submitted", "accepted", "investigated", "checked", "publicised", "approved"]
 CANDIDATES_PER_TOWN = 80
@@ -52,10 +63,10 @@ def _candidates(town_id: int) -> Iterator[Household]:
     yield from households[:CANDIDATES_PER_TOWN]
 
 
-def _take(household: Household, *, stage: str, dates: dict, worker, approver) -> Application:
+def _take(household: Household, *, stage: str, dates: dict, worker, approver, book: StandardBook) -> Application:
     """Take one household's dibao application through the workflow up to `stage`, with these dates."""
     app = services.application_create(
-        user=worker, programme="dibao", household=household, submitted_on=dates["submitted"], reason=REASON
+        user=worker, programme="dibao", household=household, submitted_on=dates["submitted"], reason=_reason(stage)
     )
     if stage == "submitted":
         return app
@@ -65,11 +76,19 @@ def _take(household: Household, *, stage: str, dates: dict, worker, approver) ->
     members = Person.objects.filter(
         pk__in=HouseholdMember.objects.filter(household=household).values("person_id"), status=Person.Status.ALIVE
     ).order_by("id")
+    cap = None
+    if STEPS.index(stage) >= STEPS.index("publicised"):
+        standard = book.dibao(household.hukou_class, dates["investigated"])
+        cap = None if standard is None else (standard / 2).quantize(Decimal("0.01"))
     services.income_records_set(
         application=app,
         user=worker,
         records=[
-            {"person": p, "income_type": "wages", "monthly_amount": p.monthly_income}
+            {
+                "person": p,
+                "income_type": "wages",
+                "monthly_amount": p.monthly_income if cap is None else min(p.monthly_income, cap),
+            }
             for p in members
             if p.monthly_income
         ],
@@ -82,7 +101,8 @@ def _take(household: Household, *, stage: str, dates: dict, worker, approver) ->
     if stage == "checked":
         return app
     if app.classification != "dibao":
-        raise ValidationError("not eligible for dibao")  # rolled back: the next household is tried
+        # Rolled back: the next household is tried.
+        raise ValidationError(f"not eligible for dibao: {app.classification_reason}")
     app = services.application_transition(application=app, action="publicise", user=worker, on=dates["publicised"])
     if stage == "publicised":
         return app
@@ -120,8 +140,6 @@ def plan(today: datetime.date) -> list[tuple[str, dict]]:
 
 def pending_work_plant(*, schema: str, today: datetime.date) -> dict:
     """Plant the work in the current bureau; returns what was done (counts by stage, reviews)."""
-    if Application.objects.filter(reason=REASON).exists():
-        return {"skipped": "already planted"}
     User = get_user_model()
     approver = User.objects.get(username=f"{schema}-approver")
     workers = {
@@ -130,20 +148,33 @@ def pending_work_plant(*, schema: str, today: datetime.date) -> dict:
         .filter(town__isnull=False, user__groups__name="caseworker")
         .order_by("town_id")
     }
+    book = StandardBook.load(current_bureau())
     done, refused = Counter(), Counter()
     for town_id, worker in workers.items():
+        # What an earlier run planted in the town, by stage: only the shortfall is planted again.
+        planted = Counter(
+            reason.removeprefix(f"{REASON} (").removesuffix(")")
+            for reason in Application.objects.filter(town_id=town_id, reason__startswith=REASON).values_list(
+                "reason", flat=True
+            )
+        )
         candidates = _candidates(town_id)
         for stage, dates in plan(today):
+            if planted[stage] > 0:
+                planted[stage] -= 1
+                continue
             for household in candidates:
                 try:
                     with transaction.atomic():
-                        _take(household, stage=stage, dates=dates, worker=worker, approver=approver)
+                        _take(household, stage=stage, dates=dates, worker=worker, approver=approver, book=book)
                 except (ValidationError, PermissionDenied) as exc:
                     refused[" ".join(getattr(exc, "messages", [str(exc)]))[:80]] += 1
                     continue
                 done[stage] += 1
                 break
-    pending = Review.objects.filter(status__in=["scheduled", "overdue"], household__applications__reason=REASON)
+    pending = Review.objects.filter(
+        status__in=["scheduled", "overdue"], household__applications__reason__startswith=REASON
+    )
     return {
         "applications": dict(done),
         "refused": dict(refused),

@@ -14,7 +14,8 @@ and plants what the server must see through `committed(fn)`, which runs fn in a 
 committed at once — the test removes it again the same way.
 
 Fixtures:
-- `browser`: one headless Chromium for the session.
+- `browser`: one headless Chromium for all the browser tests (package scope: Playwright's event loop
+  ends with them, the rest of the suite never runs beside it).
 - `live_url(schema)`: "http://zhongshan.localhost:<port>" for a bureau, "http://localhost:<port>" for
   the province (schema None or "public").
 - `committed(fn, *args, **kwargs)`: fn's result, run and committed in its own thread and connection.
@@ -29,6 +30,7 @@ import os
 import shutil
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -46,7 +48,7 @@ def pytest_collection_modifyitems(items):
 
 
 def _chromium_ensure() -> str | None:
-    """The path of the chromium binary, installing Debian's package when possible; None with a reason."""
+    """None when /usr/bin/chromium is there (installing Debian's package when possible), else why not."""
     if CHROMIUM.exists():
         return None
     if os.name != "posix" or os.geteuid() != 0 or not shutil.which("apt-get"):
@@ -92,8 +94,6 @@ _TEST_CONNECTIONS: list = []
 def _wait_for_request_threads(timeout: float = 10.0) -> None:
     """The server's request threads close their connections when their (keep-alive) socket ends; the
     test database can be dropped only after that."""
-    import time
-
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if not any(
@@ -113,8 +113,10 @@ def live_url(live_server_port):
     return make
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(live_server_port):
+    """One headless Chromium for the browser tests; closed after the last of them, so that Playwright's
+    event loop is gone before the rest of the suite runs."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -124,7 +126,8 @@ def browser(live_server_port):
         pytest.skip(reason)
     # Playwright's sync API keeps an event loop in this thread; Django would take every ORM call the
     # test makes afterwards for a call from async code. The test's own calls are synchronous.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
@@ -139,6 +142,10 @@ def browser(live_server_port):
         )
         yield chromium
         chromium.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

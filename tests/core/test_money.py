@@ -34,3 +34,14 @@ def test_money_input_names_the_field():
         money_input("cost", "abc", label="The cost")
     assert refused.value.message_dict == {"cost": ["The cost must be a number of yuan, not 'abc'."]}
     assert money_input("amount", "-5", label="The amount", allow_negative=True) == D("-5.00")
+
+
+def test_format_yuan_writes_money_as_on_a_chinese_screen():
+    from decimal import Decimal
+
+    from apps.core.money import format_yuan
+
+    assert format_yuan(Decimal("17521604.01")) == "¥17,521,604.01"
+    assert format_yuan(Decimal("0.005")) == "¥0.01"  # ROUND_HALF_UP
+    assert format_yuan(Decimal("-1225")) == "-¥1,225.00"
+    assert format_yuan(None) == "—"

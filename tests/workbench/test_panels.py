@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from apps.assistance import panels as assistance_panels
 from apps.assistance.selectors import week_end
+from tests import factories
 from tests.workbench.planting import plant
 
 pytestmark = pytest.mark.django_db
@@ -152,6 +153,10 @@ def test_the_menu_is_grouped_by_task_and_hides_developer_models_from_staff(login
 
     assert names[:5] == ["Social assistance", "Elderly care and welfare", "Payments", "People", "Bureau settings"]
     assert "SyntheticPopulation" not in models and "TokenProxy" not in models
+    # django-tenants' app list shows a section only for an app of the bureau: every group is one.
+    assert "Not available for" not in response.content.decode()
+    page = login_as("zhongshan", "zhongshan-reviewer").get("/admin/assistance/application/").content.decode()
+    assert "Not available for" not in page  # the sidebar's menu too
 
     admin_models = [
         m["object_name"]
@@ -210,3 +215,29 @@ def test_the_home_page_speaks_chinese(login_as, settings, zs):
     ):
         assert text in html, text
     assert f"您所在的镇街：{town1.name}" in html
+
+
+def test_the_approver_sees_the_allowance_changes_waiting(zs):
+    from apps.pensions import panels as pensions_panels
+    from apps.pensions.models import EligibilityChange, EligibilityRun
+
+    town1, town2 = zs
+    run = EligibilityRun.objects.create(today=timezone.localdate())
+    for town, status in ((town1, "pending"), (town1, "pending"), (town2, "pending"), (town1, "confirmed")):
+        holder = factories.person(town_name=town.name, birth_date=datetime.date(1940, 1, 1))
+        EligibilityChange.objects.create(
+            run=run,
+            person=holder,
+            programme_id="longevity",
+            action="start",
+            variant="80-89",
+            period=datetime.date(2026, 12, 1),
+            key="start",
+            reason_code="age_bracket",
+            status=status,
+        )
+
+    panel = pensions_panels.eligibility_panel(request=_request("zhongshan-approver"))
+
+    assert panel.items[0].count == 3  # every town's, not the confirmed one
+    assert pensions_panels.eligibility_panel(request=_request("zhongshan-caseworker1")) is None

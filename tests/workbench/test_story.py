@@ -84,6 +84,7 @@ def test_application_page_draws_the_steps_and_flags_the_lapsed_publicity(zs, log
     listing = client.get("/admin/assistance/application/?publicity=ended").content.decode()
 
     assert page.count('class="progress-step') == 6
+    assert page.count('<span class="progress-arrow"> → </span>') == 5  # drawn, not escaped
     assert "progress-step progress-current" in page and "no decision has been made" in page
     assert "lifecycle-danger" in listing and "publicity over, no decision" in listing
 
