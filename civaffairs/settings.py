@@ -349,6 +349,8 @@ SPECTACULAR_SETTINGS = {
         "PaymentRunKindEnum": "apps.disbursement.models.PaymentRun.Kind",
         "ChildWelfareKindEnum": "apps.pensions.models.ChildWelfareRecord.Kind",
         "MealSiteKindEnum": "apps.pensions.models.MealSite.Kind",
+        "CemeteryKindEnum": "apps.burial.models.Cemetery.Kind",
+        "DispositionEnum": "apps.burial.models.Disposition",
     },
 }
 # `check --deploy` checks the deployment, not the schema's enum names (the OpenAPI tests do that);

@@ -35,7 +35,7 @@ def eco_burial_list(*, user) -> QuerySet[EcoBurialSubsidy]:
 
 def cemetery_list(*, user) -> QuerySet[Cemetery]:
     qs = Cemetery.objects.select_related("town").annotate(plots_sold=Count("sales"))
-    return scope_to_town(qs, user).annotate(remaining=F("capacity") - F("plots_sold"))
+    return scope_to_town(qs, user).annotate(remaining=F("capacity") - F("plots_sold")).order_by("name")
 
 
 def year_counts(*, year: int) -> rules.YearCounts:
