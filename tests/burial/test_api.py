@@ -77,3 +77,40 @@ def test_the_admin_records_a_death_in_chinese(login_as, in_bureau):
         assert (record.exemption, record.history.count()) == ("ethnic", 2)  # recorded, then its benefits effect
     assert client.get("/admin/burial/deathrecord/").status_code == 200
     assert client.get(f"/admin/burial/deathrecord/{record.pk}/history/").status_code == 200
+
+
+def _workbook(rows):
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["姓名", "公民身份号码", "镇街", "死亡日期", "火化日期", "骨灰安放方式", "免于火化情形"])
+    for row in rows:
+        wb.active.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    out.seek(0)
+    out.name = "deaths.xlsx"
+    return out
+
+
+def test_the_excel_import_is_all_or_nothing(login_as, in_bureau):
+    client = login_as("xcity", "xcity-admin")
+    with in_bureau("xcity"):
+        p = factories.person(birth_date=datetime.date(1936, 2, 2))
+        town = factories.town().name
+    good = [["", p.id_number, town, "2024-05-01", "2024-05-03", "树葬", None],
+            ["马某", None, town, "2024-05-02", None, None, "少数民族土葬习俗（如回族）"]]
+    bad = good + [["李某", None, "不存在镇", "2024-13-01", None, None, None]]
+    r = client.post("/api/v1/deaths/import/", {"file": _workbook(bad)})
+    assert r.status_code == 400
+    assert r.json()["errors"] == ["row 4, 镇街: 不存在镇 is not a town of this bureau."]
+    with in_bureau("xcity"):
+        assert not DeathRecord.objects.exists()
+    r = client.post("/api/v1/deaths/import/", {"file": _workbook(good)})
+    assert (r.status_code, r.json()["created"], r.json()["errors"]) == (201, 2, [])
+    with in_bureau("xcity"):
+        p.refresh_from_db()
+        assert p.status == "deceased"
+        assert DeathRecord.objects.get(name="马某").disposition == "burial"

@@ -124,3 +124,14 @@ class IndicatorsOutput(serializers.Serializer):
     waiver_total = serializers.DecimalField(max_digits=14, decimal_places=2)
     subsidies = serializers.IntegerField()
     subsidy_total = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class DeathImportInput(serializers.Serializer):
+    file = serializers.FileField(help_text="death records as an Excel workbook (.xlsx), one row per death")
+
+
+class DeathImportOutput(serializers.Serializer):
+    rows = serializers.IntegerField()
+    created = serializers.IntegerField()
+    benefits_stopped = serializers.IntegerField()
+    errors = serializers.ListField(child=serializers.CharField())

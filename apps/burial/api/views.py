@@ -8,6 +8,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -15,6 +16,7 @@ from apps.core.api.mixins import TownScopedViewSetMixin
 from apps.core.api.permissions import ModelPermissions
 
 from .. import selectors, services
+from ..importing import deaths_import
 from ..models import DeathRecord
 from . import serializers as s
 
@@ -48,7 +50,7 @@ class DeathViewSet(TownScopedViewSetMixin, mixins.DestroyModelMixin, _CreateList
     filterset_fields = ["town", "disposition", "cause", "funeral_home"]
     search_fields = ["name", "=id_number"]
     ordering_fields = ["date_of_death", "created_at"]
-    action_permissions = {"correct": ["burial.change_deathrecord"]}
+    action_permissions = {"correct": ["burial.change_deathrecord"], "import_file": ["burial.add_deathrecord"]}
 
     def get_queryset(self):
         return selectors.death_list(user=self.request.user)
@@ -70,6 +72,18 @@ class DeathViewSet(TownScopedViewSetMixin, mixins.DestroyModelMixin, _CreateList
         data.is_valid(raise_exception=True)
         record = services.death_record_correct_date(record=record, user=request.user, **data.validated_data)
         return Response(s.DeathOutput(record, context={"request": request}).data)
+
+    @extend_schema(request={"multipart/form-data": s.DeathImportInput},
+                   responses={201: s.DeathImportOutput, 400: s.DeathImportOutput})
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
+    def import_file(self, request):
+        """Excel import (the funeral homes' report): all or nothing, every error listed with its row."""
+        data = s.DeathImportInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = deaths_import(file=data.validated_data["file"], user=request.user)
+        body = {"rows": result.rows, "created": result.created, "benefits_stopped": result.benefits_stopped,
+                "errors": result.errors}
+        return Response(body, status=status.HTTP_201_CREATED if result.ok else status.HTTP_400_BAD_REQUEST)
 
     @extend_schema(request=s.ReasonInput, responses={204: None})
     def destroy(self, request, *args, **kwargs):
