@@ -35,9 +35,19 @@ from . import services
 from .models import DeathRecord, Disposition
 
 MAX_ROWS = 5_000
-COLUMNS = {"姓名": "name", "公民身份号码": "id_number", "本地户籍": "local_hukou", "镇街": "town",
-           "死亡日期": "date_of_death", "死亡地点": "place_of_death", "死亡原因": "cause", "殡仪馆": "funeral_home",
-           "火化日期": "cremated_on", "免于火化情形": "exemption", "骨灰安放方式": "disposition"}
+COLUMNS = {
+    "姓名": "name",
+    "公民身份号码": "id_number",
+    "本地户籍": "local_hukou",
+    "镇街": "town",
+    "死亡日期": "date_of_death",
+    "死亡地点": "place_of_death",
+    "死亡原因": "cause",
+    "殡仪馆": "funeral_home",
+    "火化日期": "cremated_on",
+    "免于火化情形": "exemption",
+    "骨灰安放方式": "disposition",
+}
 REQUIRED = ("姓名", "镇街", "死亡日期")
 
 
@@ -84,8 +94,11 @@ def _choice(label: str, choices) -> str:
 
 def _values(cells: dict, towns: dict, homes: dict) -> dict:
     """The service's keyword arguments from one row; ValueError(column, message) for a bad cell."""
-    values = {"name": cells.get("name", ""), "id_number": cells.get("id_number", ""),
-              "place_of_death": cells.get("place_of_death", "")}
+    values = {
+        "name": cells.get("name", ""),
+        "id_number": cells.get("id_number", ""),
+        "place_of_death": cells.get("place_of_death", ""),
+    }
     local = cells.get("local_hukou", "") or "是"
     if local not in ("是", "否"):
         raise ValueError("本地户籍", _("Write 是 or 否."))
@@ -99,18 +112,25 @@ def _values(cells: dict, towns: dict, homes: dict) -> dict:
             values[key] = _date(cells.get(f"{key}_raw"))
         except ValueError:
             raise ValueError(column, _("%(value)s is not a date (YYYY-MM-DD).") % {"value": cells.get(key)}) from None
-    for column, key, choices in (("死亡原因", "cause", DeathRecord.Cause.choices),
-                                 ("免于火化情形", "exemption", DeathRecord.Exemption.choices),
-                                 ("骨灰安放方式", "disposition", Disposition.choices)):
+    for column, key, choices in (
+        ("死亡原因", "cause", DeathRecord.Cause.choices),
+        ("免于火化情形", "exemption", DeathRecord.Exemption.choices),
+        ("骨灰安放方式", "disposition", Disposition.choices),
+    ):
         if cells.get(key):
             try:
                 values[key] = _choice(cells[key], choices)
             except ValueError:
-                raise ValueError(column, _("%(value)s is not one of: %(choices)s.") % {
-                    "value": cells[key], "choices": " / ".join(str(t) for v, t in choices if v)}) from None
+                raise ValueError(
+                    column,
+                    _("%(value)s is not one of: %(choices)s.")
+                    % {"value": cells[key], "choices": " / ".join(str(t) for v, t in choices if v)},
+                ) from None
     if cells.get("funeral_home"):
         if cells["funeral_home"] not in homes:
-            raise ValueError("殡仪馆", _("%(name)s is not a registered funeral home.") % {"name": cells["funeral_home"]})
+            raise ValueError(
+                "殡仪馆", _("%(name)s is not a registered funeral home.") % {"name": cells["funeral_home"]}
+            )
         values["funeral_home"] = homes[cells["funeral_home"]]
     return values
 
@@ -127,8 +147,10 @@ def _read(file, result: ImportResult) -> list[tuple[int, dict]]:
         unknown = [h for h in header if h and h not in COLUMNS]
         missing = [h for h in REQUIRED if h not in header]
         for title in unknown:
-            result.errors.append(_("row 1, %(column)s: unknown column; the columns are: %(columns)s.")
-                                 % {"column": title, "columns": "、".join(COLUMNS)})
+            result.errors.append(
+                _("row 1, %(column)s: unknown column; the columns are: %(columns)s.")
+                % {"column": title, "columns": "、".join(COLUMNS)}
+            )
         for title in missing:
             result.errors.append(_("row 1, %(column)s: the column is missing.") % {"column": title})
         if result.errors:
@@ -173,16 +195,19 @@ def deaths_import(*, file, user) -> ImportResult:
                     values = _values(cells, towns, homes)
                 except ValueError as bad:
                     column, message = bad.args
-                    result.errors.append(_("row %(row)s, %(column)s: %(message)s")
-                                         % {"row": number, "column": column, "message": message})
+                    result.errors.append(
+                        _("row %(row)s, %(column)s: %(message)s")
+                        % {"row": number, "column": column, "message": message}
+                    )
                     continue
                 try:
                     with transaction.atomic():
                         record = services.death_record_create(user=user, **values)
                 except (ValidationError, PermissionDenied) as refused:
                     messages = refused.messages if isinstance(refused, ValidationError) else [str(refused)]
-                    result.errors.extend(_("row %(row)s: %(message)s") % {"row": number, "message": m}
-                                         for m in messages)
+                    result.errors.extend(
+                        _("row %(row)s: %(message)s") % {"row": number, "message": m} for m in messages
+                    )
                     continue
                 result.created += 1
                 result.benefits_stopped += len((record.benefits_effect or {}).get("ended", []))

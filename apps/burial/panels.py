@@ -26,8 +26,17 @@ def deaths_this_week(*, request) -> Panel | None:
         return None
     stopped = deaths.exclude(benefits_effect={}).count()
     url = reverse("bureau_admin:burial_deathrecord_changelist")
-    return Panel(key="burial.deaths_this_week", title=_("Deaths recorded this week"), order=20, items=[
-        PanelItem(label=_("deaths recorded"), count=total, url=url),
-        PanelItem(label=_("whose benefits were stopped (recoveries opened for months already paid)"),
-                  count=stopped, url=f"{url}?benefits=stopped", level="warning" if stopped else "info"),
-    ])
+    return Panel(
+        key="burial.deaths_this_week",
+        title=_("Deaths recorded this week"),
+        order=20,
+        items=[
+            PanelItem(label=_("deaths recorded"), count=total, url=url),
+            PanelItem(
+                label=_("whose benefits were stopped (recoveries opened for months already paid)"),
+                count=stopped,
+                url=f"{url}?benefits=stopped",
+                level="warning" if stopped else "info",
+            ),
+        ],
+    )

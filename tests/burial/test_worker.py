@@ -30,8 +30,9 @@ def test_the_worker_cancels_the_unsent_line_after_a_death(committed_db, celery_w
             line = PaymentLine.objects.get(run=run, entitlement_id=entitlement.pk)
             assert line.status == "pending"
             admin = get_user_model().objects.get(username="nanshan-admin")
-            services.death_record_create(user=admin, person=person, date_of_death=datetime.date(2025, 4, 3),
-                                         today=datetime.date(2025, 4, 10))
+            services.death_record_create(
+                user=admin, person=person, date_of_death=datetime.date(2025, 4, 3), today=datetime.date(2025, 4, 10)
+            )
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:
                 line.refresh_from_db()
@@ -48,8 +49,11 @@ def test_the_worker_cancels_the_unsent_line_after_a_death(committed_db, celery_w
             PaymentLine.objects.filter(id__in=ids).delete()
             PaymentRun.objects.filter(period=MAY).delete()
             LineBasis.objects.filter(period=MAY).delete()
-            for model, pks in ((DeathRecord, list(DeathRecord.objects.filter(person=person).values_list("id", flat=True))),
-                               (Entitlement, [entitlement.pk]), (Person, [person.pk])):
+            for model, pks in (
+                (DeathRecord, list(DeathRecord.objects.filter(person=person).values_list("id", flat=True))),
+                (Entitlement, [entitlement.pk]),
+                (Person, [person.pk]),
+            ):
                 model.objects.filter(pk__in=pks).delete()
                 model.history.filter(id__in=pks).delete()
             JobRun.objects.filter(job="disbursement.lines_cancel_ended").delete()

@@ -21,8 +21,9 @@ from ..models import DeathRecord
 from . import serializers as s
 
 
-class _CreateListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                         viewsets.GenericViewSet):
+class _CreateListViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
     permission_classes = [ModelPermissions]
     output_serializer = None
 
@@ -30,8 +31,9 @@ class _CreateListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
         return self.output_serializer
 
     def _created(self, obj):
-        return Response(self.output_serializer(obj, context={"request": self.request}).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            self.output_serializer(obj, context={"request": self.request}).data, status=status.HTTP_201_CREATED
+        )
 
 
 def _scoped_death(request, death):
@@ -73,16 +75,22 @@ class DeathViewSet(TownScopedViewSetMixin, mixins.DestroyModelMixin, _CreateList
         record = services.death_record_correct_date(record=record, user=request.user, **data.validated_data)
         return Response(s.DeathOutput(record, context={"request": request}).data)
 
-    @extend_schema(request={"multipart/form-data": s.DeathImportInput},
-                   responses={201: s.DeathImportOutput, 400: s.DeathImportOutput})
+    @extend_schema(
+        request={"multipart/form-data": s.DeathImportInput},
+        responses={201: s.DeathImportOutput, 400: s.DeathImportOutput},
+    )
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_file(self, request):
         """Excel import (the funeral homes' report): all or nothing, every error listed with its row."""
         data = s.DeathImportInput(data=request.data)
         data.is_valid(raise_exception=True)
         result = deaths_import(file=data.validated_data["file"], user=request.user)
-        body = {"rows": result.rows, "created": result.created, "benefits_stopped": result.benefits_stopped,
-                "errors": result.errors}
+        body = {
+            "rows": result.rows,
+            "created": result.created,
+            "benefits_stopped": result.benefits_stopped,
+            "errors": result.errors,
+        }
         return Response(body, status=status.HTTP_201_CREATED if result.ok else status.HTTP_400_BAD_REQUEST)
 
     @extend_schema(request=s.ReasonInput, responses={204: None})
@@ -161,8 +169,10 @@ class CemeteryViewSet(_CreateListViewSet):
         if values.get("death") is not None:
             values["death"] = _scoped_death(request, values["death"])
         services.plot_sale_create(cemetery=cemetery, user=request.user, **values)
-        return Response(s.CemeteryOutput(get_object_or_404(self.get_queryset(), pk=cemetery.pk)).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            s.CemeteryOutput(get_object_or_404(self.get_queryset(), pk=cemetery.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class IndicatorsView(APIView):
@@ -172,8 +182,9 @@ class IndicatorsView(APIView):
     permission_classes = [ModelPermissions]
     queryset = DeathRecord.objects.none()
 
-    @extend_schema(tags=["burial"], parameters=[OpenApiParameter("year", int, required=True)],
-                   responses=s.IndicatorsOutput)
+    @extend_schema(
+        tags=["burial"], parameters=[OpenApiParameter("year", int, required=True)], responses=s.IndicatorsOutput
+    )
     def get(self, request):
         year = request.query_params.get("year", "")
         if not year.isdigit() or not 1900 <= int(year) <= 2100:
