@@ -152,3 +152,24 @@ def test_the_excel_import_is_all_or_nothing(login_as, in_bureau):
         p.refresh_from_db()
         assert p.status == "deceased"
         assert DeathRecord.objects.get(name="马某").disposition == "burial"
+
+
+def test_the_workbench_panel_lists_this_weeks_deaths(in_bureau, user_named):
+    from django.test import RequestFactory
+
+    from apps.burial import services
+    from apps.burial.panels import deaths_this_week
+
+    with in_bureau("xcity"):
+        admin = user_named("xcity-admin")
+        request = RequestFactory().get("/admin/")
+        request.user = admin
+        assert deaths_this_week(request=request) is None  # nothing recorded: no panel
+        p = factories.person(birth_date=datetime.date(1936, 2, 2))
+        factories.entitlement(programme="longevity", variant="80-99", person=p)
+        services.death_record_create(user=admin, person=p, date_of_death=datetime.date(2024, 5, 1))
+        panel = deaths_this_week(request=request)
+        assert [(i.count, i.url) for i in panel.items] == [
+            (1, "/admin/burial/deathrecord/"),
+            (1, "/admin/burial/deathrecord/?benefits=stopped"),
+        ]

@@ -4,6 +4,7 @@ caseworker's town; another town's record is a 404)."""
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -77,7 +78,7 @@ class DeathViewSet(TownScopedViewSetMixin, mixins.DestroyModelMixin, _CreateList
 
     @extend_schema(
         request={"multipart/form-data": s.DeathImportInput},
-        responses={201: s.DeathImportOutput, 400: s.DeathImportOutput},
+        responses={201: s.DeathImportOutput, 400: OpenApiTypes.OBJECT},
     )
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_file(self, request):
