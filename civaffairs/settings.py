@@ -403,6 +403,8 @@ SPECTACULAR_SETTINGS = {
         "ChildWelfareKindEnum": "apps.pensions.models.ChildWelfareRecord.Kind",
         "MealSiteKindEnum": "apps.pensions.models.MealSite.Kind",
         "SocialOrgListEnum": "apps.socialorgs.models.Listing.Kind",
+        "CemeteryKindEnum": "apps.burial.models.Cemetery.Kind",
+        "DispositionEnum": "apps.burial.models.Disposition",
     },
 }
 # `check --deploy` checks the deployment, not the schema's enum names (the OpenAPI tests do that);

@@ -25,8 +25,20 @@ from .models import (
     WaiverPolicy,
 )
 
-DEATH_FIELDS = ["person", "name", "id_number", "local_hukou", "town", "date_of_death", "place_of_death", "cause",
-                "funeral_home", "cremated_on", "exemption", "disposition"]
+DEATH_FIELDS = [
+    "person",
+    "name",
+    "id_number",
+    "local_hukou",
+    "town",
+    "date_of_death",
+    "place_of_death",
+    "cause",
+    "funeral_home",
+    "cremated_on",
+    "exemption",
+    "disposition",
+]
 
 
 class DeathRecordForm(forms.ModelForm):
@@ -52,8 +64,10 @@ class DeathRecordForm(forms.ModelForm):
             return data
         try:
             # The service is the writer: a registered person's benefits end in this same transaction.
-            self.created = services.death_record_create(user=self.request_user, **{
-                name: data.get(name) for name in DEATH_FIELDS if data.get(name) not in (None, "")})
+            self.created = services.death_record_create(
+                user=self.request_user,
+                **{name: data.get(name) for name in DEATH_FIELDS if data.get(name) not in (None, "")},
+            )
         except (ValidationError, PermissionDenied) as exc:
             add_service_errors(self, exc)
         return data
@@ -73,8 +87,17 @@ class BenefitsFilter(admin.SimpleListFilter):
 @admin.register(DeathRecord, site=bureau_admin_site)
 class DeathRecordAdmin(TownScopedAdminMixin, SimpleHistoryAdmin):
     form = DeathRecordForm
-    list_display = ["name", "masked_id_number", "town", "date_of_death", "cremated_on", "exemption", "disposition",
-                    "funeral_home", "benefits_stopped"]
+    list_display = [
+        "name",
+        "masked_id_number",
+        "town",
+        "date_of_death",
+        "cremated_on",
+        "exemption",
+        "disposition",
+        "funeral_home",
+        "benefits_stopped",
+    ]
     list_filter = [BenefitsFilter, "disposition", "exemption", "cause", "town"]
     search_fields = ["name", "=id_number"]
     date_hierarchy = "date_of_death"
@@ -102,7 +125,9 @@ class DeathRecordAdmin(TownScopedAdminMixin, SimpleHistoryAdmin):
             obj.pk = form.created.pk
 
     def delete_model(self, request, obj):
-        services.death_record_delete(record=obj, user=request.user, reason=str(_("deleted in the admin: made in error")))
+        services.death_record_delete(
+            record=obj, user=request.user, reason=str(_("deleted in the admin: made in error"))
+        )
 
     def delete_queryset(self, request, queryset):
         for record in queryset:
@@ -124,9 +149,10 @@ class FuneralHomeAdmin(TownScopedAdminMixin, SimpleHistoryAdmin):
             super().save_model(request, obj, form, change)
             return
         # The people app owns payees: its service writes a new funeral home.
-        obj.pk = people_services.funeral_home_create(**{
-            name: form.cleaned_data.get(name) or "" for name in ("name", "bank_account", "bank_name")},
-            town=form.cleaned_data["town"]).pk
+        obj.pk = people_services.funeral_home_create(
+            **{name: form.cleaned_data.get(name) or "" for name in ("name", "bank_account", "bank_name")},
+            town=form.cleaned_data["town"],
+        ).pk
 
 
 @admin.register(FeeItem, site=bureau_admin_site)

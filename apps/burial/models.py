@@ -45,8 +45,14 @@ class DeathRecord(models.Model):
         AREA = "area", _("划定的允许土葬地区")
         OTHER = "other", _("其他法定情形")
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="death_records",
-                               verbose_name=_("registered person"))
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="death_records",
+        verbose_name=_("registered person"),
+    )
     name = models.CharField(_("name"), max_length=50)
     id_number = models.CharField(_("ID number"), max_length=18, blank=True)
     local_hukou = models.BooleanField(_("local hukou"), default=True)
@@ -54,16 +60,28 @@ class DeathRecord(models.Model):
     date_of_death = models.DateField(_("date of death"), db_index=True)
     place_of_death = models.CharField(_("place of death"), max_length=100, blank=True)
     cause = models.CharField(_("cause"), max_length=10, choices=Cause.choices, default=Cause.ILLNESS)
-    funeral_home = models.ForeignKey(FuneralHome, on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="death_records", verbose_name=_("funeral home"))
+    funeral_home = models.ForeignKey(
+        FuneralHome,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="death_records",
+        verbose_name=_("funeral home"),
+    )
     cremated_on = models.DateField(_("cremated on"), null=True, blank=True)
     exemption = models.CharField(_("exemption from cremation"), max_length=8, choices=Exemption.choices, blank=True)
     disposition = models.CharField(_("ashes disposition"), max_length=12, choices=Disposition.choices, blank=True)
     # What the benefits services did at the death (apps.benefits.services.entitlements_end_for_death),
     # kept so a correction or deletion undoes exactly that.
     benefits_effect = models.JSONField(_("benefits changed"), default=dict, blank=True, editable=False)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+", verbose_name=_("recorded by"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True, db_index=True)
 
     history = HistoricalRecords()
@@ -75,10 +93,13 @@ class DeathRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["person"], condition=Q(person__isnull=False), name="death_once_per_person"),
             models.UniqueConstraint(fields=["id_number"], condition=~Q(id_number=""), name="death_once_per_id_number"),
-            models.CheckConstraint(condition=Q(cremated_on__isnull=True) | Q(exemption=""),
-                                   name="death_cremated_or_exempt"),
-            models.CheckConstraint(condition=Q(cremated_on__isnull=True) | Q(cremated_on__gte=models.F("date_of_death")),
-                                   name="death_cremated_after_death"),
+            models.CheckConstraint(
+                condition=Q(cremated_on__isnull=True) | Q(exemption=""), name="death_cremated_or_exempt"
+            ),
+            models.CheckConstraint(
+                condition=Q(cremated_on__isnull=True) | Q(cremated_on__gte=models.F("date_of_death")),
+                name="death_cremated_after_death",
+            ),
         ]
         indexes = [models.Index(fields=["town", "date_of_death"], name="death_town_date")]
 
@@ -91,8 +112,9 @@ class FeeItem(models.Model):
 
     code = models.CharField(_("code"), max_length=32)
     name = models.CharField(_("name"), max_length=50)
-    unit_price = models.DecimalField(_("unit price"), max_digits=10, decimal_places=2,
-                                     validators=[MinValueValidator(0)])
+    unit_price = models.DecimalField(
+        _("unit price"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
+    )
     per_day = models.BooleanField(_("per day"), default=False)
     max_units = models.PositiveSmallIntegerField(_("most units waived"), default=1)
     effective_from = models.DateField(_("effective from"))
@@ -160,14 +182,17 @@ class EcoBurialRate(models.Model):
 class FeeWaiver(models.Model):
     """殡葬基本服务费减免 of one death: its items summed within the cap, a grant to the funeral home."""
 
-    death = models.OneToOneField(DeathRecord, on_delete=models.PROTECT, related_name="fee_waiver",
-                                 verbose_name=_("death record"))
-    funeral_home = models.ForeignKey(FuneralHome, on_delete=models.PROTECT, related_name="fee_waivers",
-                                     verbose_name=_("funeral home"))
+    death = models.OneToOneField(
+        DeathRecord, on_delete=models.PROTECT, related_name="fee_waiver", verbose_name=_("death record")
+    )
+    funeral_home = models.ForeignKey(
+        FuneralHome, on_delete=models.PROTECT, related_name="fee_waivers", verbose_name=_("funeral home")
+    )
     items_total = models.DecimalField(_("items total"), max_digits=10, decimal_places=2)
     amount = models.DecimalField(_("amount waived"), max_digits=10, decimal_places=2)
-    grant = models.OneToOneField(Grant, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                 verbose_name=_("grant"))
+    grant = models.OneToOneField(
+        Grant, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("grant")
+    )
     approved_on = models.DateField(_("approved on"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -200,15 +225,17 @@ class FeeWaiverItem(models.Model):
 class EcoBurialSubsidy(models.Model):
     """节地生态安葬补贴: once per deceased, to the family's account."""
 
-    death = models.OneToOneField(DeathRecord, on_delete=models.PROTECT, related_name="eco_burial",
-                                 verbose_name=_("death record"))
+    death = models.OneToOneField(
+        DeathRecord, on_delete=models.PROTECT, related_name="eco_burial", verbose_name=_("death record")
+    )
     mode = models.CharField(_("disposition"), max_length=12, choices=Disposition.choices)
     amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2)
     applicant_name = models.CharField(_("applicant"), max_length=50)
     applicant_account = models.CharField(_("bank account"), max_length=19)
     applicant_bank = models.CharField(_("bank"), max_length=50, blank=True)
-    grant = models.OneToOneField(Grant, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                 verbose_name=_("grant"))
+    grant = models.OneToOneField(
+        Grant, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("grant")
+    )
     approved_on = models.DateField(_("approved on"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -232,8 +259,14 @@ class Cemetery(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="cemeteries", verbose_name=_("town"))
     capacity = models.PositiveIntegerField(_("plots (capacity)"))
-    price_cap = models.DecimalField(_("price cap per plot"), max_digits=10, decimal_places=2, null=True, blank=True,
-                                    validators=[MinValueValidator(0)])
+    price_cap = models.DecimalField(
+        _("price cap per plot"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
 
     history = HistoricalRecords()
 
@@ -248,8 +281,14 @@ class Cemetery(models.Model):
 
 class PlotSale(models.Model):
     cemetery = models.ForeignKey(Cemetery, on_delete=models.PROTECT, related_name="sales", verbose_name=_("cemetery"))
-    death = models.OneToOneField(DeathRecord, on_delete=models.PROTECT, null=True, blank=True, related_name="plot",
-                                 verbose_name=_("death record"))
+    death = models.OneToOneField(
+        DeathRecord,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="plot",
+        verbose_name=_("death record"),
+    )
     price = models.DecimalField(_("price"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0)])
     sold_on = models.DateField(_("sold on"))
 

@@ -35,23 +35,34 @@ def eco_burial_list(*, user) -> QuerySet[EcoBurialSubsidy]:
 
 def cemetery_list(*, user) -> QuerySet[Cemetery]:
     qs = Cemetery.objects.select_related("town").annotate(plots_sold=Count("sales"))
-    return scope_to_town(qs, user).annotate(remaining=F("capacity") - F("plots_sold"))
+    return scope_to_town(qs, user).annotate(remaining=F("capacity") - F("plots_sold")).order_by("name")
 
 
 def year_counts(*, year: int) -> rules.YearCounts:
     """The year's counts in three aggregate queries (deaths by their date; waivers and subsidies by
     the date of the death they belong to)."""
     deaths = DeathRecord.objects.filter(date_of_death__year=year).aggregate(
-        deaths=Count("id"), cremations=Count("id", filter=Q(cremated_on__isnull=False)),
+        deaths=Count("id"),
+        cremations=Count("id", filter=Q(cremated_on__isnull=False)),
         exemptions=Count("id", filter=~Q(exemption="")),
-        eco=Count("id", filter=Q(disposition__in=ECO_DISPOSITIONS)))
+        eco=Count("id", filter=Q(disposition__in=ECO_DISPOSITIONS)),
+    )
     waivers = FeeWaiver.objects.filter(death__date_of_death__year=year).aggregate(
-        n=Count("id"), total=Coalesce(Sum("amount"), Value(Decimal("0"))))
+        n=Count("id"), total=Coalesce(Sum("amount"), Value(Decimal("0")))
+    )
     subsidies = EcoBurialSubsidy.objects.filter(death__date_of_death__year=year).aggregate(
-        n=Count("id"), total=Coalesce(Sum("amount"), Value(Decimal("0"))))
-    return rules.YearCounts(deaths=deaths["deaths"], cremations=deaths["cremations"],
-                            exemptions=deaths["exemptions"], eco_burials=deaths["eco"], waivers=waivers["n"],
-                            waiver_total=waivers["total"], subsidies=subsidies["n"], subsidy_total=subsidies["total"])
+        n=Count("id"), total=Coalesce(Sum("amount"), Value(Decimal("0")))
+    )
+    return rules.YearCounts(
+        deaths=deaths["deaths"],
+        cremations=deaths["cremations"],
+        exemptions=deaths["exemptions"],
+        eco_burials=deaths["eco"],
+        waivers=waivers["n"],
+        waiver_total=waivers["total"],
+        subsidies=subsidies["n"],
+        subsidy_total=subsidies["total"],
+    )
 
 
 def indicators(*, year: int) -> dict:

@@ -54,24 +54,32 @@ def _after_commit_cancel_lines() -> None:
 
 
 def _first_record_message(first: DeathRecord) -> ValidationError:
-    return ValidationError(_("The death of %(name)s is already recorded: death record #%(id)s of %(date)s.")
-                           % {"name": first.name, "id": first.pk, "date": first.date_of_death.isoformat()})
+    return ValidationError(
+        _("The death of %(name)s is already recorded: death record #%(id)s of %(date)s.")
+        % {"name": first.name, "id": first.pk, "date": first.date_of_death.isoformat()}
+    )
 
 
-def _check_dates(*, date_of_death: datetime.date, cremated_on, exemption: str, today: datetime.date,
-                 birth_date: datetime.date | None) -> None:
+def _check_dates(
+    *, date_of_death: datetime.date, cremated_on, exemption: str, today: datetime.date, birth_date: datetime.date | None
+) -> None:
     errors = {}
     if date_of_death > today:
         errors["date_of_death"] = _("The date of death %(date)s is in the future.") % {"date": date_of_death}
     elif birth_date and date_of_death < birth_date:
         errors["date_of_death"] = _("The date of death %(death)s is before the birth date %(birth)s.") % {
-            "death": date_of_death, "birth": birth_date}
+            "death": date_of_death,
+            "birth": birth_date,
+        }
     if cremated_on and exemption:
-        errors["exemption"] = _("A cremated body is not exempt from cremation; give the cremation date or the "
-                                "exemption, not both.")
+        errors["exemption"] = _(
+            "A cremated body is not exempt from cremation; give the cremation date or the exemption, not both."
+        )
     if cremated_on and cremated_on < date_of_death:
         errors["cremated_on"] = _("The cremation date %(cremated)s is before the death %(death)s.") % {
-            "cremated": cremated_on, "death": date_of_death}
+            "cremated": cremated_on,
+            "death": date_of_death,
+        }
     if exemption and exemption not in DeathRecord.Exemption.values:
         errors["exemption"] = _("%(value)r is not a ground of exemption.") % {"value": exemption}
     if errors:
@@ -88,20 +96,35 @@ def _apply_death(record: DeathRecord) -> None:
     # The consequences of a recorded death are the system's (the caseworker records the death, not
     # the benefit decisions); every history row names the record.
     record.benefits_effect = benefits.entitlements_end_for_death(
-        person=person, date_of_death=record.date_of_death, source=_source(record), user=SYSTEM)
+        person=person, date_of_death=record.date_of_death, source=_source(record), user=SYSTEM
+    )
 
 
 def _undo_death(record: DeathRecord, *, reason: str) -> None:
-    benefits.entitlements_restore_after_death(effect=record.benefits_effect or {}, source=_source(record),
-                                              user=SYSTEM, reason=reason)
+    benefits.entitlements_restore_after_death(
+        effect=record.benefits_effect or {}, source=_source(record), user=SYSTEM, reason=reason
+    )
     record.benefits_effect = {}
 
 
 @transaction.atomic
-def death_record_create(*, user, date_of_death, person: Person | None = None, name: str = "", id_number: str = "",
-                        local_hukou: bool = True, town=None, place_of_death: str = "",
-                        cause: str = DeathRecord.Cause.ILLNESS, funeral_home=None, cremated_on=None,
-                        exemption: str = "", disposition: str = "", today: datetime.date | None = None) -> DeathRecord:
+def death_record_create(
+    *,
+    user,
+    date_of_death,
+    person: Person | None = None,
+    name: str = "",
+    id_number: str = "",
+    local_hukou: bool = True,
+    town=None,
+    place_of_death: str = "",
+    cause: str = DeathRecord.Cause.ILLNESS,
+    funeral_home=None,
+    cremated_on=None,
+    exemption: str = "",
+    disposition: str = "",
+    today: datetime.date | None = None,
+) -> DeathRecord:
     """Record a death; a registered person's benefits end after the month of death at once."""
     require_permission(user, "burial.add_deathrecord", what=_("record deaths"))
     today = today or timezone.localdate()
@@ -124,23 +147,47 @@ def death_record_create(*, user, date_of_death, person: Person | None = None, na
         raise ValidationError({"disposition": _("%(value)r is not an ashes disposition.") % {"value": disposition}})
     if exemption and not disposition:
         disposition = Disposition.BURIAL
-    _check_dates(date_of_death=date_of_death, cremated_on=cremated_on, exemption=exemption, today=today,
-                 birth_date=person.birth_date if person else None)
-    first = (DeathRecord.objects.filter(person=person).first() if person
-             else DeathRecord.objects.filter(id_number=id_number).first() if id_number else None)
+    _check_dates(
+        date_of_death=date_of_death,
+        cremated_on=cremated_on,
+        exemption=exemption,
+        today=today,
+        birth_date=person.birth_date if person else None,
+    )
+    first = (
+        DeathRecord.objects.filter(person=person).first()
+        if person
+        else DeathRecord.objects.filter(id_number=id_number).first()
+        if id_number
+        else None
+    )
     if first:
         raise _first_record_message(first)
-    record = DeathRecord(person=person, name=name[:50], id_number=id_number, local_hukou=local_hukou, town=town,
-                         date_of_death=date_of_death, place_of_death=(place_of_death or "")[:100], cause=cause,
-                         funeral_home=funeral_home, cremated_on=cremated_on, exemption=exemption or "",
-                         disposition=disposition or "", recorded_by=recorded_user(user))
+    record = DeathRecord(
+        person=person,
+        name=name[:50],
+        id_number=id_number,
+        local_hukou=local_hukou,
+        town=town,
+        date_of_death=date_of_death,
+        place_of_death=(place_of_death or "")[:100],
+        cause=cause,
+        funeral_home=funeral_home,
+        cremated_on=cremated_on,
+        exemption=exemption or "",
+        disposition=disposition or "",
+        recorded_by=recorded_user(user),
+    )
     record._history_user = recorded_user(user)
     try:
         with transaction.atomic():
             record.save()
     except IntegrityError:  # a concurrent record of the same death won the race
-        raise _first_record_message(DeathRecord.objects.filter(person=person).first()
-                                    if person else DeathRecord.objects.get(id_number=id_number)) from None
+        raise _first_record_message(
+            DeathRecord.objects.filter(person=person).first()
+            if person
+            else DeathRecord.objects.get(id_number=id_number)
+        ) from None
     if person is not None:
         _apply_death(record)
         record.save(update_fields=["benefits_effect"])
@@ -149,15 +196,21 @@ def death_record_create(*, user, date_of_death, person: Person | None = None, na
 
 
 @transaction.atomic
-def death_record_correct_date(*, record: DeathRecord, date_of_death: datetime.date, user, reason: str,
-                              today: datetime.date | None = None) -> DeathRecord:
+def death_record_correct_date(
+    *, record: DeathRecord, date_of_death: datetime.date, user, reason: str, today: datetime.date | None = None
+) -> DeathRecord:
     """A wrong date of death: what the old date set off is undone, then the new date applied."""
     require_permission(user, "burial.change_deathrecord", what=_("change death records"))
     record = DeathRecord.objects.select_for_update().get(pk=record.pk)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Give the reason.")})
-    _check_dates(date_of_death=date_of_death, cremated_on=record.cremated_on, exemption=record.exemption,
-                 today=today or timezone.localdate(), birth_date=record.person.birth_date if record.person else None)
+    _check_dates(
+        date_of_death=date_of_death,
+        cremated_on=record.cremated_on,
+        exemption=record.exemption,
+        today=today or timezone.localdate(),
+        birth_date=record.person.birth_date if record.person else None,
+    )
     if record.person_id:
         _undo_death(record, reason=reason)
     record.date_of_death = date_of_death
@@ -179,11 +232,15 @@ def death_record_delete(*, record: DeathRecord, user, reason: str) -> None:
     record = DeathRecord.objects.select_for_update().get(pk=record.pk)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Give the reason.")})
-    for model, label in ((FeeWaiver, _("a fee waiver")), (EcoBurialSubsidy, _("an eco-burial subsidy")),
-                         (PlotSale, _("a plot sale"))):
+    for model, label in (
+        (FeeWaiver, _("a fee waiver")),
+        (EcoBurialSubsidy, _("an eco-burial subsidy")),
+        (PlotSale, _("a plot sale")),
+    ):
         if model.objects.filter(death=record).exists():
-            raise ValidationError(_("Death record #%(id)s has %(what)s; that must be undone first.")
-                                  % {"id": record.pk, "what": label})
+            raise ValidationError(
+                _("Death record #%(id)s has %(what)s; that must be undone first.") % {"id": record.pk, "what": label}
+            )
     if record.person_id:
         _undo_death(record, reason=reason)
         people.person_death_correct(person=record.person, date_of_death=None)
@@ -209,8 +266,9 @@ def fee_waiver_create(*, death: DeathRecord, items: list[dict], user, today: dat
     death = DeathRecord.objects.select_for_update(of=("self",)).select_related("funeral_home").get(pk=death.pk)
     first = FeeWaiver.objects.filter(death=death).first()
     if first:
-        raise ValidationError(_("Death record #%(death)s already has fee waiver #%(id)s.")
-                              % {"death": death.pk, "id": first.pk})
+        raise ValidationError(
+            _("Death record #%(death)s already has fee waiver #%(id)s.") % {"death": death.pk, "id": first.pk}
+        )
     home = death.funeral_home
     if home is None:
         raise ValidationError({"funeral_home": _("The death record names no funeral home to reimburse.")})
@@ -218,11 +276,14 @@ def fee_waiver_create(*, death: DeathRecord, items: list[dict], user, today: dat
         raise ValidationError({"funeral_home": _("Funeral home %(name)s has no bank account.") % {"name": home.name}})
     policy = _in_force(WaiverPolicy.objects, death.date_of_death)
     if policy is None:
-        raise ValidationError(_("The bureau has no fee waiver policy in force on %(date)s.")
-                              % {"date": death.date_of_death})
+        raise ValidationError(
+            _("The bureau has no fee waiver policy in force on %(date)s.") % {"date": death.date_of_death}
+        )
     if not rules.eligible(policy=policy.eligible, local_hukou=death.local_hukou):
-        raise ValidationError(_("%(name)s is not eligible: the waiver is for %(who)s.")
-                              % {"name": death.name, "who": policy.get_eligible_display()})
+        raise ValidationError(
+            _("%(name)s is not eligible: the waiver is for %(who)s.")
+            % {"name": death.name, "who": policy.get_eligible_display()}
+        )
     if not items:
         raise ValidationError({"items": _("Give at least one item.")})
     chosen = []
@@ -230,11 +291,16 @@ def fee_waiver_create(*, death: DeathRecord, items: list[dict], user, today: dat
         code, units = str(row.get("code", "")), row.get("units", 1)
         item = _in_force(FeeItem.objects.filter(code=code), death.date_of_death)
         if item is None:
-            raise ValidationError({"items": _("%(code)r is not on the price list in force on %(date)s.")
-                                   % {"code": code, "date": death.date_of_death}})
+            raise ValidationError(
+                {
+                    "items": _("%(code)r is not on the price list in force on %(date)s.")
+                    % {"code": code, "date": death.date_of_death}
+                }
+            )
         if not isinstance(units, int) or units < 1:
-            raise ValidationError({"items": _("The units of %(name)s must be a whole number of at least 1.")
-                                   % {"name": item.name}})
+            raise ValidationError(
+                {"items": _("The units of %(name)s must be a whole number of at least 1.") % {"name": item.name}}
+            )
         if any(c[0].code == code for c in chosen):
             raise ValidationError({"items": _("%(name)s is listed twice.") % {"name": item.name}})
         chosen.append((item, units))
@@ -243,46 +309,80 @@ def fee_waiver_create(*, death: DeathRecord, items: list[dict], user, today: dat
     waiver = FeeWaiver(death=death, funeral_home=home, items_total=items_total, amount=amount, approved_on=today)
     waiver._history_user = recorded_user(user)
     waiver.save()
-    FeeWaiverItem.objects.bulk_create([
-        FeeWaiverItem(waiver=waiver, item=i, units=min(u, i.max_units), amount=rules.item_amount(w))
-        for (i, u), w in zip(chosen, waived, strict=True)])
+    FeeWaiverItem.objects.bulk_create(
+        [
+            FeeWaiverItem(waiver=waiver, item=i, units=min(u, i.max_units), amount=rules.item_amount(w))
+            for (i, u), w in zip(chosen, waived, strict=True)
+        ]
+    )
     waiver.grant = benefits.grant_create(
-        programme="funeral_waiver", amount=amount, period=first_of_month(today), person=death.person,
-        payee_name=home.name, payee_account=home.bank_account, payee_bank=home.bank_name,
-        reason=_("fee waiver for %(name)s") % {"name": death.name}, source=f"burial.waiver:{waiver.pk}", user=user)
+        programme="funeral_waiver",
+        amount=amount,
+        period=first_of_month(today),
+        person=death.person,
+        payee_name=home.name,
+        payee_account=home.bank_account,
+        payee_bank=home.bank_name,
+        reason=_("fee waiver for %(name)s") % {"name": death.name},
+        source=f"burial.waiver:{waiver.pk}",
+        user=user,
+    )
     waiver.save(update_fields=["grant"])
     return waiver
 
 
 @transaction.atomic
-def eco_burial_create(*, death: DeathRecord, applicant_name: str, applicant_account: str, applicant_bank: str = "",
-                      user, today: datetime.date | None = None) -> EcoBurialSubsidy:
+def eco_burial_create(
+    *,
+    death: DeathRecord,
+    applicant_name: str,
+    applicant_account: str,
+    applicant_bank: str = "",
+    user,
+    today: datetime.date | None = None,
+) -> EcoBurialSubsidy:
     """One subsidy per deceased, at the rate of its disposition in force at the death, to the family."""
     require_permission(user, "burial.add_ecoburialsubsidy", what=_("grant eco-burial subsidies"))
     today = today or timezone.localdate()
     death = DeathRecord.objects.select_for_update().get(pk=death.pk)
     first = EcoBurialSubsidy.objects.filter(death=death).first()
     if first:
-        raise ValidationError(_("%(name)s already has eco-burial subsidy #%(id)s (%(date)s).")
-                              % {"name": death.name, "id": first.pk, "date": first.approved_on.isoformat()})
+        raise ValidationError(
+            _("%(name)s already has eco-burial subsidy #%(id)s (%(date)s).")
+            % {"name": death.name, "id": first.pk, "date": first.approved_on.isoformat()}
+        )
     if death.disposition not in ECO_DISPOSITIONS:
-        raise ValidationError({"disposition": _("%(mode)s is not an eco-burial.")
-                               % {"mode": death.get_disposition_display() or "—"}})
+        raise ValidationError(
+            {"disposition": _("%(mode)s is not an eco-burial.") % {"mode": death.get_disposition_display() or "—"}}
+        )
     rate = _in_force(EcoBurialRate.objects.filter(mode=death.disposition), death.date_of_death)
     if rate is None or rate.amount <= 0:
         raise ValidationError(_("The bureau pays no subsidy for %(mode)s.") % {"mode": death.get_disposition_display()})
     if not (applicant_name or "").strip():
         raise ValidationError({"applicant_name": _("Give the applicant's name.")})
-    subsidy = EcoBurialSubsidy(death=death, mode=death.disposition, amount=rate.amount,
-                               applicant_name=applicant_name.strip()[:50], applicant_account=applicant_account or "",
-                               applicant_bank=(applicant_bank or "")[:50], approved_on=today)
+    subsidy = EcoBurialSubsidy(
+        death=death,
+        mode=death.disposition,
+        amount=rate.amount,
+        applicant_name=applicant_name.strip()[:50],
+        applicant_account=applicant_account or "",
+        applicant_bank=(applicant_bank or "")[:50],
+        approved_on=today,
+    )
     subsidy._history_user = recorded_user(user)
     subsidy.save()
     subsidy.grant = benefits.grant_create(
-        programme="eco_burial", amount=rate.amount, period=first_of_month(today), person=death.person,
-        payee_name=subsidy.applicant_name, payee_account=subsidy.applicant_account,
-        payee_bank=subsidy.applicant_bank, reason=_("eco-burial subsidy for %(name)s") % {"name": death.name},
-        source=f"burial.eco:{subsidy.pk}", user=user)
+        programme="eco_burial",
+        amount=rate.amount,
+        period=first_of_month(today),
+        person=death.person,
+        payee_name=subsidy.applicant_name,
+        payee_account=subsidy.applicant_account,
+        payee_bank=subsidy.applicant_bank,
+        reason=_("eco-burial subsidy for %(name)s") % {"name": death.name},
+        source=f"burial.eco:{subsidy.pk}",
+        user=user,
+    )
     subsidy.save(update_fields=["grant"])
     return subsidy
 
@@ -293,9 +393,13 @@ def eco_burial_create(*, death: DeathRecord, applicant_name: str, applicant_acco
 @transaction.atomic
 def cemetery_create(*, user, name: str, kind: str, town, capacity: int, price_cap=None) -> Cemetery:
     require_permission(user, "burial.add_cemetery", what=_("register cemeteries"))
-    cemetery = Cemetery(name=(name or "").strip(), kind=kind, town=town, capacity=capacity,
-                        price_cap=None if price_cap in (None, "") else money_input("price_cap", price_cap,
-                                                                                  label=_("The price cap")))
+    cemetery = Cemetery(
+        name=(name or "").strip(),
+        kind=kind,
+        town=town,
+        capacity=capacity,
+        price_cap=None if price_cap in (None, "") else money_input("price_cap", price_cap, label=_("The price cap")),
+    )
     cemetery.full_clean()
     cemetery._history_user = recorded_user(user)
     cemetery.save()
@@ -303,23 +407,27 @@ def cemetery_create(*, user, name: str, kind: str, town, capacity: int, price_ca
 
 
 @transaction.atomic
-def plot_sale_create(*, cemetery: Cemetery, price, sold_on: datetime.date, user, death: DeathRecord | None = None
-                     ) -> PlotSale:
+def plot_sale_create(
+    *, cemetery: Cemetery, price, sold_on: datetime.date, user, death: DeathRecord | None = None
+) -> PlotSale:
     """A plot sold: refused above the cemetery's price cap or when it is full."""
     require_permission(user, "burial.add_plotsale", what=_("record plot sales"))
     cemetery = Cemetery.objects.select_for_update().get(pk=cemetery.pk)
     price = money_input("price", price, label=_("The price"))
     if cemetery.price_cap is not None and price > cemetery.price_cap:
-        raise ValidationError({"price": _("%(price)s is above the price cap of %(cap)s per plot at %(name)s.")
-                               % {"price": f"¥{price:,.2f}", "cap": f"¥{cemetery.price_cap:,.2f}",
-                                  "name": cemetery.name}})
+        raise ValidationError(
+            {
+                "price": _("%(price)s is above the price cap of %(cap)s per plot at %(name)s.")
+                % {"price": f"¥{price:,.2f}", "cap": f"¥{cemetery.price_cap:,.2f}", "name": cemetery.name}
+            }
+        )
     if cemetery.sales.count() >= cemetery.capacity:
-        raise ValidationError(_("%(name)s is full: all %(n)s plots are sold.") % {"name": cemetery.name,
-                                                                                 "n": cemetery.capacity})
+        raise ValidationError(
+            _("%(name)s is full: all %(n)s plots are sold.") % {"name": cemetery.name, "n": cemetery.capacity}
+        )
     if death is not None and PlotSale.objects.filter(death=death).exists():
         raise ValidationError({"death": _("Death record #%(id)s already has a plot.") % {"id": death.pk}})
     sale = PlotSale(cemetery=cemetery, death=death, price=price, sold_on=sold_on)
     sale._history_user = recorded_user(user)
     sale.save()
     return sale
-

@@ -25,8 +25,7 @@ def test_pays_in_a_stop_keeps_the_months_up_to_its_last_period():
     assert rules.pays_in(status="ended", start_period=start, end_period=end, period=MAY)
     # Stopped without a last period, or with the month before its start (stopped before it paid): nothing.
     assert not rules.pays_in(status="stopped", start_period=start, end_period=None, period=start)
-    assert not rules.pays_in(status="stopped", start_period=start, end_period=datetime.date(2024, 12, 1),
-                             period=start)
+    assert not rules.pays_in(status="stopped", start_period=start, end_period=datetime.date(2024, 12, 1), period=start)
     assert not rules.pays_in(status="suspended", start_period=start, end_period=end, period=MAY)
 
 
@@ -43,15 +42,18 @@ def test_stop_with_end_period_2025_06_still_pays_2025_06_in_amount_run_and_arrea
         assert selectors.entitlement_amount(entitlement=e, period=JUL) == D("0.00")
         june = payment_run_monthly(period=JUN)
         assert list(PaymentLine.objects.filter(run=june, entitlement_id=e.pk).values_list("amount", flat=True)) == [
-            D("50.00")]
+            D("50.00")
+        ]
         july = payment_run_monthly(period=JUL)
         assert not PaymentLine.objects.filter(run=july, entitlement_id=e.pk).exists()
         # A raise to 60.00 from May 2025 published in August: May and June are owed 10.00 each, July nothing.
-        services.standard_create(user=SYSTEM, programme="longevity", variant="80-99", amount="60",
-                                 effective_from=MAY)
+        services.standard_create(user=SYSTEM, programme="longevity", variant="80-99", amount="60", effective_from=MAY)
         august = payment_run_monthly(period=AUG)
-        arrears = sorted(PaymentLine.objects.filter(run=august, entitlement_id=e.pk, line_type="arrears")
-                         .values_list("period", "amount"))
+        arrears = sorted(
+            PaymentLine.objects.filter(run=august, entitlement_id=e.pk, line_type="arrears").values_list(
+                "period", "amount"
+            )
+        )
         assert arrears == [(MAY, D("10.00")), (JUN, D("10.00"))]
 
 
@@ -67,11 +69,18 @@ def test_a_stop_before_the_first_period_pays_nothing(in_bureau):
 
 def _dibao_household(size: int):
     members = [factories.person(birth_date=datetime.date(1950, 5, 5))] + [
-        factories.person(birth_date=datetime.date(1985, 1, 1)) for _ in range(size - 1)]
+        factories.person(birth_date=datetime.date(1985, 1, 1)) for _ in range(size - 1)
+    ]
     h = factories.household(*members)
     # 中山: S = 1225, income 425 per head, 40% add-on (490.00) for the elderly head.
-    e = factories.entitlement(programme="dibao", household=h, per_capita_income=D("425"), covered_members=size,
-                              addon_members=1, start_period=JAN)
+    e = factories.entitlement(
+        programme="dibao",
+        household=h,
+        per_capita_income=D("425"),
+        covered_members=size,
+        addon_members=1,
+        start_period=JAN,
+    )
     return h, members, e
 
 
@@ -79,8 +88,9 @@ def test_a_members_death_recomputes_the_households_dibao_from_the_next_month(in_
     with in_bureau("zhongshan"):
         h, members, e = _dibao_household(3)
         assert selectors.entitlement_amount(entitlement=e, period=datetime.date(2025, 4, 1)) == D("2890.00")
-        effect = services.entitlements_end_for_death(person=members[0], date_of_death=datetime.date(2025, 3, 10),
-                                                     source="burial.death:7", user=SYSTEM)
+        effect = services.entitlements_end_for_death(
+            person=members[0], date_of_death=datetime.date(2025, 3, 10), source="burial.death:7", user=SYSTEM
+        )
         e.refresh_from_db()
         assert (e.status, e.end_period) == ("stopped", datetime.date(2025, 3, 1))
         assert "burial.death:7" in e.reason
@@ -88,13 +98,17 @@ def test_a_members_death_recomputes_the_households_dibao_from_the_next_month(in_
         successor = Entitlement.objects.get(pk=effect["opened"][0])
         # (1225 − 425) × 2 = 1600.00; the elderly head's add-on went with him.
         assert (successor.start_period, successor.covered_members, successor.addon_members) == (
-            datetime.date(2025, 4, 1), 2, 0)
+            datetime.date(2025, 4, 1),
+            2,
+            0,
+        )
         assert selectors.entitlement_amount(entitlement=successor, period=datetime.date(2025, 4, 1)) == D("1600.00")
         assert selectors.entitlement_amount(entitlement=e, period=datetime.date(2025, 3, 1)) == D("2890.00")
         assert "burial.death:7" in successor.reason
         # Undone (the record was made in error): the household is paid as before, with history.
-        services.entitlements_restore_after_death(effect=effect, source="burial.death:7", user=SYSTEM,
-                                                  reason="record deleted: made in error")
+        services.entitlements_restore_after_death(
+            effect=effect, source="burial.death:7", user=SYSTEM, reason="record deleted: made in error"
+        )
         e.refresh_from_db()
         successor.refresh_from_db()
         assert (e.status, e.end_period) == ("active", None)
@@ -106,8 +120,9 @@ def test_a_members_death_recomputes_the_households_dibao_from_the_next_month(in_
 def test_a_one_person_households_dibao_stops(in_bureau):
     with in_bureau("zhongshan"):
         h, members, e = _dibao_household(1)
-        effect = services.entitlements_end_for_death(person=members[0], date_of_death=datetime.date(2025, 3, 10),
-                                                     source="burial.death:8", user=SYSTEM)
+        effect = services.entitlements_end_for_death(
+            person=members[0], date_of_death=datetime.date(2025, 3, 10), source="burial.death:8", user=SYSTEM
+        )
         e.refresh_from_db()
         assert (e.status, e.end_period, effect["opened"]) == ("stopped", datetime.date(2025, 3, 1), [])
 

@@ -31,10 +31,17 @@ def _family():
     head = factories.person(birth_date=datetime.date(1940, 6, 1))
     others = [factories.person(birth_date=datetime.date(1985, 1, 1)) for _ in range(2)]
     household = factories.household(head, *others)
-    dibao = factories.entitlement(programme="dibao", household=household, per_capita_income=D("425"),
-                                  covered_members=3, addon_members=1, start_period=datetime.date(2024, 1, 1))
-    longevity = factories.entitlement(programme="longevity", variant="80-89", person=head,
-                                      start_period=datetime.date(2024, 7, 1))
+    dibao = factories.entitlement(
+        programme="dibao",
+        household=household,
+        per_capita_income=D("425"),
+        covered_members=3,
+        addon_members=1,
+        start_period=datetime.date(2024, 1, 1),
+    )
+    longevity = factories.entitlement(
+        programme="longevity", variant="80-89", person=head, start_period=datetime.date(2024, 7, 1)
+    )
     return head, household, dibao, longevity
 
 
@@ -45,17 +52,26 @@ def _april_paid():
 
 
 def _record(head, user, **fields):
-    return services.death_record_create(user=user, person=head, date_of_death=datetime.date(2025, 3, 10),
-                                        cremated_on=datetime.date(2025, 3, 13), disposition="tree", today=TODAY,
-                                        **fields)
+    return services.death_record_create(
+        user=user,
+        person=head,
+        date_of_death=datetime.date(2025, 3, 10),
+        cremated_on=datetime.date(2025, 3, 13),
+        disposition="tree",
+        today=TODAY,
+        **fields,
+    )
 
 
 def test_a_death_on_2025_03_10_with_april_paid(in_bureau, user_named):
     with in_bureau("zhongshan"):
         head, household, dibao, longevity = _family()
         april = _april_paid()
-        assert sorted(PaymentLine.objects.filter(run=april, entitlement_id__in=[dibao.pk, longevity.pk])
-                      .values_list("programme_id", "amount")) == [("dibao", D("2890.00")), ("longevity", D("100.00"))]
+        assert sorted(
+            PaymentLine.objects.filter(run=april, entitlement_id__in=[dibao.pk, longevity.pk]).values_list(
+                "programme_id", "amount"
+            )
+        ) == [("dibao", D("2890.00")), ("longevity", D("100.00"))]
 
         record = _record(head, user_named("zhongshan-admin"))
 
@@ -75,7 +91,9 @@ def test_a_death_on_2025_03_10_with_april_paid(in_bureau, user_named):
         # One recovery per programme for April, the month already paid after the death.
         recoveries = recovery_list(user=None, filters={"period": APR})
         assert sorted((r.programme_id, r.amount) for r in recoveries) == [
-            ("dibao", D("2890.00")), ("longevity", D("100.00"))]
+            ("dibao", D("2890.00")),
+            ("longevity", D("100.00")),
+        ]
 
         may_run = payment_run_monthly(period=MAY)
         may_lines = PaymentLine.objects.filter(run=may_run, household_id=household.pk)
@@ -96,7 +114,9 @@ def test_deleting_the_record_restores_everything_from_april_with_history(in_bure
         head.refresh_from_db()
         assert (head.status, head.date_of_death) == ("alive", None)
         assert not DeathRecord.objects.filter(pk=record.pk).exists()
-        assert DeathRecord.history.filter(id=record.pk, history_type="-").get().history_change_reason == "录入错误：重名"
+        assert (
+            DeathRecord.history.filter(id=record.pk, history_type="-").get().history_change_reason == "录入错误：重名"
+        )
         for e in (dibao, longevity):
             e.refresh_from_db()
             assert (e.status, e.end_period) == ("active", None)
@@ -105,8 +125,11 @@ def test_deleting_the_record_restores_everything_from_april_with_history(in_bure
         assert (successor.status, successor.end_period) == ("stopped", MAR)  # no month pays
         assert not recovery_list(user=None, filters={"period": APR}).exists()
         may_run = payment_run_monthly(period=MAY)
-        assert sorted(PaymentLine.objects.filter(run=may_run, entitlement_id__in=[dibao.pk, longevity.pk, successor_id])
-                      .values_list("programme_id", "amount")) == [("dibao", D("2890.00")), ("longevity", D("100.00"))]
+        assert sorted(
+            PaymentLine.objects.filter(
+                run=may_run, entitlement_id__in=[dibao.pk, longevity.pk, successor_id]
+            ).values_list("programme_id", "amount")
+        ) == [("dibao", D("2890.00")), ("longevity", D("100.00"))]
 
 
 def test_correcting_the_date_moves_the_stop(in_bureau, user_named):
@@ -114,14 +137,21 @@ def test_correcting_the_date_moves_the_stop(in_bureau, user_named):
         head, household, dibao, longevity = _family()
         admin = user_named("zhongshan-admin")
         record = _record(head, admin)
-        services.death_record_correct_date(record=record, date_of_death=datetime.date(2025, 2, 27), user=admin,
-                                           reason="死亡证明日期为2月27日", today=TODAY)
+        services.death_record_correct_date(
+            record=record,
+            date_of_death=datetime.date(2025, 2, 27),
+            user=admin,
+            reason="死亡证明日期为2月27日",
+            today=TODAY,
+        )
         longevity.refresh_from_db()
         assert (longevity.status, longevity.end_period) == ("stopped", datetime.date(2025, 2, 1))
         successor = Entitlement.objects.get(household=household, status="active")
         assert (successor.start_period, successor.covered_members) == (MAR, 2)
-        assert Entitlement.objects.filter(household=household, start_period=APR, status="stopped",
-                                          end_period=MAR).count() == 1  # the first successor, voided
+        assert (
+            Entitlement.objects.filter(household=household, start_period=APR, status="stopped", end_period=MAR).count()
+            == 1
+        )  # the first successor, voided
         head.refresh_from_db()
         assert head.date_of_death == datetime.date(2025, 2, 27)
 
@@ -136,8 +166,9 @@ def test_unsent_lines_of_later_months_are_cancelled(in_bureau, user_named):
         cancelled = PaymentLine.objects.filter(run=may_run, status="cancelled")
         assert sorted(cancelled.values_list("programme_id", flat=True)) == ["dibao", "longevity"]
         may_run.refresh_from_db()
-        assert may_run.total_amount == sum(PaymentLine.objects.filter(run=may_run).exclude(status="cancelled")
-                                           .values_list("amount", flat=True))
+        assert may_run.total_amount == sum(
+            PaymentLine.objects.filter(run=may_run).exclude(status="cancelled").values_list("amount", flat=True)
+        )
         assert nightly.lines_cancel_ended()["cancelled"] == 0
 
 
@@ -147,10 +178,12 @@ def test_a_death_reported_twice_is_refused_naming_the_first(in_bureau, user_name
         admin = user_named("zhongshan-admin")
         first = _record(head, admin)
         with pytest.raises(ValidationError) as err:
-            services.death_record_create(user=admin, id_number=head.id_number, date_of_death=datetime.date(2025, 3, 11),
-                                         today=TODAY)
+            services.death_record_create(
+                user=admin, id_number=head.id_number, date_of_death=datetime.date(2025, 3, 11), today=TODAY
+            )
         assert err.value.messages == [
-            f"The death of {head.name} is already recorded: death record #{first.pk} of 2025-03-10."]
+            f"The death of {head.name} is already recorded: death record #{first.pk} of 2025-03-10."
+        ]
         assert DeathRecord.objects.count() == 1
 
 
@@ -161,13 +194,28 @@ def test_an_unregistered_deceased_is_validated_like_the_registry(in_bureau, user
         good = make_id_number("110105", datetime.date(1949, 12, 31), 2, "M")
         bad = good[:17] + ("0" if good[17] != "0" else "1")
         with pytest.raises(ValidationError, match=f"The check character of {bad} should be {good[17]}"):
-            services.death_record_create(user=admin, name="马某", id_number=bad, town=town,
-                                         date_of_death=datetime.date(2024, 5, 1), today=TODAY)
-        record = services.death_record_create(user=admin, name="马某", id_number="", town=town, local_hukou=True,
-                                              date_of_death=datetime.date(2024, 5, 1), exemption="ethnic",
-                                              today=TODAY)
+            services.death_record_create(
+                user=admin, name="马某", id_number=bad, town=town, date_of_death=datetime.date(2024, 5, 1), today=TODAY
+            )
+        record = services.death_record_create(
+            user=admin,
+            name="马某",
+            id_number="",
+            town=town,
+            local_hukou=True,
+            date_of_death=datetime.date(2024, 5, 1),
+            exemption="ethnic",
+            today=TODAY,
+        )
         assert (record.person, record.disposition, record.benefits_effect) == (None, "burial", {})
         with pytest.raises(ValidationError, match="not exempt from cremation"):
-            services.death_record_create(user=admin, name="李某", town=town, date_of_death=datetime.date(2024, 5, 1),
-                                         cremated_on=datetime.date(2024, 5, 3), exemption="ethnic", today=TODAY)
+            services.death_record_create(
+                user=admin,
+                name="李某",
+                town=town,
+                date_of_death=datetime.date(2024, 5, 1),
+                cremated_on=datetime.date(2024, 5, 3),
+                exemption="ethnic",
+                today=TODAY,
+            )
         assert not Person.objects.filter(name="马某").exists()

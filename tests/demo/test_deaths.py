@@ -45,9 +45,17 @@ def test_haifeng_2023_cremations_and_xcity_2024_exemptions(in_bureau):
     with in_bureau("haifeng"):
         generate_deaths(schema="haifeng")
         figures = indicators(year=2023)
-        assert (figures["deaths"], figures["cremations"], figures["cremation_rate"]) == (4_214, 4_214, Decimal("100.00"))
+        assert (figures["deaths"], figures["cremations"], figures["cremation_rate"]) == (
+            4_214,
+            4_214,
+            Decimal("100.00"),
+        )
     with in_bureau("xcity"):
         generate_deaths(schema="xcity")
         figures = indicators(year=2024)
         assert (figures["deaths"], figures["exemptions"], figures["cremations"], figures["cremation_rate"]) == (
-            3_715, 47, 3_668, Decimal("100.00"))
+            3_715,
+            47,
+            3_668,
+            Decimal("100.00"),
+        )

@@ -6,29 +6,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('benefits', '0002_programme_catalogue'),
-        ('people', '0002_historicalbankaccountchange_bankaccountchange'),
+        ("benefits", "0002_programme_catalogue"),
+        ("people", "0002_historicalbankaccountchange_bankaccountchange"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='entitlement',
-            name='entitlement_end_after_start',
+            model_name="entitlement",
+            name="entitlement_end_after_start",
         ),
         migrations.AlterField(
-            model_name='entitlement',
-            name='status',
-            field=models.CharField(choices=[('active', 'active'), ('suspended', 'suspended'), ('stopped', 'stopped'), ('ended', 'ended')], db_index=True, default='active', max_length=10, verbose_name='status'),
+            model_name="entitlement",
+            name="status",
+            field=models.CharField(
+                choices=[("active", "active"), ("suspended", "suspended"), ("stopped", "stopped"), ("ended", "ended")],
+                db_index=True,
+                default="active",
+                max_length=10,
+                verbose_name="status",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalentitlement',
-            name='status',
-            field=models.CharField(choices=[('active', 'active'), ('suspended', 'suspended'), ('stopped', 'stopped'), ('ended', 'ended')], db_index=True, default='active', max_length=10, verbose_name='status'),
+            model_name="historicalentitlement",
+            name="status",
+            field=models.CharField(
+                choices=[("active", "active"), ("suspended", "suspended"), ("stopped", "stopped"), ("ended", "ended")],
+                db_index=True,
+                default="active",
+                max_length=10,
+                verbose_name="status",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='entitlement',
-            constraint=models.CheckConstraint(condition=models.Q(('end_period__isnull', True), ('end_period__gte', django.db.models.expressions.CombinedExpression(models.F('start_period'), '-', models.Value(datetime.timedelta(days=31)))), _connector='OR'), name='entitlement_end_after_start'),
+            model_name="entitlement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_period__isnull", True),
+                    (
+                        "end_period__gte",
+                        django.db.models.expressions.CombinedExpression(
+                            models.F("start_period"), "-", models.Value(datetime.timedelta(days=31))
+                        ),
+                    ),
+                    _connector="OR",
+                ),
+                name="entitlement_end_after_start",
+            ),
         ),
     ]

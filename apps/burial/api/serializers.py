@@ -15,9 +15,24 @@ class DeathOutput(OutputModelSerializer):
 
     class Meta:
         model = DeathRecord
-        fields = ["id", "person", "name", "id_number", "local_hukou", "town", "town_name", "date_of_death",
-                  "place_of_death", "cause", "funeral_home", "cremated_on", "exemption", "disposition",
-                  "benefits_stopped", "created_at"]
+        fields = [
+            "id",
+            "person",
+            "name",
+            "id_number",
+            "local_hukou",
+            "town",
+            "town_name",
+            "date_of_death",
+            "place_of_death",
+            "cause",
+            "funeral_home",
+            "cremated_on",
+            "exemption",
+            "disposition",
+            "benefits_stopped",
+            "created_at",
+        ]
 
     def get_benefits_stopped(self, obj) -> int:
         return len((obj.benefits_effect or {}).get("ended", []))
@@ -33,8 +48,9 @@ class DeathInput(serializers.Serializer):
     date_of_death = serializers.DateField()
     place_of_death = serializers.CharField(required=False, allow_blank=True, max_length=100)
     cause = serializers.ChoiceField(choices=DeathRecord.Cause.choices, required=False)
-    funeral_home = serializers.PrimaryKeyRelatedField(queryset=FuneralHome.objects.all(), required=False,
-                                                      allow_null=True)
+    funeral_home = serializers.PrimaryKeyRelatedField(
+        queryset=FuneralHome.objects.all(), required=False, allow_null=True
+    )
     cremated_on = serializers.DateField(required=False, allow_null=True)
     exemption = serializers.ChoiceField(choices=DeathRecord.Exemption.choices, required=False, allow_blank=True)
     disposition = serializers.ChoiceField(choices=Disposition.choices, required=False, allow_blank=True)
@@ -67,15 +83,18 @@ class FeeWaiverOutput(OutputModelSerializer):
         fields = ["id", "death", "funeral_home", "items", "items_total", "amount", "grant", "approved_on"]
 
     def get_items(self, obj) -> list[dict]:
-        return [{"code": i.item.code, "name": i.item.name, "units": i.units, "amount": f"{i.amount:.2f}"}
-                for i in obj.items.select_related("item")]
+        return [
+            {"code": i.item.code, "name": i.item.name, "units": i.units, "amount": f"{i.amount:.2f}"}
+            for i in obj.items.select_related("item")
+        ]
 
 
 class EcoBurialInput(serializers.Serializer):
     death = serializers.PrimaryKeyRelatedField(queryset=DeathRecord.objects.all())
     applicant_name = serializers.CharField(max_length=50)
-    applicant_account = serializers.RegexField(r"^\d{12,19}$", max_length=19,
-                                               error_messages={"invalid": "A bank account number is 12 to 19 digits."})
+    applicant_account = serializers.RegexField(
+        r"^\d{12,19}$", max_length=19, error_messages={"invalid": "A bank account number is 12 to 19 digits."}
+    )
     applicant_bank = serializers.CharField(required=False, allow_blank=True, max_length=50)
 
 
@@ -84,8 +103,17 @@ class EcoBurialOutput(OutputModelSerializer):
 
     class Meta:
         model = EcoBurialSubsidy
-        fields = ["id", "death", "mode", "amount", "applicant_name", "applicant_account", "applicant_bank", "grant",
-                  "approved_on"]
+        fields = [
+            "id",
+            "death",
+            "mode",
+            "amount",
+            "applicant_name",
+            "applicant_account",
+            "applicant_bank",
+            "grant",
+            "approved_on",
+        ]
 
 
 class CemeteryOutput(OutputModelSerializer):
@@ -102,8 +130,7 @@ class CemeteryInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Cemetery.Kind.choices)
     town = serializers.PrimaryKeyRelatedField(queryset=Town.objects.all())
     capacity = serializers.IntegerField(min_value=0, max_value=10_000_000)
-    price_cap = serializers.DecimalField(max_digits=10, decimal_places=2, required=False, allow_null=True,
-                                         min_value=0)
+    price_cap = serializers.DecimalField(max_digits=10, decimal_places=2, required=False, allow_null=True, min_value=0)
 
 
 class PlotSaleInput(serializers.Serializer):
@@ -124,3 +151,14 @@ class IndicatorsOutput(serializers.Serializer):
     waiver_total = serializers.DecimalField(max_digits=14, decimal_places=2)
     subsidies = serializers.IntegerField()
     subsidy_total = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class DeathImportInput(serializers.Serializer):
+    file = serializers.FileField(help_text="death records as an Excel workbook (.xlsx), one row per death")
+
+
+class DeathImportOutput(serializers.Serializer):
+    rows = serializers.IntegerField()
+    created = serializers.IntegerField()
+    benefits_stopped = serializers.IntegerField()
+    errors = serializers.ListField(child=serializers.CharField())

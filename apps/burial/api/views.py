@@ -4,10 +4,12 @@ caseworker's town; another town's record is a 404)."""
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -15,12 +17,14 @@ from apps.core.api.mixins import TownScopedViewSetMixin
 from apps.core.api.permissions import ModelPermissions
 
 from .. import selectors, services
+from ..importing import deaths_import
 from ..models import DeathRecord
 from . import serializers as s
 
 
-class _CreateListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                         viewsets.GenericViewSet):
+class _CreateListViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
     permission_classes = [ModelPermissions]
     output_serializer = None
 
@@ -28,8 +32,9 @@ class _CreateListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
         return self.output_serializer
 
     def _created(self, obj):
-        return Response(self.output_serializer(obj, context={"request": self.request}).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            self.output_serializer(obj, context={"request": self.request}).data, status=status.HTTP_201_CREATED
+        )
 
 
 def _scoped_death(request, death):
@@ -48,7 +53,7 @@ class DeathViewSet(TownScopedViewSetMixin, mixins.DestroyModelMixin, _CreateList
     filterset_fields = ["town", "disposition", "cause", "funeral_home"]
     search_fields = ["name", "=id_number"]
     ordering_fields = ["date_of_death", "created_at"]
-    action_permissions = {"correct": ["burial.change_deathrecord"]}
+    action_permissions = {"correct": ["burial.change_deathrecord"], "import_file": ["burial.add_deathrecord"]}
 
     def get_queryset(self):
         return selectors.death_list(user=self.request.user)
@@ -70,6 +75,24 @@ class DeathViewSet(TownScopedViewSetMixin, mixins.DestroyModelMixin, _CreateList
         data.is_valid(raise_exception=True)
         record = services.death_record_correct_date(record=record, user=request.user, **data.validated_data)
         return Response(s.DeathOutput(record, context={"request": request}).data)
+
+    @extend_schema(
+        request={"multipart/form-data": s.DeathImportInput},
+        responses={201: s.DeathImportOutput, 400: OpenApiTypes.OBJECT},
+    )
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
+    def import_file(self, request):
+        """Excel import (the funeral homes' report): all or nothing, every error listed with its row."""
+        data = s.DeathImportInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = deaths_import(file=data.validated_data["file"], user=request.user)
+        body = {
+            "rows": result.rows,
+            "created": result.created,
+            "benefits_stopped": result.benefits_stopped,
+            "errors": result.errors,
+        }
+        return Response(body, status=status.HTTP_201_CREATED if result.ok else status.HTTP_400_BAD_REQUEST)
 
     @extend_schema(request=s.ReasonInput, responses={204: None})
     def destroy(self, request, *args, **kwargs):
@@ -147,8 +170,10 @@ class CemeteryViewSet(_CreateListViewSet):
         if values.get("death") is not None:
             values["death"] = _scoped_death(request, values["death"])
         services.plot_sale_create(cemetery=cemetery, user=request.user, **values)
-        return Response(s.CemeteryOutput(get_object_or_404(self.get_queryset(), pk=cemetery.pk)).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            s.CemeteryOutput(get_object_or_404(self.get_queryset(), pk=cemetery.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class IndicatorsView(APIView):
@@ -158,8 +183,9 @@ class IndicatorsView(APIView):
     permission_classes = [ModelPermissions]
     queryset = DeathRecord.objects.none()
 
-    @extend_schema(tags=["burial"], parameters=[OpenApiParameter("year", int, required=True)],
-                   responses=s.IndicatorsOutput)
+    @extend_schema(
+        tags=["burial"], parameters=[OpenApiParameter("year", int, required=True)], responses=s.IndicatorsOutput
+    )
     def get(self, request):
         year = request.query_params.get("year", "")
         if not year.isdigit() or not 1900 <= int(year) <= 2100:

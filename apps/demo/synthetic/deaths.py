@@ -48,8 +48,13 @@ class DeathPlan:
 
 
 PLANS = {
-    "zhongshan": DeathPlan(year=2024, deaths=10_026, waiver_items=("transport", "disinfection", "cremation"),
-                           cold_days_count=4_055, eco={"tree": 456, "sea": 88}),
+    "zhongshan": DeathPlan(
+        year=2024,
+        deaths=10_026,
+        waiver_items=("transport", "disinfection", "cremation"),
+        cold_days_count=4_055,
+        eco={"tree": 456, "sea": 88},
+    ),
     "haifeng": DeathPlan(year=2023, deaths=4_214),
     "xcity": DeathPlan(year=2024, deaths=3_715, exempt=47),
 }
@@ -61,24 +66,37 @@ def _funeral_home() -> FuneralHome:
     home = FuneralHome.objects.order_by("id").first()
     if home is None:
         town = Town.objects.order_by("id").first()
-        home = people.funeral_home_create(name=f"{town.name}殡仪馆", town=town, bank_account="6228480010000000019",
-                                          bank_name="农业银行")
+        home = people.funeral_home_create(
+            name=f"{town.name}殡仪馆", town=town, bank_account="6228480010000000019", bank_name="农业银行"
+        )
     return home
 
 
 def _registered(plan: DeathPlan, home: FuneralHome) -> int:
     """A few local residents aged 85+ die through the real service (benefits end, dibao recomputed)."""
-    people_ = list(Person.objects.filter(status=Person.Status.ALIVE, local_hukou=True,
-                                         birth_date__lt=datetime.date(plan.year - 85, 1, 1))
-                   .order_by("id")[: plan.registered])
+    people_ = list(
+        Person.objects.filter(
+            status=Person.Status.ALIVE, local_hukou=True, birth_date__lt=datetime.date(plan.year - 85, 1, 1)
+        ).order_by("id")[: plan.registered]
+    )
     for i, person in enumerate(people_):
         day = datetime.date(plan.year, 3 + i, 10)
-        record = burial.death_record_create(user=SYSTEM, person=person, date_of_death=day, funeral_home=home,
-                                            cremated_on=day + datetime.timedelta(days=3), disposition="plot",
-                                            today=day + datetime.timedelta(days=5))
+        record = burial.death_record_create(
+            user=SYSTEM,
+            person=person,
+            date_of_death=day,
+            funeral_home=home,
+            cremated_on=day + datetime.timedelta(days=3),
+            disposition="plot",
+            today=day + datetime.timedelta(days=5),
+        )
         if plan.waiver_items:
-            burial.fee_waiver_create(death=record, items=[{"code": c} for c in plan.waiver_items], user=SYSTEM,
-                                     today=day + datetime.timedelta(days=5))
+            burial.fee_waiver_create(
+                death=record,
+                items=[{"code": c} for c in plan.waiver_items],
+                user=SYSTEM,
+                today=day + datetime.timedelta(days=5),
+            )
     return len(people_)
 
 
@@ -177,19 +195,39 @@ def generate_deaths(*, schema: str) -> dict:
         towns = list(Town.objects.order_by("id").values_list("id", flat=True))
         modes = list(plan.eco.items()) + [("tree", 0), ("sea", 0)]
         with connection.cursor() as cursor:
-            cursor.execute(INSERT_DEATHS, {
-                "surnames": [s for s, _w in SURNAMES], "towns": towns, "home": home.pk, "exempt": plan.exempt,
-                "eco1": modes[0][1], "mode1": modes[0][0], "eco2": modes[1][1], "mode2": modes[1][0],
-                "plain": PLAIN_DISPOSITIONS, "n": plan.deaths - registered, "year": plan.year})
+            cursor.execute(
+                INSERT_DEATHS,
+                {
+                    "surnames": [s for s, _w in SURNAMES],
+                    "towns": towns,
+                    "home": home.pk,
+                    "exempt": plan.exempt,
+                    "eco1": modes[0][1],
+                    "mode1": modes[0][0],
+                    "eco2": modes[1][1],
+                    "mode2": modes[1][0],
+                    "plain": PLAIN_DISPOSITIONS,
+                    "n": plan.deaths - registered,
+                    "year": plan.year,
+                },
+            )
             generated = cursor.rowcount
             waivers = subsidies = 0
             if plan.waiver_items:
                 items = {i.code: i for i in FeeItem.objects.filter(code__in=[*plan.waiver_items, "cold_storage"])}
                 base = sum(items[c].unit_price for c in plan.waiver_items)
-                cursor.execute(INSERT_WAIVERS, {
-                    "year": plan.year, "home": home.pk, "base": base, "cold": plan.cold_days_count,
-                    "cold_amount": items["cold_storage"].unit_price * 2, "items": [items[c].pk for c in plan.waiver_items],
-                    "cold_item": items["cold_storage"].pk})
+                cursor.execute(
+                    INSERT_WAIVERS,
+                    {
+                        "year": plan.year,
+                        "home": home.pk,
+                        "base": base,
+                        "cold": plan.cold_days_count,
+                        "cold_amount": items["cold_storage"].unit_price * 2,
+                        "items": [items[c].pk for c in plan.waiver_items],
+                        "cold_item": items["cold_storage"].pk,
+                    },
+                )
                 waivers = cursor.fetchone()[0]
             if plan.eco:
                 cursor.execute(INSERT_SUBSIDIES, {"year": plan.year, "modes": list(plan.eco)})
@@ -198,5 +236,11 @@ def generate_deaths(*, schema: str) -> dict:
             cursor.execute(FILL_GRANTS.format(table=table))
             written = benefits.entitlements_apply_changes(table=table, user=SYSTEM)
             cursor.execute(LINK_GRANTS)
-    return {"year": plan.year, "registered": registered, "generated": generated, "waivers": waivers,
-            "subsidies": subsidies, "grants": written["grants"]}
+    return {
+        "year": plan.year,
+        "registered": registered,
+        "generated": generated,
+        "waivers": waivers,
+        "subsidies": subsidies,
+        "grants": written["grants"],
+    }

@@ -8,47 +8,100 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0002_historicalbankaccountchange_bankaccountchange'),
+        ("people", "0002_historicalbankaccountchange_bankaccountchange"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FuneralHome',
+            name="FuneralHome",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
-                ('bank_account', models.CharField(blank=True, max_length=19, validators=[django.core.validators.RegexValidator('^\\d{12,19}$', 'A bank account number is 12 to 19 digits.')], verbose_name='bank account')),
-                ('bank_name', models.CharField(blank=True, max_length=50, verbose_name='bank')),
-                ('town', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='funeral_homes', to='people.town', verbose_name='town')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="name")),
+                (
+                    "bank_account",
+                    models.CharField(
+                        blank=True,
+                        max_length=19,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{12,19}$", "A bank account number is 12 to 19 digits."
+                            )
+                        ],
+                        verbose_name="bank account",
+                    ),
+                ),
+                ("bank_name", models.CharField(blank=True, max_length=50, verbose_name="bank")),
+                (
+                    "town",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="funeral_homes",
+                        to="people.town",
+                        verbose_name="town",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'funeral home',
-                'verbose_name_plural': 'funeral homes',
-                'ordering': ['name'],
+                "verbose_name": "funeral home",
+                "verbose_name_plural": "funeral homes",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalFuneralHome',
+            name="HistoricalFuneralHome",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(db_index=True, max_length=100, verbose_name='name')),
-                ('bank_account', models.CharField(blank=True, max_length=19, validators=[django.core.validators.RegexValidator('^\\d{12,19}$', 'A bank account number is 12 to 19 digits.')], verbose_name='bank account')),
-                ('bank_name', models.CharField(blank=True, max_length=50, verbose_name='bank')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('town', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='people.town', verbose_name='town')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("name", models.CharField(db_index=True, max_length=100, verbose_name="name")),
+                (
+                    "bank_account",
+                    models.CharField(
+                        blank=True,
+                        max_length=19,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{12,19}$", "A bank account number is 12 to 19 digits."
+                            )
+                        ],
+                        verbose_name="bank account",
+                    ),
+                ),
+                ("bank_name", models.CharField(blank=True, max_length=50, verbose_name="bank")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "town",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="people.town",
+                        verbose_name="town",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical funeral home',
-                'verbose_name_plural': 'historical funeral homes',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical funeral home",
+                "verbose_name_plural": "historical funeral homes",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),

@@ -7,9 +7,11 @@ from tenants.seeds import BUREAU_SCHEMAS
 
 
 class Command(BaseCommand):
-    help = ("The deaths of the bureau's report year at scale 1 (whatever the population's scale), with their "
-            "cremations, exemptions, fee waivers and eco-burial subsidies adding up to the report; their grants "
-            "wait for the next payment run. A year that already has deaths is left alone.")
+    help = (
+        "The deaths of the bureau's report year at scale 1 (whatever the population's scale), with their "
+        "cremations, exemptions, fee waivers and eco-burial subsidies adding up to the report; their grants "
+        "wait for the next payment run. A year that already has deaths is left alone."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--tenant", required=True, choices=BUREAU_SCHEMAS)
