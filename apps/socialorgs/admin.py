@@ -341,7 +341,7 @@ class SocialOrganisationAdmin(TownScopedAdminMixin, PiiMaskingAdminMixin, Simple
     def template_view(self, request):
         return _xlsx_response(importing.template_workbook(), "social_organisations_template.xlsx")
 
-    @admin.action(description=_("Export the selected organisations (Excel)"), permissions=["view"])
+    @admin.action(description=_("Export the selected organisations (Excel)"), permissions=["change"])
     def export_xlsx(self, request, queryset):
         return _xlsx_response(importing.export_workbook(queryset), "social_organisations.xlsx")
 

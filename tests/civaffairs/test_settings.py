@@ -10,6 +10,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 KEY_A = "k" * 20 + "A-1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvWxYz"  # 57 characters, not a real key
 KEY_B = "p" * 20 + "Z-9y8X7w6V5u4T3s2R1q0PoNmLkJiHgFeDcBa"
+KEY_C = "province-hash-key-for-the-settings-tests-only-0123456789abcdef"
 
 
 def run_settings(code: str, **env: str) -> subprocess.CompletedProcess:
@@ -26,7 +27,7 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
 
 
 def production_env(**extra: str) -> dict:
-    return {"HTTPS": "1", "SECRET_KEY": KEY_A, "PII_HASH_KEY": KEY_B, "ALLOWED_HOSTS": ".civaffairs.example",
+    return {"HTTPS": "1", "SECRET_KEY": KEY_A, "PII_HASH_KEY": KEY_B, "PROVINCE_HASH_KEY": KEY_C, "ALLOWED_HOSTS": ".civaffairs.example",
             "DATABASE_URL": os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/civaffairs"),
             "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), **extra}
 

@@ -139,7 +139,7 @@ class PlotSaleInput(serializers.Serializer):
     death = serializers.PrimaryKeyRelatedField(queryset=DeathRecord.objects.all(), required=False, allow_null=True)
 
 
-class IndicatorsOutput(serializers.Serializer):
+class BurialIndicatorsOutput(serializers.Serializer):
     year = serializers.IntegerField()
     deaths = serializers.IntegerField()
     cremations = serializers.IntegerField()

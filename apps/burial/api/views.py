@@ -184,11 +184,11 @@ class IndicatorsView(APIView):
     queryset = DeathRecord.objects.none()
 
     @extend_schema(
-        tags=["burial"], parameters=[OpenApiParameter("year", int, required=True)], responses=s.IndicatorsOutput
+        tags=["burial"], parameters=[OpenApiParameter("year", int, required=True)], responses=s.BurialIndicatorsOutput
     )
     def get(self, request):
         year = request.query_params.get("year", "")
         if not year.isdigit() or not 1900 <= int(year) <= 2100:
             raise ValidationError({"year": [_("Give the year as four digits, e.g. 2024.")]})
         data = {"year": int(year), **selectors.indicators(year=int(year))}
-        return Response(s.IndicatorsOutput(data).data)
+        return Response(s.BurialIndicatorsOutput(data).data)

@@ -154,7 +154,7 @@ class ListingDecision(serializers.Serializer):
     on = serializers.DateField(required=False)
 
 
-class IndicatorsOutput(serializers.Serializer):
+class SocialOrgIndicatorsOutput(serializers.Serializer):
     year = serializers.IntegerField()
     registered = serializers.IntegerField()
     registered_by_type = serializers.DictField(child=serializers.IntegerField())

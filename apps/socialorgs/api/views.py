@@ -122,14 +122,14 @@ class SocialOrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
         return Response(s.ListingOutput(stays, many=True).data)
 
     @extend_schema(
-        parameters=[OpenApiParameter("year", int, required=True)], responses=s.IndicatorsOutput, filters=False
+        parameters=[OpenApiParameter("year", int, required=True)], responses=s.SocialOrgIndicatorsOutput, filters=False
     )
     @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
     def indicators(self, request):
         """The bureau's figures of a year (中山 2024: 1,858 registered, 2,589 community filings, 92.80%, 241)."""
         query = YearQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        return Response(s.IndicatorsOutput(selectors.indicators(year=query.validated_data["year"])).data)
+        return Response(s.SocialOrgIndicatorsOutput(selectors.indicators(year=query.validated_data["year"])).data)
 
 
 @extend_schema(tags=["social-organisations"])
