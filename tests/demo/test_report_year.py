@@ -9,7 +9,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from apps.demo.synthetic.year import Flow, group_flow, pick, plan_group
+from apps.demo.synthetic.plan import population_plan
+from apps.demo.synthetic.year import Flow, group_flow, pick, plan_group, temporary_plan
 
 # --------------------------------------------------------------------------- the plan (pure)
 
@@ -71,6 +72,49 @@ def test_plan_group_dates_carried_new_and_stopped_cases():
     }
 
 
+def test_amounts_reported_calibrate_the_plan():
+    # 中山: 10,104万 over 12 × 6,444 − 6 × 6,444 / 12 = 74,106 person-months = 1,363.45 a person-month;
+    # 1,225 × (1 + 0.40 × 54% add-ons) − 1,363.45 = 126.15 mean income; band 2 × 126.15 / 1,225 = 0.206.
+    zhongshan = {"dibao_households": Decimal(3469), "dibao_persons": Decimal(6444), "dibao_paid": Decimal(10104)}
+    plan = population_plan(stats=zhongshan, standards={("dibao", "unified"): Decimal(1225)}, scale=Decimal(1))
+    assert plan.dibao_income_high == 0.206
+    # x市: 特困 5 × 102 = 510 persons, 12 × 510 − 6 × (86 + 118) = 4,896 months at 956 + 24 + 86.1 + 114.8
+    # = 1,180.90 (care mix 5/3/2) = 578.17万; the rest of 11,656.26万 at 635.46 × (1 − 0.45 + 0.216)
+    # = 486.76 a person-month is 227,584.6 months, + 6 × (1,653 + 1,923) for the flows = 249,040.6;
+    # / 12 = 20,753.4 persons, at 中山's 6,444 / 3,469 a household 11,172 households.
+    xcity = {
+        "dibao_new_households": 1010,
+        "dibao_new_persons": 1653,
+        "dibao_stopped_households": 1215,
+        "dibao_stopped_persons": 1923,
+        "tekun_new_persons": 86,
+        "tekun_stopped_persons": 118,
+        "assistance_paid_total": Decimal("11656.26"),
+    }
+    standards = {
+        ("dibao", "urban"): Decimal(735),
+        ("dibao", "rural"): Decimal("535.92"),
+        ("tekun", "basic"): Decimal(956),
+        ("tekun_care", "self_care"): Decimal(48),
+        ("tekun_care", "partial"): Decimal(287),
+        ("tekun_care", "full"): Decimal(574),
+    }
+    plan = population_plan(stats={k: Decimal(v) for k, v in xcity.items()}, standards=standards, scale=Decimal(1))
+    assert (plan.dibao_households, plan.dibao_persons, plan.tekun_persons) == (11172, 20754, 510)
+    assert plan.dibao_income_high == 0.9
+
+
+def test_temporary_grants_add_up_to_the_reported_total():
+    # 中山: 826.37万 in grants of 2, 3, 3 × 1,225 (2,450, 3,675, 3,675): 2,530 grants, the last 2,300.
+    plan = temporary_plan(
+        households=list(range(1, 3863)), paid_wan=Decimal("826.37"), standard=Decimal(1225), scale=Decimal(1), year=2024
+    )
+    assert len(plan) == 2530 and sum(amount for _day, amount in plan.values()) == Decimal("8263700.00")
+    assert {day.year for day, _amount in plan.values()} == {2024}
+    assert max(day for day, _amount in plan.values()) <= datetime.date(2024, 11, 27)
+    assert temporary_plan(households=[1, 2], paid_wan=None, standard=Decimal(1225), scale=Decimal(1), year=2024) == {}
+
+
 # --------------------------------------------------------------------------- a small year, lived
 
 
@@ -115,7 +159,9 @@ def test_a_small_xcity_report_year_is_lived_as_planned(in_bureau):
     } == {"new": 10, "new_persons": 17, "stopped": 12, "stopped_persons": 19, "year_end": 107, "year_end_persons": 203}
     assert (plan["tekun"]["new"], plan["tekun"]["stopped"]) == (1, 1)
     with in_bureau("xcity"):
-        assert _rows(HOUSEHOLD_FIGURES.format(where=NEW)) == [("dibao", 10, 17)]
+        # 边缘 reports no flows: one of its 14 households in twelve is new (14 / 12 → 1, of 2 members).
+        assert _rows(HOUSEHOLD_FIGURES.format(where=NEW)) == [("dibao", 10, 17), ("dibao_marginal", 1, 2)]
+        assert (plan["dibao_marginal"]["new"], plan["dibao_marginal"]["new_persons"]) == (1, 2)
         assert _rows(HOUSEHOLD_FIGURES.format(where=STOPPED)) == [("dibao", 12, 19)]
         assert _rows(HOUSEHOLD_FIGURES.format(where=YEAR_END)) == [
             ("dibao", 107, 203),
