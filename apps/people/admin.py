@@ -30,7 +30,7 @@ from apps.core.admin_mixins import (
 )
 from apps.core.admin_site import bureau_admin_site
 from apps.core.idcard import mask_id_number
-from apps.core.roles import role_label
+from apps.core.roles import permission_label, role_label
 from apps.core.scoping import user_town_id
 
 from . import selectors, services
@@ -484,6 +484,8 @@ class BureauUserAdmin(UserAdmin):
         field = super().formfield_for_manytomany(db_field, request, **kwargs)
         if db_field.name == "groups":
             field.label_from_instance = lambda group: role_label(group.name)
+        elif db_field.name == "user_permissions":
+            field.label_from_instance = permission_label
         return field
 
     @admin.display(description=_("town"))

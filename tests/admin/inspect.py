@@ -25,7 +25,21 @@ ENGLISH_RUN = re.compile(r"^[A-Za-z][A-Za-z ]*[A-Za-z]$")
 # django-celery-beat renders these labels without gettext: no catalogue can translate them.
 UNTRANSLATABLE = {"Scheduler", "Crontab translation", "Human readable", "Task Name"}
 # Words that stay as they are in Chinese admin pages.
-ALLOWED_ENGLISH = {"ID", "API", "CSV", "XLSX", "JSON", "URL", "IP", "OK", "PDF", "SHA", "CivAffairs", "Django"}
+ALLOWED_ENGLISH = {
+    "English",
+    "ID",
+    "API",
+    "CSV",
+    "XLSX",
+    "JSON",
+    "URL",
+    "IP",
+    "OK",
+    "PDF",
+    "SHA",
+    "CivAffairs",
+    "Django",
+}
 WORDY_TAGS = {
     "th",
     "label",
