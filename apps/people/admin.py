@@ -32,6 +32,7 @@ from apps.core.admin_site import bureau_admin_site
 from apps.core.idcard import mask_id_number
 from apps.core.roles import permission_label, role_label
 from apps.core.scoping import user_town_id
+from apps.core.widgets import TownTaggedSelect
 
 from . import selectors, services
 from .importing import COLUMNS, people_import, template_workbook
@@ -53,6 +54,8 @@ class _CommunityChoicesMixin:
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "community" and "queryset" not in kwargs:
             kwargs["queryset"] = Community.objects.select_related("town")
+        if db_field.name == "community":
+            kwargs["widget"] = TownTaggedSelect  # the chosen town's communities only (issue 11)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 

@@ -61,3 +61,15 @@ def test_a_caseworker_sees_their_town_and_filters_by_it_only(zs, login_as):
     assert f"town__id__exact={other.pk}" not in page
     bureau_wide = login_as("zhongshan", "zhongshan-reviewer").get("/admin/assistance/application/").content.decode()
     assert f"town__id__exact={other.pk}" in bureau_wide and f"· {own.name}" not in bureau_wide
+
+
+def test_community_choices_say_their_town_for_the_filtering_script(zs, login_as):
+    from apps.people.models import Community
+
+    community = Community.objects.create(town=zs[1], name="测试社区")
+    page = login_as("zhongshan", "zhongshan-admin").get("/admin/people/person/add/").content.decode()
+    assert "core/js/filter_by_town.js" in page
+    assert 'data-filter-by-town="1"' in page
+    assert f'data-town="{community.town_id}" value="{community.pk}"' in page or (
+        f'value="{community.pk}" data-town="{community.town_id}"' in page
+    )
