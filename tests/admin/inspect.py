@@ -24,9 +24,10 @@ ACCOUNT = re.compile(r"(?<![\d*\w.-])\d{12,19}(?![\d*\w.-])")
 ENGLISH_RUN = re.compile(r"^[A-Za-z][A-Za-z ]*[A-Za-z]$")
 # django-celery-beat renders these labels without gettext: no catalogue can translate them.
 UNTRANSLATABLE = {"Scheduler", "Crontab translation", "Human readable", "Task Name"}
+# The language switch names the other language in that language, on purpose.
+SWITCH = {"English", "中文"}
 # Words that stay as they are in Chinese admin pages.
 ALLOWED_ENGLISH = {
-    "English",
     "ID",
     "API",
     "CSV",
@@ -122,7 +123,7 @@ def untranslated(html: str, data_words: frozenset[str] = frozenset()) -> set[str
     found = set()
     for tag, text in page_texts(html):
         bare = text.strip(" :：*")
-        if bare in data_words or bare in UNTRANSLATABLE:
+        if bare in data_words or bare in UNTRANSLATABLE or bare in SWITCH:
             continue
         if bare in catalogue:
             found.add(f"msgid {bare!r}")
