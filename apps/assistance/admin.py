@@ -161,7 +161,10 @@ class ApplicationAdmin(ServiceAddAdminMixin, TownScopedAdminMixin, SimpleHistory
     search_fields = ["=household__code", "person__name", "=person__id_number"]
     list_select_related = ["town", "household", "person"]
     date_hierarchy = "submitted_on"
-    raw_id_fields = ["household", "person", "care_institution"]
+    # Found by name or by the whole ID number / household code (never part of a number), within the
+    # caseworker's town: the people admin's scoped queryset and search answer the autocomplete.
+    autocomplete_fields = ["household", "person"]
+    raw_id_fields = ["care_institution"]
     scoped_foreign_keys = {"household": "town", "person": "town"}
     inlines = [TransitionInline, IncomeInline, RigidExpenseInline, ObjectionInline]
     actions = [_transition_action(name) for name in TRANSITIONS]

@@ -10,7 +10,7 @@ from tenants.models import BureauSettings
 from .admin_mixins import ReadOnlyAdminMixin
 from .admin_site import bureau_admin_site
 from .models import JobRun, PersonalDataAccess
-from .roles import role_label
+from .roles import permission_label, role_label
 
 
 @admin.register(JobRun, site=bureau_admin_site)
@@ -37,6 +37,12 @@ class PersonalDataAccessAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 @admin.register(Group, site=bureau_admin_site)
 class BureauGroupAdmin(GroupAdmin):
     list_display = ["name", "role"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "permissions":
+            field.label_from_instance = permission_label
+        return field
 
     @admin.display(description=_("role"))
     def role(self, group):

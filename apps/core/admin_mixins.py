@@ -13,8 +13,8 @@ existence does not leak.
 from __future__ import annotations
 
 from django.contrib import admin
-from django.contrib.admin.utils import flatten_fieldsets, unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.admin.utils import NotRelationField, flatten_fieldsets, get_fields_from_path, unquote
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404
 
 from .idcard import mask_account, mask_id_number
@@ -238,3 +238,46 @@ def add_service_errors(form, error: ValidationError | PermissionDenied) -> None:
     else:
         for message in error.messages:
             form.add_error(None, message)
+
+
+def _is_town(model) -> bool:
+    return model is not None and model._meta.label == "people.Town"
+
+
+def _reaches_town(model) -> bool:
+    """A town, or a record of one town (a community): what a caseworker's filter must narrow."""
+    return _is_town(model) or any(f.name == "town" and f.many_to_one and _is_town(f.related_model)
+                                  for f in model._meta.fields)
+
+
+class OwnTownRelatedFilter(admin.RelatedFieldListFilter):
+    """A caseworker's filter over towns offers their own town only, over communities those of their town."""
+
+    def field_choices(self, field, request, model_admin):
+        town_id = user_town_id(request.user)
+        if town_id is None:
+            return super().field_choices(field, request, model_admin)
+        limit = {"pk": town_id} if _is_town(field.related_model) else {"town_id": town_id}
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return field.get_choices(include_blank=False, ordering=ordering, limit_choices_to=limit)
+
+
+class OwnTownListFilterMixin:
+    """Mixed into every bureau admin by BureauAdminSite.register: list filters over towns and communities
+    name only the caseworker's own (issue 11: the filter listed all 15 towns)."""
+
+    def get_list_filter(self, request):
+        filters = super().get_list_filter(request)
+        if user_town_id(request.user) is None:
+            return filters
+        narrowed = []
+        for entry in filters:
+            if isinstance(entry, str):
+                try:
+                    field = get_fields_from_path(self.model, entry)[-1]
+                except (FieldDoesNotExist, NotRelationField):
+                    field = None
+                if field is not None and field.many_to_one and _reaches_town(field.related_model):
+                    entry = (entry, OwnTownRelatedFilter)
+            narrowed.append(entry)
+        return narrowed

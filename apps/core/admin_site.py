@@ -1,11 +1,15 @@
 from django.conf import settings
-from django.contrib.admin import AdminSite
+from django.contrib.admin import AdminSite, ModelAdmin
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.urls import reverse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .admin_history import ReadableHistoryMixin
+from .admin_mixins import OwnTownListFilterMixin
+from .idcard import mask_id_number
+from .scoping import user_town_id
 
 # The bureau admin's menu, grouped by the work people do rather than by app (issue 11). A model goes
 # to the first group naming it exactly ("app.model"), else to the first whose "app.*" matches; a model
@@ -98,18 +102,30 @@ class BureauAdminSite(AdminSite):
     index_title = _("Bureau administration")
 
     def register(self, model_or_iterable, admin_class=None, **options):
-        # Every history page reads in words (apps.core.admin_history), also for apps registered later.
-        if admin_class is not None and issubclass(admin_class, SimpleHistoryAdmin) and not issubclass(
-            admin_class, ReadableHistoryMixin
-        ):
-            admin_class = type(admin_class.__name__, (ReadableHistoryMixin, admin_class), {"__module__": admin_class.__module__})
+        # For every app, also those registered later: history pages read in words (apps.core.admin_history)
+        # and a caseworker's list filters name only their own town.
+        admin_class = admin_class or ModelAdmin
+        mixins = [OwnTownListFilterMixin]
+        if issubclass(admin_class, SimpleHistoryAdmin):
+            mixins.insert(0, ReadableHistoryMixin)
+        mixins = [m for m in mixins if not issubclass(admin_class, m)]
+        if mixins:
+            admin_class = type(admin_class.__name__, (*mixins, admin_class), {"__module__": admin_class.__module__})
         super().register(model_or_iterable, admin_class, **options)
+
+    def autocomplete_view(self, request):
+        return MaskedAutocompleteJsonView.as_view(admin_site=self)(request)
 
     def each_context(self, request):
         context = super().each_context(request)
         tenant = getattr(request, "tenant", None)
         if tenant is not None:
             context["site_header"] = tenant.name_zh if request.LANGUAGE_CODE.startswith("zh") else tenant.name_en
+            town_id = user_town_id(request.user)
+            if town_id is not None:
+                # A caseworker sees which town they work in on every page.
+                town = request.user.staff_profile.town
+                context["site_header"] = f"{context['site_header']} · {town.name}"
             context["site_title"] = context["site_header"]
         return context
 
@@ -161,6 +177,17 @@ class BureauAdminSite(AdminSite):
             if group["models"]:
                 group["app_label"] = group["models"][0]["_app_label"]
         return [group for group in groups.values() if group["models"]] + rest
+
+
+class MaskedAutocompleteJsonView(AutocompleteJsonView):
+    """Autocomplete results name a person with the masked ID number, so namesakes can be told apart."""
+
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        number = getattr(obj, "id_number", None)
+        if number:
+            result["text"] = f"{result['text']} {mask_id_number(number)}"
+        return result
 
 
 bureau_admin_site = BureauAdminSite(name="bureau_admin")

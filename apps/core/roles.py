@@ -12,6 +12,7 @@ from __future__ import annotations
 import fnmatch
 
 from django.contrib.auth.models import Group, Permission
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -83,6 +84,26 @@ ROLE_LABELS = {
 def role_label(name: str) -> str:
     """A group's name as its members read it (审批 for "approver"); a group that is no role keeps its name."""
     return str(ROLE_LABELS.get(name, name))
+
+
+# Django stores its four permissions' names in English ("Can add grant") when it creates them.
+_BUILTIN_ACTIONS = {
+    "add": _("Can add %(model)s"), "change": _("Can change %(model)s"),
+    "delete": _("Can delete %(model)s"), "view": _("Can view %(model)s"),
+}
+
+
+def permission_label(permission: Permission) -> str:
+    """"社会救助 | 申请 | 可以查看申请": a permission in the reader's language, for user and group pages."""
+    model = permission.content_type.model_class()
+    if model is None:  # a model removed since: its stored name is all there is
+        return str(permission)
+    action, _sep, rest = permission.codename.partition("_")
+    if action in _BUILTIN_ACTIONS and rest == model._meta.model_name:
+        name = _BUILTIN_ACTIONS[action] % {"model": model._meta.verbose_name}
+    else:
+        name = gettext(permission.name)  # custom permissions are declared through gettext_lazy
+    return f"{model._meta.app_config.verbose_name} | {model._meta.verbose_name} | {name}"
 
 
 def _matches(permission: Permission, patterns: list[str]) -> bool:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from apps.benefits.models import variant_label
-from apps.core.admin_mixins import ReadOnlyAdminMixin, add_service_errors
+from apps.core.admin_mixins import PiiMaskingAdminMixin, ReadOnlyAdminMixin, add_service_errors
 from apps.core.admin_site import bureau_admin_site
 from apps.core.idcard import mask_account, mask_id_number
 from apps.core.scoping import scope_to_town
@@ -45,7 +45,9 @@ class TotalsChangeList:
 
 
 @admin.register(CareInstitution, site=bureau_admin_site)
-class CareInstitutionAdmin(TotalsChangeList, TownScopedAdmin):
+class CareInstitutionAdmin(TotalsChangeList, PiiMaskingAdminMixin, TownScopedAdmin):
+    """The payee's account: masked unless the user may see it whole (SPEC §7), and that read is logged."""
+
     list_display = ["name", "ownership", "town", "beds", "nursing_beds", "star_rating", "masked_account"]
     list_filter = ["ownership", "star_rating", "town"]
     search_fields = ["name"]

@@ -32,8 +32,9 @@ from apps.core.admin_mixins import (
 from apps.core.admin_site import bureau_admin_site
 from apps.core.idcard import mask_id_number
 from apps.core.registries import story_panels
-from apps.core.roles import role_label
+from apps.core.roles import permission_label, role_label
 from apps.core.scoping import user_town_id
+from apps.core.widgets import TownTaggedSelect
 
 from . import selectors, services
 from .importing import COLUMNS, people_import, template_workbook
@@ -55,6 +56,8 @@ class _CommunityChoicesMixin:
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "community" and "queryset" not in kwargs:
             kwargs["queryset"] = Community.objects.select_related("town")
+        if db_field.name == "community":
+            kwargs["widget"] = TownTaggedSelect  # the chosen town's communities only (issue 11)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -518,6 +521,8 @@ class BureauUserAdmin(UserAdmin):
         field = super().formfield_for_manytomany(db_field, request, **kwargs)
         if db_field.name == "groups":
             field.label_from_instance = lambda group: role_label(group.name)
+        elif db_field.name == "user_permissions":
+            field.label_from_instance = permission_label
         return field
 
     @admin.display(description=_("town"))

@@ -24,8 +24,23 @@ ACCOUNT = re.compile(r"(?<![\d*\w.-])\d{12,19}(?![\d*\w.-])")
 ENGLISH_RUN = re.compile(r"^[A-Za-z][A-Za-z ]*[A-Za-z]$")
 # django-celery-beat renders these labels without gettext: no catalogue can translate them.
 UNTRANSLATABLE = {"Scheduler", "Crontab translation", "Human readable", "Task Name"}
+# The language switch names the other language in that language, on purpose.
+SWITCH = {"English", "中文"}
 # Words that stay as they are in Chinese admin pages.
-ALLOWED_ENGLISH = {"ID", "API", "CSV", "XLSX", "JSON", "URL", "IP", "OK", "PDF", "SHA", "CivAffairs", "Django"}
+ALLOWED_ENGLISH = {
+    "ID",
+    "API",
+    "CSV",
+    "XLSX",
+    "JSON",
+    "URL",
+    "IP",
+    "OK",
+    "PDF",
+    "SHA",
+    "CivAffairs",
+    "Django",
+}
 WORDY_TAGS = {
     "th",
     "label",
@@ -108,7 +123,7 @@ def untranslated(html: str, data_words: frozenset[str] = frozenset()) -> set[str
     found = set()
     for tag, text in page_texts(html):
         bare = text.strip(" :：*")
-        if bare in data_words or bare in UNTRANSLATABLE:
+        if bare in data_words or bare in UNTRANSLATABLE or bare in SWITCH:
             continue
         if bare in catalogue:
             found.add(f"msgid {bare!r}")
