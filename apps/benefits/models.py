@@ -111,6 +111,7 @@ def variant_label(variant: str) -> str:
 SOURCE_TERMS = {
     "SPEC.md": _("default of the system specification"),
     "(date assumed: 1 January)": _("(the text gives the year only: 1 January assumed)"),
+    "assumed for the demo": _("assumed for the demo"),
 }
 
 

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from apps.benefits.models import source_text
 from apps.core.admin_mixins import ReadOnlyAdminMixin, TownScopedAdminMixin, add_service_errors
 from apps.core.admin_site import bureau_admin_site
 from apps.core.idcard import mask_account, mask_id_number
@@ -155,21 +156,27 @@ class FuneralHomeAdmin(TownScopedAdminMixin, SimpleHistoryAdmin):
         ).pk
 
 
+class SourceDisplayMixin:
+    @admin.display(description=_("source"), ordering="source")
+    def source_display(self, obj):
+        return source_text(obj.source)
+
+
 @admin.register(FeeItem, site=bureau_admin_site)
-class FeeItemAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "name", "unit_price", "per_day", "max_units", "effective_from", "source"]
+class FeeItemAdmin(SourceDisplayMixin, SimpleHistoryAdmin):
+    list_display = ["name", "unit_price", "per_day", "max_units", "effective_from", "source_display"]
     list_filter = ["effective_from"]
     search_fields = ["code", "name"]
 
 
 @admin.register(WaiverPolicy, site=bureau_admin_site)
-class WaiverPolicyAdmin(SimpleHistoryAdmin):
-    list_display = ["effective_from", "cap", "eligible", "source"]
+class WaiverPolicyAdmin(SourceDisplayMixin, SimpleHistoryAdmin):
+    list_display = ["effective_from", "cap", "eligible", "source_display"]
 
 
 @admin.register(EcoBurialRate, site=bureau_admin_site)
-class EcoBurialRateAdmin(SimpleHistoryAdmin):
-    list_display = ["mode", "amount", "effective_from", "source"]
+class EcoBurialRateAdmin(SourceDisplayMixin, SimpleHistoryAdmin):
+    list_display = ["mode", "amount", "effective_from", "source_display"]
     list_filter = ["mode"]
 
 

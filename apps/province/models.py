@@ -73,7 +73,7 @@ class MonthlyRollup(models.Model):
     programme = models.CharField(_("programme"), max_length=32, blank=True)
     key = models.CharField(_("figure"), max_length=48)
     value = models.DecimalField(_("value"), max_digits=18, decimal_places=2)
-    unit = models.CharField(_("unit"), max_length=16)
+    unit = models.CharField(_("unit"), max_length=32)
 
     class Meta:
         verbose_name = _("monthly figure (rollup)")
@@ -97,7 +97,7 @@ class AnnualRollup(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     key = models.CharField(_("figure"), max_length=64)
     value = models.DecimalField(_("value"), max_digits=18, decimal_places=2, null=True, blank=True)
-    unit = models.CharField(_("unit"), max_length=16)
+    unit = models.CharField(_("unit"), max_length=32)
     label = models.CharField(_("label"), max_length=200, blank=True)
     group = models.CharField(_("group"), max_length=50, blank=True)
 

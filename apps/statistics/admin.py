@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from apps.core.admin_site import bureau_admin_site
@@ -128,10 +129,21 @@ class AnnualStatisticsAdmin(admin.ModelAdmin):
         return response
 
 
+class SectionFilter(admin.SimpleListFilter):
+    title = _("section")
+    parameter_name = "section"
+
+    def lookups(self, request, model_admin):
+        return [(code, labels.section_label(code)) for code in labels.SECTIONS]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(section=self.value()) if self.value() else queryset
+
+
 @admin.register(ReportedFigure, site=bureau_admin_site)
 class ReportedFigureAdmin(SimpleHistoryAdmin):
-    list_display = ["key", "period", "value", "unit", "coverage", "label", "source_phrase", "origin"]
-    list_filter = ["period", "section", "coverage", "origin"]
+    list_display = ["key", "period", "value", "unit_display", "coverage", "label", "source_phrase", "origin"]
+    list_filter = ["period", SectionFilter, "coverage", "origin"]
     search_fields = ["key", "label", "source_phrase"]
     readonly_fields = ["origin", "updated_at"]
     fields = [
@@ -152,6 +164,10 @@ class ReportedFigureAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("unit"), ordering="unit")
+    def unit_display(self, figure):
+        return labels.unit_label(figure.unit)
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import rules
 
@@ -28,6 +29,13 @@ UNITS = {
     "beds": _("beds"),
     "meal": _("meals"),
     "meals": _("meals"),
+    "case": _("cases"),
+    "organisation": _("organisations"),
+    "couples": _("couples"),
+    "hours": _("hours"),
+    "household_times": _("household-times"),
+    "month": pgettext_lazy("unit", "months"),
+    "year": pgettext_lazy("unit", "years"),
 }
 GROUPS = {
     "caseload": _("Caseload at the year's end"),
@@ -40,6 +48,16 @@ GROUPS = {
     "socialorgs": _("Social organisations"),
     "burial": _("Burial"),
 }
+# The seeds' report sections (ReportedFigure.section).
+SECTIONS = {
+    "social_assistance": _("Social assistance"),
+    "elderly": _("Elderly care"),
+    "disability": _("Disability"),
+    "children": _("Children"),
+    "social_orgs": _("Social organisations"),
+    "burial": _("Burial"),
+    "other": _("Other"),
+}
 STATUSES = {
     "compared": _("compared"),
     "not_computed": _("the data cannot produce it yet"),
@@ -50,6 +68,10 @@ STATUSES = {
 
 def unit_label(unit: str) -> str:
     return str(UNITS.get(unit, unit))
+
+
+def section_label(section: str) -> str:
+    return str(SECTIONS.get(section, section))
 
 
 def group_label(group: str) -> str:

@@ -37,7 +37,10 @@ def annual_figures_get(*, year: int) -> tuple[list[Figure], AnnualSnapshot | Non
     snapshot = AnnualSnapshot.objects.filter(year=year).first()
     if snapshot is None:
         return figures_compute(year=year), None
-    return [Figure(f.key, f.value, f.unit, f.label, f.group, f.note) for f in snapshot.figures.all()], snapshot
+    return [
+        Figure(f.key, f.value, f.unit, _(f.label), f.group, _(f.note) if f.note else "")
+        for f in snapshot.figures.all()
+    ], snapshot
 
 
 # --------------------------------------------------------------------------- monthly series

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -14,18 +13,18 @@ from .models import AnnualFigure, AnnualSnapshot
 
 
 def figures_compute(*, year: int) -> list[Figure]:
-    """Every registered app's figures for the year, labelled in the bureau's language."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return [
-            Figure(f.key, f.value, f.unit, str(f.label), f.group, str(f.note or "")) for f in annual_figures(year=year)
-        ]
+    """Every registered app's figures for the year, labelled in the active language."""
+    return [Figure(f.key, f.value, f.unit, str(f.label), f.group, str(f.note or "")) for f in annual_figures(year=year)]
 
 
 @transaction.atomic
 def annual_snapshot_compute(*, year: int, user) -> AnnualSnapshot:
     """Compute the year's figures and store them in place of the last snapshot of that year."""
     require_permission(user, "statistics.compute_annualsnapshot", what=_("compute the annual statistics"))
-    figures = figures_compute(year=year)
+    # Labels are stored as their message ids and translated when shown: one snapshot reads in each
+    # user's language.
+    with translation.override(None):
+        figures = figures_compute(year=year)
     snapshot, _created = AnnualSnapshot.objects.select_for_update().get_or_create(year=year)
     snapshot.computed_by = recorded_user(user)
     snapshot.save()
