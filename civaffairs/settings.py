@@ -55,8 +55,8 @@ def secret_setting(name: str) -> str:
 
 
 SECRET_KEY = secret_setting("SECRET_KEY")
-# Keyed hashes of ID numbers (cross-bureau duplicate alerts) use their own key so SECRET_KEY can
-# rotate; it never falls back to SECRET_KEY.
+# The keyed hash a bureau stores beside each ID number (exact-number search) has its own key so
+# SECRET_KEY can rotate; it never falls back to SECRET_KEY.
 PII_HASH_KEY = secret_setting("PII_HASH_KEY")
 if PII_HASH_KEY == SECRET_KEY:
     raise ImproperlyConfigured("PII_HASH_KEY must differ from SECRET_KEY: give each its own random value.")
