@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
@@ -65,14 +65,6 @@ def _indexed_search(queryset, search_term, term_q):
     for term in search_term.split():
         queryset = queryset.filter(term_q(term))
     return queryset, False
-
-
-def _member_or_certificate_q(code_path: str):
-    def term_q(term: str):
-        if selectors.ID_LIKE.match(term):
-            return Q(person__id_number=term.upper())
-        return Q(**{code_path: term}) | selectors.name_search_q(term, "person__name")
-    return term_q
 
 
 class _ServiceModelForm(forms.ModelForm):
@@ -464,7 +456,7 @@ class HouseholdMemberAdmin(TownScopedAdminMixin, PiiMaskingAdminMixin, SimpleHis
     paginator = EstimatedCountPaginator  # no count(*) of the whole registry on each page
 
     def get_search_results(self, request, queryset, search_term):
-        return _indexed_search(queryset, search_term, _member_or_certificate_q("household__code"))
+        return _indexed_search(queryset, search_term, lambda term: selectors.holder_search_q(term, "household__code"))
 
     def has_add_permission(self, request):
         return False
@@ -506,7 +498,7 @@ class DisabilityCertificateAdmin(TownScopedAdminMixin, PiiMaskingAdminMixin, Sim
     fields = ["person", "number", "category", "level", "valid_from", "valid_until"]
 
     def get_search_results(self, request, queryset, search_term):
-        return _indexed_search(queryset, search_term, _member_or_certificate_q("number"))
+        return _indexed_search(queryset, search_term, lambda term: selectors.holder_search_q(term, "number"))
 
     def save_model(self, request, obj, form, change):
         if change:

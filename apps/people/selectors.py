@@ -51,6 +51,7 @@ def person_list(*, user, filters: dict | None = None) -> QuerySet[Person]:
 
 
 ID_LIKE = re.compile(r"^(\d{17}[\dXx]|\d{15})$")
+HAS_CHINESE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def name_search_q(term: str, path: str = "name") -> Q:
@@ -79,14 +80,28 @@ def person_search_q(term: str) -> Q:
 def household_search_q(term: str) -> Q:
     """A household number, a member's whole ID number, or the beginning or end of a member's name.
 
-    Members are matched by EXISTS (one row per household, no DISTINCT over a join); a term with no
-    Chinese character is first of all a household number, and its exact match is all that is asked.
+    Which one the term's shape says (a name has a Chinese character, a number has none): an OR of a
+    household number and a member's name cannot use either index and scans the registry. Members are
+    matched by EXISTS, one row per household, no DISTINCT over a join.
     """
     term = term.strip()
     if ID_LIKE.match(term):
         return Q(Exists(HouseholdMember.objects.filter(household=OuterRef("pk"), person__id_number=term.upper())))
-    members = Q(Exists(HouseholdMember.objects.filter(name_search_q(term, "person__name"), household=OuterRef("pk"))))
-    return Q(code=term) | members
+    if HAS_CHINESE.search(term):
+        return Q(Exists(HouseholdMember.objects.filter(name_search_q(term, "person__name"), household=OuterRef("pk"))))
+    return Q(code=term)
+
+
+def holder_search_q(term: str, number_path: str) -> Q:
+    """For lists of a person's records (memberships, certificates): the holder's whole ID number, the
+    beginning or end of their name, else the record's own number (`number_path`), chosen by shape as
+    in `household_search_q`."""
+    term = term.strip()
+    if ID_LIKE.match(term):
+        return Q(person__id_number=term.upper())
+    if HAS_CHINESE.search(term):
+        return name_search_q(term, "person__name")
+    return Q(**{number_path: term})
 
 
 def person_get(*, user, pk) -> Person:

@@ -113,3 +113,20 @@ def test_a_name_is_found_by_its_beginning_or_its_end(in_bureau, login_as):
         households = client.get("/admin/people/household/", {"q": term}).content.decode()
         assert code in households, term
     assert "欧阳明月" not in client.get("/admin/people/person/", {"q": "阳明"}).content.decode()
+
+
+def test_a_search_with_more_matches_than_the_cap_is_counted_no_further(in_bureau, login_as, monkeypatch):
+    from apps.core import pagination
+
+    monkeypatch.setattr(pagination, "COUNT_CAP", 4)
+    client = login_as("zhongshan", "zhongshan-admin")
+    with in_bureau("zhongshan"):
+        for n in range(7):
+            f.person(name=f"封顶{n}")
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/api/v1/persons/", {"search": "封顶"})
+    assert response.json()["count"] == 5  # "more than 4"
+    assert any("LIMIT 5" in q["sql"] for q in captured.captured_queries)
+    assert len(response.json()["results"]) == 7
+    page = client.get("/admin/people/person/", {"q": "封顶"}).content.decode()
+    assert "封顶6" in page
