@@ -208,6 +208,8 @@ class PersonAdmin(StoryAdminMixin, _CommunityChoicesMixin, TownScopedAdminMixin,
     paginator = EstimatedCountPaginator  # no count(*) of the whole registry on each page
     list_per_page = 50
     scoped_foreign_keys = {"community": "town"}
+    # A search box, not a <select> of the bureau's 765 communities: that list was most of the page's time.
+    autocomplete_fields = ["community"]
     fields = ["id_number", "name", "gender", "birth_date", "hukou_class", "local_hukou", "town", "community",
               "phone", "bank_account", "bank_name", "monthly_income", "is_student", "seriously_ill", "status",
               "date_of_death", "created_at", "updated_at"]
@@ -399,6 +401,7 @@ class HouseholdAdmin(StoryAdminMixin, _CommunityChoicesMixin, TownScopedAdminMix
     show_full_result_count = False
     paginator = EstimatedCountPaginator  # no count(*) of the whole registry on each page
     scoped_foreign_keys = {"community": "town"}
+    autocomplete_fields = ["community"]  # as on the person's page
     fields = list(services.HOUSEHOLD_FIELDS)
     inlines = [HouseholdMemberInline]
 
