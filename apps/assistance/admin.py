@@ -379,6 +379,7 @@ class AssetCheckForm(ServiceAddFormMixin, forms.ModelForm):
 class AssetCheckAdmin(_InvestigationAdmin):
     form = AssetCheckForm
     list_display = ["application", "passed", "checked_on", "checked_by"]
+    list_select_related = ["application", "checked_by"]  # one query for the page, not two a row
     list_filter = ["passed"]
 
 
@@ -422,6 +423,7 @@ class CareAssessmentAdmin(ServiceAddAdminMixin, TownScopedAdminMixin, SimpleHist
     form = CareAssessmentForm
     town_path = "person__town"
     list_display = ["person", "assessed_on", "care_level", "assessed_by"]
+    list_select_related = ["person", "assessed_by"]  # one query for the page, not two a row
     list_filter = ["care_level"]
     search_fields = ["person__name", "=person__id_number"]
     raw_id_fields = ["person", "application"]

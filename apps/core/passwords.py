@@ -14,7 +14,9 @@ province's users (apps.core is a shared app for this), whose lifetime is the pro
 
 from __future__ import annotations
 
+import hashlib
 import re
+import time
 from datetime import timedelta
 
 from django.contrib.auth.hashers import check_password
@@ -100,6 +102,17 @@ def password_expired(user, *, now=None) -> bool:
     return set_at is not None and set_at + timedelta(days=days) <= (now or timezone.now())
 
 
+# A password found unexpired is not looked at again for this long in the same session (two queries saved
+# on every admin page); an expiry is noticed at most this late. A new password starts a new check.
+PASSWORD_RECHECK_SECONDS = 300
+SESSION_KEY = "_password_unexpired"
+
+
+def _fingerprint(user) -> str:
+    # Not the hash itself in the session store: a digest of it, enough to tell a changed password.
+    return hashlib.sha256(user.password.encode()).hexdigest()[:16]
+
+
 class PasswordExpiryMiddleware:
     """An admin user whose password has expired can do nothing but change it (or log out)."""
 
@@ -109,8 +122,19 @@ class PasswordExpiryMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if (user is not None and user.is_authenticated and request.path.startswith("/admin/")
-                and password_expired(user)):
+                and self._expired(request, user)):
             allowed = (reverse("admin:password_change"), reverse("admin:password_change_done"), reverse("admin:logout"))
             if request.path not in allowed:
                 return redirect(allowed[0])
         return self.get_response(request)
+
+    def _expired(self, request, user) -> bool:
+        session = getattr(request, "session", None)
+        now = time.time()
+        checked = session.get(SESSION_KEY) if session is not None else None
+        if checked and checked[0] == _fingerprint(user) and checked[1] > now:
+            return False
+        expired = password_expired(user)
+        if not expired and session is not None:
+            session[SESSION_KEY] = [_fingerprint(user), now + PASSWORD_RECHECK_SECONDS]
+        return expired

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime
 import re
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Reverse, Upper
+from django.db.models.lookups import StartsWith
 
 from apps.core.scoping import scope_to_town, user_town_id
 
@@ -49,25 +51,57 @@ def person_list(*, user, filters: dict | None = None) -> QuerySet[Person]:
 
 
 ID_LIKE = re.compile(r"^(\d{17}[\dXx]|\d{15})$")
+HAS_CHINESE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def name_search_q(term: str, path: str = "name") -> Q:
+    """A person's name that begins or ends with `term` (张, 张三, 明月 in 欧阳明月), case-insensitive.
+
+    Both halves are range scans of the indexes person_name_prefix and person_name_suffix (upper-cased
+    name, and its reverse). A fragment in the middle of a name (阳明 in 欧阳明月) is not found: a
+    substring search over 1.18 million names scans them all, and a Chinese name has too few characters
+    for trigrams. `path` reaches the name from another model ("person__name").
+    """
+    term = term.strip().upper()
+    return Q(**{f"{path}__istartswith": term}) | Q(StartsWith(Reverse(Upper(path)), term[::-1]))
 
 
 def person_search_q(term: str) -> Q:
-    """A whole ID number (exact, x or X; masked lists must not break search), else a name fragment.
+    """A whole ID number (exact, x or X; masked lists must not break search), else a name's beginning or end.
 
     An ID-shaped term is looked up by the unique index only: no table scan, no partial-number fishing.
     """
     term = term.strip()
     if ID_LIKE.match(term):
         return Q(id_number=term.upper())
-    return Q(name__icontains=term)
+    return name_search_q(term)
 
 
 def household_search_q(term: str) -> Q:
-    """A household number, a member's whole ID number or a fragment of a member's name."""
+    """A household number, a member's whole ID number, or the beginning or end of a member's name.
+
+    Which one the term's shape says (a name has a Chinese character, a number has none): an OR of a
+    household number and a member's name cannot use either index and scans the registry. Members are
+    matched by EXISTS, one row per household, no DISTINCT over a join.
+    """
     term = term.strip()
     if ID_LIKE.match(term):
-        return Q(members__person__id_number=term.upper())
-    return Q(code=term) | Q(members__person__name__icontains=term)
+        return Q(Exists(HouseholdMember.objects.filter(household=OuterRef("pk"), person__id_number=term.upper())))
+    if HAS_CHINESE.search(term):
+        return Q(Exists(HouseholdMember.objects.filter(name_search_q(term, "person__name"), household=OuterRef("pk"))))
+    return Q(code=term)
+
+
+def holder_search_q(term: str, number_path: str) -> Q:
+    """For lists of a person's records (memberships, certificates): the holder's whole ID number, the
+    beginning or end of their name, else the record's own number (`number_path`), chosen by shape as
+    in `household_search_q`."""
+    term = term.strip()
+    if ID_LIKE.match(term):
+        return Q(person__id_number=term.upper())
+    if HAS_CHINESE.search(term):
+        return name_search_q(term, "person__name")
+    return Q(**{number_path: term})
 
 
 def person_get(*, user, pk) -> Person:
@@ -87,7 +121,7 @@ def household_list(*, user, filters: dict | None = None) -> QuerySet[Household]:
         if filters.get(key) not in (None, ""):
             households = households.filter(**{key: filters[key]})
     if filters.get("search"):
-        households = households.filter(household_search_q(filters["search"])).distinct()
+        households = households.filter(household_search_q(filters["search"]))
     return households
 
 

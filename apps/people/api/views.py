@@ -88,7 +88,6 @@ class HouseholdViewSet(_RegistryViewSet):
     filterset_class = HouseholdFilter
     search_fields = ["=code", "members__person__name", "=members__person__id_number"]
     search_q = staticmethod(selectors.household_search_q)
-    search_distinct = True
     ordering_fields = ["id", "code", "created_at"]
     action_permissions = {
         "members": {"POST": ["people.add_householdmember"]},
