@@ -402,6 +402,7 @@ SPECTACULAR_SETTINGS = {
         "ChildWelfareKindEnum": "apps.pensions.models.ChildWelfareRecord.Kind",
         "MealSiteKindEnum": "apps.pensions.models.MealSite.Kind",
         "SocialOrgListEnum": "apps.socialorgs.models.Listing.Kind",
+        "SocialOrgMajorEventKindEnum": "apps.socialorgs.models.MajorEventReport.Kind",
     },
 }
 # `check --deploy` checks the deployment, not the schema's enum names (the OpenAPI tests do that);
