@@ -47,6 +47,9 @@ log = logging.getLogger(__name__)
 
 MONTHS_KEPT = 24
 CODE_RE = re.compile(r"^[a-z0-9_.:+-]{1,32}$")
+# Figure keys are codes too, as long as their columns (benefits.dibao_marginal_households is 34).
+MONTHLY_KEY_RE = re.compile(r"^[a-z0-9_.:+-]{1,48}$")
+ANNUAL_KEY_RE = re.compile(r"^[a-z0-9_.:+-]{1,64}$")
 HASH_RE = re.compile(r"^[0-9a-f]{64}$")
 # Serialises the alert reconciliation of concurrent bureau rollups (pg_advisory_xact_lock key).
 DUPLICATES_LOCK = 7_151_515
@@ -144,14 +147,14 @@ def _validated(collected: dict) -> dict:
             raise RollupRefused("a published hash is not 64 hexadecimal characters with a programme code")
     health = {key: _health_value(key, value) for key, value in collected["health"].items()}
     for figure in collected["monthly"]:
-        if not isinstance(figure.value, int | Decimal) or not CODE_RE.match(figure.key):
+        if not isinstance(figure.value, int | Decimal) or not MONTHLY_KEY_RE.match(figure.key):
             raise RollupRefused(f"monthly figure {figure.key!r} is not a number under a code")
         if figure.programme and not CODE_RE.match(figure.programme):
             raise RollupRefused(f"monthly figure {figure.key!r} has a programme that is not a code")
     for figures in collected["annual"].values():
         for figure in figures:
             number = figure.value is None or isinstance(figure.value, int | Decimal)
-            if not number or not CODE_RE.match(figure.key):
+            if not number or not ANNUAL_KEY_RE.match(figure.key):
                 raise RollupRefused(f"annual figure {figure.key!r} is not a number under a code")
     return {**collected, "health": health}
 

@@ -73,10 +73,12 @@ def _canvas_painted(page, chart_id: str) -> bool:
     )
 
 
-def test_the_overseer_logs_in_and_reads_the_standards_and_charts(browser, live_url, committed):
-    committed(_plant)
+def test_the_overseer_logs_in_and_reads_the_standards_and_charts(browser, live_url, committed, page_as):
+    # page_as is not used to log in (the overseer types the password here); its teardown closes this
+    # thread's connection before the session drops the test database.
     context = browser.new_context(base_url=live_url("public"), locale="zh-CN")
     try:
+        committed(_plant)
         context.add_cookies([{"name": "django_language", "value": "zh-hans", "url": live_url("public")}])
         page = context.new_page()
         page.set_default_timeout(10_000)
