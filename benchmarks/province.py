@@ -132,8 +132,11 @@ def clones_drop() -> None:
         )
         for (schema,) in cursor.fetchall():
             cursor.execute(f"DROP SCHEMA {connection.ops.quote_name(schema)} CASCADE")
-    # Registry rows and their rollups only (Bureau.delete() would drop a schema: done above).
-    Bureau.objects.filter(schema_name__startswith=REAL_PREFIX).delete()
+        cursor.execute("SELECT to_regclass('public.tenants_bureau')")
+        migrated = cursor.fetchone()[0] is not None
+    if migrated:
+        # Registry rows and their rollups only (Bureau.delete() would drop a schema: done above).
+        Bureau.objects.filter(schema_name__startswith=REAL_PREFIX).delete()
 
 
 def clones_make(n: int) -> float:
