@@ -10,11 +10,20 @@ by SQL: per bureau and month six programmes × eight figures; standards, health 
 Measures, warm, sequential, server time (Django's test client in process): p50/p95 of the dashboard
 (`/`) and of `/api/v1/province/stats/?period=` over N requests each (target p95 < 300 ms), and the
 rollup of the one real bureau (xcity) end to end.
+
+    python -m benchmarks.province --refresh 150 [--workers 2]
+
+times instead a full refresh over real bureau schemas: xcity (as bootstrapped) copied N-1 times with
+tests/schema_clone.py (structure, rows, sequences: each copy is a bureau of xcity's size), then
+`province.refresh_all` fanned out to `--workers` Celery workers of our own on a queue of our own,
+timed from the send until every bureau's RollupRefresh row is newer than it (target < 2 minutes with
+2 workers). The copies are dropped afterwards.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -109,6 +118,101 @@ def drop_extra_bureaus() -> None:
             Bureau.objects.filter(schema_name__startswith="bench_").delete()
 
 
+REAL_PREFIX = "bench_real_"
+
+
+def clones_drop() -> None:
+    from django.db import connection
+
+    from tenants.models import Bureau
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nspname FROM pg_namespace WHERE nspname LIKE %s", [REAL_PREFIX.replace("_", r"\_") + "%"]
+        )
+        for (schema,) in cursor.fetchall():
+            cursor.execute(f"DROP SCHEMA {connection.ops.quote_name(schema)} CASCADE")
+        cursor.execute("SELECT to_regclass('public.tenants_bureau')")
+        migrated = cursor.fetchone()[0] is not None
+    if migrated:
+        # Registry rows and their rollups only (Bureau.delete() would drop a schema: done above).
+        Bureau.objects.filter(schema_name__startswith=REAL_PREFIX).delete()
+
+
+def clones_make(n: int) -> float:
+    """N-1 copies of xcity's schema, each with a registry row; the seconds the copying took."""
+    from django.db import connection
+
+    from tenants.models import Bureau
+    from tests.schema_clone import schema_clone
+
+    xcity = Bureau.objects.get(schema_name="xcity")
+    started = time.perf_counter()
+    for i in range(1, n):
+        schema = f"{REAL_PREFIX}{i:03d}"
+        schema_clone(source="xcity", target=schema)
+        connection.set_schema_to_public()
+        # bulk_create: the row only (save() would create and migrate a schema of its own).
+        Bureau.objects.bulk_create(
+            [
+                Bureau(
+                    schema_name=schema,
+                    kind=Bureau.Kind.BUREAU,
+                    name_zh=f"副本{i:03d}民政局",
+                    name_en=f"Copy {i}",
+                    level=xcity.level,
+                    province=xcity.province,
+                    region_class=xcity.region_class,
+                )
+            ]
+        )
+    return time.perf_counter() - started
+
+
+def refresh_timed(n: int, workers: int) -> int:
+    """Copies, workers, one refresh_all, the wall time until every bureau has its rollup."""
+    from celery import current_app
+    from django.utils import timezone
+
+    from apps.province.models import RollupRefresh
+    from tenants.selectors import bureau_list
+    from tests.workers import start_worker
+
+    clones_drop()
+    print(f"copying xcity {n - 1} times ...", flush=True)
+    copy_s = clones_make(n)
+    bureaus = bureau_list().count()
+    queue = os.environ["CELERY_QUEUE"]
+    procs = [start_worker(queue, f"bench-province-{i}", None) for i in range(workers)]
+    try:
+        sent = timezone.now()
+        started = time.perf_counter()
+        current_app.send_task("province.refresh_all", queue=queue)
+        done = 0
+        while time.perf_counter() - started < 1800:
+            done = RollupRefresh.objects.filter(refreshed_at__gte=sent).count()
+            if done >= bureaus:
+                break
+            time.sleep(0.5)
+        refresh_s = time.perf_counter() - started
+        failed = RollupRefresh.objects.filter(refreshed_at__gte=sent).exclude(failed_contributors=[]).count()
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=60)
+        clones_drop()
+    print_table(
+        [
+            ("bureaus (xcity and its copies)", f"{bureaus} ({n - 1} copies made in {copy_s:.0f} s)"),
+            ("workers", str(workers)),
+            ("refreshed / with a failed contributor", f"{done} / {failed}"),
+            ("full refresh (send to last rollup written)", f"{refresh_s:.1f} s"),
+        ]
+    )
+    return 0 if done >= bureaus and refresh_s < 120 else 1
+
+
 def timed(client, path: str, n: int) -> tuple[float, float]:
     client.get(path)  # warm
     samples = []
@@ -126,11 +230,19 @@ def main() -> int:
     parser.add_argument("--bureaus", type=int, default=150)
     parser.add_argument("--months", type=int, default=24)
     parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--refresh", type=int, metavar="N", help="time a full refresh over N real bureau schemas")
+    parser.add_argument("--workers", type=int, default=2, help="Celery workers of the --refresh run")
     args = parser.parse_args()
+    # Our own queue: no other worker on this Redis picks up the benchmark's tasks.
+    os.environ.setdefault("CELERY_QUEUE", f"bench-province-{os.getpid()}")
     url = setup_django()
     ensure_database(url)
     drop_extra_bureaus()  # migrate_schemas would look for their (absent) schemas
+    if args.refresh:
+        clones_drop()
     ensure_bureau("xcity")
+    if args.refresh:
+        return refresh_timed(args.refresh, args.workers)
     from django.contrib.auth import get_user_model
     from django.test import Client
     from django.utils import timezone

@@ -405,6 +405,7 @@ SPECTACULAR_SETTINGS = {
         "SocialOrgListEnum": "apps.socialorgs.models.Listing.Kind",
         "CemeteryKindEnum": "apps.burial.models.Cemetery.Kind",
         "DispositionEnum": "apps.burial.models.Disposition",
+        "SocialOrgMajorEventKindEnum": "apps.socialorgs.models.MajorEventReport.Kind",
     },
 }
 # `check --deploy` checks the deployment, not the schema's enum names (the OpenAPI tests do that);

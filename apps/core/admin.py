@@ -69,8 +69,8 @@ class BureauSettingsAdmin(admin.ModelAdmin):
     fields = [
         "name_zh", "name_en", "tekun_multiplier", "classified_share", "phaseout_months",
         "review_months_stable", "review_months_other", "review_months_marginal", "temporary_cap_multiple",
-        "marginal_income_multiple", "annual_report_deadline", "auto_confirm_eligibility", "password_max_age_days",
-        "settings_notes",
+        "marginal_income_multiple", "annual_report_deadline", "abnormal_list_months", "auto_confirm_eligibility",
+        "password_max_age_days", "settings_notes",
     ]
     readonly_fields = ["name_zh", "name_en"]
     list_display = ["name_zh", "tekun_multiplier", "classified_share", "phaseout_months", "temporary_cap_multiple"]

@@ -75,3 +75,32 @@ def run_late(
     if period > this_month:
         return False
     return approved_at is None or approved_at > this_month.replace(day=deadline_day)
+
+
+# A reported figure counts as reproduced when the data's figure is within 1% of it: the reports round
+# (1.2万人, 3,000余元), and a reproduction that close is the data telling the same story.
+FIDELITY_TOLERANCE_PERCENT = Decimal("1.00")
+
+
+def fidelity_counts(rows: Iterable[tuple[str, Decimal | None, Decimal | None]]) -> dict[str, int]:
+    """Of a bureau-year's reported figures given as (status, difference, percent): how many the data
+    reproduces within the tolerance, how many it compares, cannot compute, or means otherwise.
+
+    Rows of figures the report does not give ("not_reported") are not the report's and not counted.
+    A reported 0 (no percentage) is reproduced only by a difference of 0.
+    """
+    counts = {"reported": 0, "compared": 0, "within_tolerance": 0, "not_computed": 0, "not_comparable": 0}
+    for status, difference, percent in rows:
+        if status == "not_reported":
+            continue
+        counts["reported"] += 1
+        if status in ("not_computed", "not_comparable"):
+            counts[status] += 1
+            continue
+        counts["compared"] += 1
+        if percent is None:
+            if difference is not None and Decimal(difference) == 0:
+                counts["within_tolerance"] += 1
+        elif abs(Decimal(percent)) <= FIDELITY_TOLERANCE_PERCENT:
+            counts["within_tolerance"] += 1
+    return counts

@@ -212,6 +212,27 @@ def indicators(*, year: int) -> list[dict]:
     )
 
 
+def fidelity_summary(*, bureau: str = "") -> list[dict]:
+    """Per bureau and report year: its reported figures, how many its data reproduces within the
+    tolerance (rules.FIDELITY_TOLERANCE_PERCENT), and the share reproduced of those reported."""
+    qs = AnnualRollup.objects.filter(key__startswith="fidelity.")
+    if bureau:
+        qs = qs.filter(bureau__schema_name=bureau)
+    rows: dict[tuple[str, int], dict] = {}
+    for r in qs.values("bureau__schema_name", "bureau__name_zh", "year", "key", "value"):
+        row = rows.setdefault(
+            (r["bureau__schema_name"], r["year"]),
+            {"bureau": r["bureau__schema_name"], "name_zh": r["bureau__name_zh"], "year": r["year"]},
+        )
+        row[r["key"].removeprefix("fidelity.")] = int(r["value"]) if r["value"] is not None else None
+    for row in rows.values():
+        reported, within = row.get("reported") or 0, row.get("within_tolerance") or 0
+        row["share_reproduced"] = (
+            (Decimal(within) * 100 / Decimal(reported)).quantize(rules.PERCENT) if reported else None
+        )
+    return [rows[k] for k in sorted(rows)]
+
+
 def duplicate_list(*, status: str = DuplicateAlert.Status.OPEN) -> list[DuplicateAlert]:
     qs = DuplicateAlert.objects.all()
     if status:

@@ -26,9 +26,12 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from apps.core.periods import format_month, parse_month
-from apps.core.registries import annual_figures, monthly_figures
+from apps.core.registries import Figure, annual_figures, monthly_figures
+from apps.statistics.models import ReportedFigure
+from apps.statistics.selectors import fidelity
 from tenants.models import Bureau
 
+from . import rules
 from .models import (
     AnnualRollup,
     DuplicateAlert,
@@ -101,7 +104,38 @@ def collect(*, today: datetime.date, months: int = MONTHS_KEPT) -> dict:
         "window": (first, last),
         "monthly": monthly_figures(first=first, last=last),
         "annual": {year: annual_figures(year=year) for year in (today.year - 1, today.year)},
+        "fidelity": _fidelity_or_none(failed),
     }
+
+
+def _fidelity_or_none(failed: list[str]) -> dict[int, list[Figure]]:
+    try:
+        return fidelity_figures()
+    except Exception:  # noqa: BLE001 - as a contributor: logged, reported, the rest still published
+        log.exception("fidelity summary failed")
+        failed.append("apps.province.services.fidelity_figures")
+        return {}
+
+
+FIDELITY_LABELS = {
+    "reported": _("reported figures"),
+    "compared": _("compared with the data"),
+    "within_tolerance": _("reproduced within 1%"),
+    "not_computed": _("not computed from the data"),
+    "not_comparable": _("not comparable"),
+}
+
+
+def fidelity_figures() -> dict[int, list[Figure]]:
+    """Per report year the bureau has reported figures for: how many of them its data reproduces
+    (statistics' fidelity view, counted by rules.fidelity_counts). Counts only cross to the province."""
+    out = {}
+    for year in ReportedFigure.objects.values_list("period", flat=True).distinct().order_by("period"):
+        counts = rules.fidelity_counts((row.status, row.difference, row.percent) for row in fidelity(year=year))
+        out[year] = [
+            Figure(f"fidelity.{key}", value, "count", FIDELITY_LABELS[key], "fidelity") for key, value in counts.items()
+        ]
+    return out
 
 
 def _validated(collected: dict) -> dict:
@@ -182,6 +216,15 @@ def bureau_rollup_write(*, schema_name: str, today: datetime.date | None = None)
                 for f in figures
             ],
             ignore_conflicts=True,
+        )
+        # The fidelity counts of every report year, replaced whole (a year's reported figures may go).
+        AnnualRollup.objects.filter(bureau=bureau, key__startswith="fidelity.").delete()
+        AnnualRollup.objects.bulk_create(
+            [
+                AnnualRollup(bureau=bureau, year=year, key=f.key, value=f.value, unit=f.unit, label=str(f.label)[:200])
+                for year, figures in collected["fidelity"].items()
+                for f in figures
+            ]
         )
         HealthRollup.objects.filter(bureau=bureau).delete()
         HealthRollup.objects.bulk_create(

@@ -55,6 +55,7 @@ def dashboard(filters: dict, *, bureau: str = "") -> dict[str, Table]:
         "standards": standards(**filters),
         "health": health(**filters),
         "indicators": indicators(**filters),
+        "fidelity": fidelity(**filters),
         "duplicates": duplicates(**filters),
     }
     if bureau:
@@ -161,6 +162,24 @@ def indicators(*, year=None, bureau="", **_filters) -> Table:
     )
 
 
+def fidelity(*, bureau="", **_filters) -> Table:
+    return Table(
+        "fidelity",
+        _("Fidelity to the annual reports"),
+        [
+            ("name_zh", _("bureau")),
+            ("year", _("report year")),
+            ("reported", _("reported figures")),
+            ("compared", _("compared with the data")),
+            ("within_tolerance", _("reproduced within 1%")),
+            ("share_reproduced", _("% reproduced")),
+            ("not_computed", _("not computed from the data")),
+            ("not_comparable", _("not comparable")),
+        ],
+        selectors.fidelity_summary(bureau=bureau),
+    )
+
+
 def duplicates(*, bureau="", **_filters) -> Table:
     rows = []
     for alert in selectors.duplicate_list(status=""):
@@ -226,6 +245,7 @@ TABLES = {
     "stats": stats,
     "health": health,
     "indicators": indicators,
+    "fidelity": fidelity,
     "duplicates": duplicates,
     "alerts": alerts,
     "references": references,

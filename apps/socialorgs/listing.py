@@ -7,8 +7,9 @@ On `today`, with Y the latest report year whose deadline has passed (rules.last_
 2. a stay on the abnormal list of an organisation deregistered or revoked ends on its closing day;
 3. a stay on the abnormal list older than the bureau's period (Bureau.abnormal_list_months) ends
    today and the organisation is put on the dishonesty list today (reason "kept_past_period");
-4. every live organisation registered before Y began, with no report on Y and no open stay on
-   either list, is put on the abnormal list today (reason "report_missing", report year Y).
+4. every live organisation with no open stay on either list and a report missing on a year it had
+   to report on, up to Y, never listed for that year, is put on the abnormal list today for the
+   earliest such year (reason "report_missing", that report year).
 
 The order matters: removals first, so an organisation that reported is not moved; moves before the
 new listings, so one moved today is not listed again. Each statement is idempotent (a second run
@@ -57,14 +58,29 @@ SELECT m.organisation_id, 'dishonest', 'kept_past_period', NULL, '', %(today)s, 
                     WHERE d.organisation_id = m.organisation_id AND d.kind = 'dishonest' AND d.removed_on IS NULL)
 """
 
+# The earliest missing year of each organisation, so one that skipped an older year while no
+# nightly ran (or before it was registered here) is still caught; only one stay can be open, so the
+# later missing years follow once that report is in. Years already listed once (whatever ended
+# that stay: a decision, a move to the dishonesty list) are not listed again. The look-back starts
+# at the bureau's first year of records (its earliest report or listing), so a bureau that began
+# keeping reports in 2022 does not list everyone for 1995.
 _LIST_MISSING = """
+WITH first_year AS (
+    SELECT LEAST(%(year)s, (SELECT MIN(year) FROM socialorgs_annualreport),
+                 (SELECT MIN(report_year) FROM socialorgs_listing)) AS y
+)
 INSERT INTO socialorgs_listing (organisation_id, kind, reason, report_year, note, listed_on, exit, exit_note)
-SELECT o.id, 'abnormal', 'report_missing', %(year)s, '', %(today)s, '', ''
+SELECT DISTINCT ON (o.id) o.id, 'abnormal', 'report_missing', w.y, '', %(today)s, '', ''
   FROM socialorgs_socialorganisation o
+ CROSS JOIN first_year f
+ CROSS JOIN LATERAL generate_series(GREATEST(f.y, extract(year FROM o.established_on)::int + 1), %(year)s) AS w(y)
  WHERE o.status IN ('established', 'changed') AND o.established_on < %(year_start)s
-   AND NOT EXISTS (SELECT 1 FROM socialorgs_annualreport r
-                    WHERE r.organisation_id = o.id AND r.year = %(year)s AND r.submitted_on <= %(today)s)
    AND NOT EXISTS (SELECT 1 FROM socialorgs_listing l WHERE l.organisation_id = o.id AND l.removed_on IS NULL)
+   AND NOT EXISTS (SELECT 1 FROM socialorgs_annualreport r
+                    WHERE r.organisation_id = o.id AND r.year = w.y AND r.submitted_on <= %(today)s)
+   AND NOT EXISTS (SELECT 1 FROM socialorgs_listing l
+                    WHERE l.organisation_id = o.id AND l.reason = 'report_missing' AND l.report_year = w.y)
+ ORDER BY o.id, w.y
 """
 
 

@@ -84,6 +84,16 @@ def listing_list(*, user, organisation_id: int | None = None) -> QuerySet:
     return qs.filter(organisation_id=organisation_id) if organisation_id is not None else qs
 
 
+def rating_list(*, user, organisation_id: int | None = None) -> QuerySet:
+    qs = scope_to_town(Rating.objects.select_related("organisation"), user, "organisation__town")
+    return qs.filter(organisation_id=organisation_id) if organisation_id is not None else qs
+
+
+def major_event_list(*, user, organisation_id: int | None = None) -> QuerySet:
+    qs = scope_to_town(MajorEventReport.objects.select_related("organisation"), user, "organisation__town")
+    return qs.filter(organisation_id=organisation_id) if organisation_id is not None else qs
+
+
 def community_org_list(*, user, filters: dict | None = None) -> QuerySet:
     filters = filters or {}
     qs = scope_to_town(CommunityOrgFiling.objects.select_related("town", "community"), user)

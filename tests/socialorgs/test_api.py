@@ -127,6 +127,8 @@ def test_openapi_lists_the_social_organisation_paths(login_as):
         "/api/v1/social-orgs/{id}/",
         "/api/v1/social-orgs/{id}/annual-reports/",
         "/api/v1/social-orgs/{id}/listings/",
+        "/api/v1/social-orgs/{id}/ratings/",
+        "/api/v1/social-orgs/{id}/major-events/",
         "/api/v1/social-orgs/indicators/",
         "/api/v1/community-orgs/",
     ]:
@@ -162,3 +164,48 @@ def test_a_change_and_a_closing_record_their_decisions(in_bureau, login_as, make
         assert list(
             StatusChange.objects.filter(organisation=org).values_list("status", "document_number", "decided_on")
         ) == [("changed", "中民社变〔2024〕3号", D(2024, 3, 4)), ("revoked", "中民社撤〔2024〕9号", D(2024, 10, 10))]
+
+
+def test_ratings_and_major_events_recorded_and_read_with_the_annual_reports_roles(in_bureau, login_as, make_org):
+    with in_bureau("zhongshan"):
+        first, second = _towns()
+        org = make_org(first, established_on=D(2015, 1, 1))
+        theirs = make_org(second, established_on=D(2015, 1, 1))
+    reviewer = login_as("zhongshan", "zhongshan-reviewer")
+    ratings = f"/api/v1/social-orgs/{org.pk}/ratings/"
+    for grade, rated_on in ((4, "2019-03-01"), (5, "2023-06-10")):
+        response = reviewer.post(ratings, {"grade": grade, "rated_on": rated_on}, content_type="application/json")
+        assert response.status_code == 201, response.json()
+    # Newest first; the 2019 rating ran out on 2024-03-01.
+    assert [(r["grade"], r["rated_on"], r["valid_until"], r["valid"]) for r in reviewer.get(ratings).json()] == [
+        (5, "2023-06-10", "2028-06-10", True),
+        (4, "2019-03-01", "2024-03-01", False),
+    ]
+    bad = reviewer.post(
+        ratings, {"grade": 3, "rated_on": "2014-05-01"}, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert bad.status_code == 400 and list(bad.json()) == ["rated_on"]
+    six = reviewer.post(ratings, {"grade": 6, "rated_on": "2024-01-01"}, content_type="application/json")
+    assert six.status_code == 400 and list(six.json()) == ["grade"]
+    events = f"/api/v1/social-orgs/{org.pk}/major-events/"
+    body = {"kind": "personnel", "reported_on": "2024-05-06", "event_on": "2024-05-01", "summary": "理事长换届"}
+    created = reviewer.post(events, body, content_type="application/json")
+    assert created.status_code == 201, created.json()
+    assert [(e["kind"], e["reported_on"], e["summary"]) for e in reviewer.get(events).json()] == [
+        ("personnel", "2024-05-06", "理事长换届")
+    ]
+    blank = reviewer.post(events, {**body, "summary": " ", "kind": "party"}, content_type="application/json")
+    assert blank.status_code == 400 and set(blank.json()) == {"kind", "summary"}
+
+    # The caseworker reads their own town's organisation but records neither; another town's is a 404.
+    caseworker = login_as("zhongshan", "zhongshan-caseworker1")
+    assert len(caseworker.get(ratings).json()) == 2
+    assert caseworker.post(events, body, content_type="application/json").status_code == 403
+    assert (
+        caseworker.post(ratings, {"grade": 3, "rated_on": "2024-02-02"}, content_type="application/json").status_code
+        == 403
+    )
+    assert caseworker.get(f"/api/v1/social-orgs/{theirs.pk}/ratings/").status_code == 404
+    assert caseworker.get(f"/api/v1/social-orgs/{theirs.pk}/major-events/").status_code == 404
+    with in_bureau("zhongshan"):
+        assert org.ratings.count() == 2 and org.major_events.count() == 1

@@ -51,6 +51,48 @@ def test_a_missing_2023_report_lists_on_2024_06_01_and_submission_removes(zs, ma
     assert listing.lists_update(today=D(2024, 7, 16))["listed_abnormal"] == 0
 
 
+def test_an_older_missing_year_is_caught_when_the_step_first_runs_later(zs, make_org, user_of):
+    from apps.socialorgs.selectors import listing_reason_text
+
+    town, _ = zs
+    skipped_2022 = make_org(town, established_on=D(2020, 3, 1))
+    skipped_both = make_org(town, established_on=D(2020, 3, 1))
+    complete = make_org(town, established_on=D(2020, 3, 1))
+    for year in (2021, 2022, 2023):
+        services.annual_report_submit(organisation=complete, year=year, submitted_on=D(year + 1, 4, 2), user=SYSTEM)
+    for year in (2021, 2023):
+        services.annual_report_submit(organisation=skipped_2022, year=year, submitted_on=D(year + 1, 4, 2), user=SYSTEM)
+    services.annual_report_submit(organisation=skipped_both, year=2021, submitted_on=D(2022, 4, 2), user=SYSTEM)
+
+    # The first night ever is in 2024: 2023 is the latest year due, but 2022 was never listed.
+    counts = listing.lists_update(today=D(2024, 6, 1))
+    assert (counts["report_year"], counts["listed_abnormal"]) == (2023, 2)
+    assert _stays(skipped_2022) == [("abnormal", "report_missing", 2022, D(2024, 6, 1), None, "")]
+    assert listing_reason_text(Listing.objects.get(organisation=skipped_2022)) == (
+        "annual report on 2022 not submitted by the deadline"
+    )
+    # One open stay at a time: the earliest missing year first, the next once that report is in.
+    assert _stays(skipped_both) == [("abnormal", "report_missing", 2022, D(2024, 6, 1), None, "")]
+    assert _stays(complete) == []
+    assert listing.lists_update(today=D(2024, 6, 2))["listed_abnormal"] == 0
+
+    services.annual_report_submit(organisation=skipped_2022, year=2022, submitted_on=D(2024, 7, 1), user=SYSTEM)
+    services.annual_report_submit(organisation=skipped_both, year=2022, submitted_on=D(2024, 7, 1), user=SYSTEM)
+    assert listing.lists_update(today=D(2024, 7, 2))["listed_abnormal"] == 1
+    assert _stays(skipped_2022) == [
+        ("abnormal", "report_missing", 2022, D(2024, 6, 1), D(2024, 7, 1), "report_submitted")
+    ]
+    assert _stays(skipped_both) == [
+        ("abnormal", "report_missing", 2022, D(2024, 6, 1), D(2024, 7, 1), "report_submitted"),
+        ("abnormal", "report_missing", 2023, D(2024, 7, 2), None, ""),
+    ]
+    # A stay ended by decision stays ended: the nightly does not list that year again.
+    approver = user_of("zhongshan", "approver")
+    stay = Listing.objects.get(organisation=skipped_both, report_year=2023)
+    services.listing_remove(listing=stay, note="已说明情况", removed_on=D(2024, 7, 3), user=approver)
+    assert listing.lists_update(today=D(2024, 7, 4))["listed_abnormal"] == 0
+
+
 def test_the_nightly_removes_when_a_report_was_written_without_the_service(zs, make_org):
     from apps.socialorgs.models import AnnualReport
 

@@ -16,7 +16,8 @@ def _form(bureau, **changes):
         "review_months_other": bureau.review_months_other, "review_months_marginal": bureau.review_months_marginal,
         "temporary_cap_multiple": bureau.temporary_cap_multiple,
         "marginal_income_multiple": bureau.marginal_income_multiple,
-        "annual_report_deadline": bureau.annual_report_deadline, "settings_notes": bureau.settings_notes,
+        "annual_report_deadline": bureau.annual_report_deadline,
+        "abnormal_list_months": bureau.abnormal_list_months, "settings_notes": bureau.settings_notes,
         "password_max_age_days": bureau.password_max_age_days,
     }
     data.update(changes)
@@ -32,6 +33,18 @@ def test_bureau_admin_changes_own_settings(login_as):
     assert response.status_code == 302
     haifeng.refresh_from_db()
     assert haifeng.phaseout_months == 3
+
+
+def test_bureau_admin_sets_the_abnormal_list_period(login_as):
+    haifeng = Bureau.objects.get(schema_name="haifeng")
+    client = login_as("haifeng", "haifeng-admin")
+    url = f"/admin/tenants/bureausettings/{haifeng.pk}/change/"
+    assert 'name="abnormal_list_months"' in client.get(url).content.decode()
+    assert client.post(url, _form(haifeng, abnormal_list_months=36)).status_code == 302
+    haifeng.refresh_from_db()
+    assert haifeng.abnormal_list_months == 36
+    response = client.post(url, _form(haifeng, abnormal_list_months=0))
+    assert set(response.context["adminform"].form.errors) == {"abnormal_list_months"}
 
 
 def test_bad_setting_is_refused_with_the_field_named(login_as):

@@ -1,11 +1,22 @@
 """Input and output shapes of the social-organisation API; views hand the input to services."""
 
+from django.utils import timezone
 from rest_framework import serializers
 
 from apps.core.api.mixins import OutputModelSerializer, masked_id_number
 from apps.people.models import Community, Person, Town
 
-from ..models import AnnualReport, CommunityOrgFiling, Listing, OrgStatus, OrgType, SocialOrganisation
+from .. import rules
+from ..models import (
+    AnnualReport,
+    CommunityOrgFiling,
+    Listing,
+    MajorEventReport,
+    OrgStatus,
+    OrgType,
+    Rating,
+    SocialOrganisation,
+)
 from ..selectors import listing_reason_text
 
 
@@ -152,6 +163,36 @@ class ListingDecision(serializers.Serializer):
     listing = serializers.IntegerField(min_value=1, required=False)
     note = serializers.CharField(max_length=300)
     on = serializers.DateField(required=False)
+
+
+class RatingOutput(OutputModelSerializer):
+    valid = serializers.SerializerMethodField(help_text="Whether the rating holds today (five years from rated_on).")
+
+    class Meta:
+        model = Rating
+        fields = ["id", "organisation", "grade", "rated_on", "valid_until", "valid", "document_number"]
+
+    def get_valid(self, obj) -> bool:
+        return rules.rating_valid_on(rated_on=obj.rated_on, day=timezone.localdate())
+
+
+class RatingInput(serializers.Serializer):
+    grade = serializers.IntegerField(min_value=1, max_value=5, help_text="1-5 (1A-5A)")
+    rated_on = serializers.DateField()
+    document_number = serializers.CharField(max_length=60, required=False, allow_blank=True)
+
+
+class MajorEventOutput(OutputModelSerializer):
+    class Meta:
+        model = MajorEventReport
+        fields = ["id", "organisation", "kind", "reported_on", "event_on", "summary", "reviewed"]
+
+
+class MajorEventInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=MajorEventReport.Kind.choices)
+    reported_on = serializers.DateField()
+    event_on = serializers.DateField(required=False, allow_null=True)
+    summary = serializers.CharField(max_length=4000)
 
 
 class SocialOrgIndicatorsOutput(serializers.Serializer):

@@ -121,6 +121,34 @@ class SocialOrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
         stays = selectors.listing_list(user=request.user, organisation_id=organisation.pk).order_by("listed_on", "id")
         return Response(s.ListingOutput(stays, many=True).data)
 
+    @extend_schema(methods=["get"], responses=s.RatingOutput(many=True), filters=False)
+    @extend_schema(methods=["post"], request=s.RatingInput, responses={201: s.RatingOutput})
+    @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
+    def ratings(self, request, pk=None):
+        """The organisation's ratings (评估等级 1A-5A, valid five years), newest first; POST records one."""
+        organisation = self.get_object()
+        if request.method == "POST":
+            data = s.RatingInput(data=request.data)
+            data.is_valid(raise_exception=True)
+            rating = services.rating_record(organisation=organisation, user=request.user, **data.validated_data)
+            return Response(s.RatingOutput(rating).data, status=status.HTTP_201_CREATED)
+        ratings = selectors.rating_list(user=request.user, organisation_id=organisation.pk)
+        return Response(s.RatingOutput(ratings, many=True).data)
+
+    @extend_schema(methods=["get"], responses=s.MajorEventOutput(many=True), filters=False)
+    @extend_schema(methods=["post"], request=s.MajorEventInput, responses={201: s.MajorEventOutput})
+    @action(detail=True, methods=["get", "post"], url_path="major-events", filter_backends=[], pagination_class=None)
+    def major_events(self, request, pk=None):
+        """The organisation's major-event reports (重大事项报告), newest first; POST records one."""
+        organisation = self.get_object()
+        if request.method == "POST":
+            data = s.MajorEventInput(data=request.data)
+            data.is_valid(raise_exception=True)
+            report = services.major_event_report(organisation=organisation, user=request.user, **data.validated_data)
+            return Response(s.MajorEventOutput(report).data, status=status.HTTP_201_CREATED)
+        reports = selectors.major_event_list(user=request.user, organisation_id=organisation.pk)
+        return Response(s.MajorEventOutput(reports, many=True).data)
+
     @extend_schema(
         parameters=[OpenApiParameter("year", int, required=True)], responses=s.SocialOrgIndicatorsOutput, filters=False
     )
