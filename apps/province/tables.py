@@ -172,7 +172,7 @@ def fidelity(*, bureau="", **_filters) -> Table:
             ("reported", _("reported figures")),
             ("compared", _("compared with the data")),
             ("within_tolerance", _("reproduced within 1%")),
-            ("share_reproduced", _("% reproduced")),
+            ("share_reproduced", _("share reproduced")),
             ("not_computed", _("not computed from the data")),
             ("not_comparable", _("not comparable")),
         ],
