@@ -62,12 +62,18 @@ SELECT m.organisation_id, 'dishonest', 'kept_past_period', NULL, '', %(today)s, 
 # nightly ran (or before it was registered here) is still caught; only one stay can be open, so the
 # later missing years follow once that report is in. Years already listed once (whatever ended
 # that stay: a decision, a move to the dishonesty list) are not listed again. The look-back starts
-# at the bureau's first year of records (its earliest report or listing), so a bureau that began
-# keeping reports in 2022 does not list everyone for 1995.
+# at the first year whose reports the bureau keeps: one for which it holds reports from at least half
+# of the organisations that owed them. A bureau that began keeping reports in 2022, with a handful
+# carried over from 2021, does not list everyone for 2021 (nor for 1995).
 _LIST_MISSING = """
-WITH first_year AS (
-    SELECT LEAST(%(year)s, (SELECT MIN(year) FROM socialorgs_annualreport),
-                 (SELECT MIN(report_year) FROM socialorgs_listing)) AS y
+WITH kept AS (
+    SELECT r.year, count(*) AS reports,
+           (SELECT count(*) FROM socialorgs_socialorganisation o WHERE o.established_on < make_date(r.year, 1, 1))
+               AS owed
+      FROM socialorgs_annualreport r
+     GROUP BY r.year
+), first_year AS (
+    SELECT LEAST(%(year)s, (SELECT MIN(year) FROM kept WHERE reports * 2 >= owed)) AS y
 )
 INSERT INTO socialorgs_listing (organisation_id, kind, reason, report_year, note, listed_on, exit, exit_note)
 SELECT DISTINCT ON (o.id) o.id, 'abnormal', 'report_missing', w.y, '', %(today)s, '', ''
