@@ -30,7 +30,6 @@ approve; the person keeps the registered account until then.
 
 from __future__ import annotations
 
-import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -49,18 +48,12 @@ from apps.core.idcard import id_hash, parse_id_number
 from apps.core.money import parse_money
 from apps.core.scoping import user_town_id
 from apps.core.uploads import check_size, check_xlsx_archive
+from apps.core.workbooks import Column, RowError, cell_text
 
 from .models import Community, Household, HouseholdMember, HukouClass, Person, Town
 from .services import BANK_ACCOUNT_RE, PHONE_RE, bank_account_change_request, income_problem
 
 MAX_ROWS = 100_000
-
-
-@dataclass(frozen=True)
-class Column:
-    header: str
-    key: str
-    required: bool = False
 
 
 COLUMNS = [
@@ -95,16 +88,6 @@ RELATIONS = {
 HUKOU = {"城镇": HukouClass.URBAN, "农村": HukouClass.RURAL, "urban": HukouClass.URBAN, "rural": HukouClass.RURAL}
 YES_NO = {"是": True, "否": False, "yes": True, "no": False, "y": True, "n": False, "1": True, "0": False,
           "true": True, "false": False}
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"row {self.row}, {self.column or '-'}: {self.message}"
 
 
 @dataclass
@@ -150,16 +133,6 @@ def template_workbook() -> Workbook:
         for cell in cells:
             cell.number_format = "@"  # text: long numbers keep every digit
     return workbook
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat()
-    return str(value).strip()
 
 
 class _Checker:
@@ -249,7 +222,7 @@ def _read_rows(path_or_file, checker: _Checker) -> list[_Row]:
         positions: dict[str, int] = {}
         by_header = {c.header: c for c in COLUMNS}
         for index, title in enumerate(header):
-            title = _cell_text(title)
+            title = cell_text(title)
             if not title:
                 continue
             column = by_header.get(title)
@@ -267,7 +240,7 @@ def _read_rows(path_or_file, checker: _Checker) -> list[_Row]:
             return []
         result = []
         for number, cells in enumerate(rows, start=2):
-            if cells is None or all(c is None or _cell_text(c) == "" for c in cells):
+            if cells is None or all(c is None or cell_text(c) == "" for c in cells):
                 continue
             if len(result) >= MAX_ROWS:
                 checker.error(number, "", _("A file holds at most %(n)d rows; split it.") % {"n": MAX_ROWS})
@@ -275,7 +248,7 @@ def _read_rows(path_or_file, checker: _Checker) -> list[_Row]:
             values = {}
             for key, index in positions.items():
                 raw = cells[index] if index < len(cells) else None
-                values[key] = _cell_text(raw)
+                values[key] = cell_text(raw)
                 if key in ("id_number", "bank_account"):
                     values[f"{key}_raw"] = raw
             result.append(_Row(number=number, values=values))

@@ -199,14 +199,8 @@ def person_update(*, person: Person, user, **fields) -> Person:
     return person
 
 
-@transaction.atomic
-def person_mark_deceased(*, person: Person, date_of_death: datetime.date, today: datetime.date | None = None) -> Person:
-    """Record a death in the registry only; burial and benefits stop what they pay with their own services."""
-    person = Person.objects.select_for_update().get(pk=person.pk)
-    today = today or datetime.date.today()
-    if person.status == Person.Status.DECEASED:
-        raise ValidationError({"date_of_death": [_("%(name)s is already recorded as deceased on %(date)s.")
-                                                 % {"name": person.name, "date": person.date_of_death}]})
+def _person_died_on(person: Person, date_of_death: datetime.date, *, today: datetime.date) -> Person:
+    """Mark a locked person deceased on a date that is neither in the future nor before their birth."""
     if date_of_death > today:
         raise ValidationError({"date_of_death": [_("The date of death %(date)s is in the future.")
                                                  % {"date": date_of_death}]})
@@ -216,6 +210,17 @@ def person_mark_deceased(*, person: Person, date_of_death: datetime.date, today:
     person.status, person.date_of_death = Person.Status.DECEASED, date_of_death
     person.save(update_fields=["status", "date_of_death", "updated_at"])
     return person
+
+
+@transaction.atomic
+def person_mark_deceased(*, person: Person, date_of_death: datetime.date, today: datetime.date | None = None) -> Person:
+    """Record a death in the registry only; burial and benefits stop what they pay with their own services."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    today = today or datetime.date.today()
+    if person.status == Person.Status.DECEASED:
+        raise ValidationError({"date_of_death": [_("%(name)s is already recorded as deceased on %(date)s.")
+                                                 % {"name": person.name, "date": person.date_of_death}]})
+    return _person_died_on(person, date_of_death, today=today)
 
 
 # --------------------------------------------------------------------------- households
@@ -486,15 +491,7 @@ def person_death_correct(*, person: Person, date_of_death: datetime.date | None,
         person.status, person.date_of_death = Person.Status.ALIVE, None
         person.save(update_fields=["status", "date_of_death", "updated_at"])
         return person
-    if date_of_death > (today or datetime.date.today()):
-        raise ValidationError({"date_of_death": [_("The date of death %(date)s is in the future.")
-                                                 % {"date": date_of_death}]})
-    if date_of_death < person.birth_date:
-        raise ValidationError({"date_of_death": [_("The date of death %(death)s is before the birth date %(birth)s.")
-                                                 % {"death": date_of_death, "birth": person.birth_date}]})
-    person.status, person.date_of_death = Person.Status.DECEASED, date_of_death
-    person.save(update_fields=["status", "date_of_death", "updated_at"])
-    return person
+    return _person_died_on(person, date_of_death, today=today or datetime.date.today())
 
 
 @transaction.atomic

@@ -32,6 +32,7 @@ from apps.core.money import parse_money
 from apps.core.permissions import recorded_user, require_permission
 from apps.core.scoping import user_town_id
 from apps.core.uploads import check_size, check_xlsx_archive
+from apps.core.workbooks import Column, RowError, cell_text
 from apps.people.models import Town
 from tenants.selectors import current_bureau
 
@@ -39,13 +40,6 @@ from .models import LIVE_STATUSES, OrgStatus, OrgType, SocialOrganisation, Statu
 from .services import organisation_check
 
 MAX_ROWS = 100_000
-
-
-@dataclass(frozen=True)
-class Column:
-    header: str
-    key: str
-    required: bool = False
 
 
 COLUMNS = [
@@ -75,20 +69,6 @@ TYPES = {
 YES_NO = {"是": True, "否": False, "": False, "yes": True, "no": False}
 
 
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return _("row %(row)d, %(column)s: %(message)s") % {
-            "row": self.row,
-            "column": self.column or "-",
-            "message": self.message,
-        }
-
-
 @dataclass
 class ImportResult:
     rows: int = 0
@@ -98,18 +78,6 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, datetime.datetime):
-        value = value.date()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value).strip()
 
 
 def template_workbook() -> Workbook:
@@ -193,7 +161,7 @@ def _read(file, errors: list[RowError]) -> list[tuple[int, dict]]:
         by_header = {c.header: c for c in COLUMNS}
         positions: dict[str, int] = {}
         for index, title in enumerate(header):
-            title = _text(title)
+            title = cell_text(title)
             if not title:
                 continue
             if title not in by_header:
@@ -216,12 +184,12 @@ def _read(file, errors: list[RowError]) -> list[tuple[int, dict]]:
             return []
         result = []
         for number, cells in enumerate(rows, start=2):
-            if cells is None or all(_text(c) == "" for c in cells):
+            if cells is None or all(cell_text(c) == "" for c in cells):
                 continue
             if len(result) >= MAX_ROWS:
                 errors.append(RowError(number, "", _("A file holds at most %(n)d rows; split it.") % {"n": MAX_ROWS}))
                 break
-            values = {key: _text(cells[index] if index < len(cells) else None) for key, index in positions.items()}
+            values = {key: cell_text(cells[index] if index < len(cells) else None) for key, index in positions.items()}
             for key in ("credit_code", "representative_id_number"):
                 raw = cells[positions[key]] if positions[key] < len(cells) else None
                 if isinstance(raw, int | float) and not isinstance(raw, bool):
