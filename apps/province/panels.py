@@ -7,6 +7,9 @@ bureaus appear by name and programme, never with their person.
 
 from __future__ import annotations
 
+import hashlib
+
+from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +25,31 @@ from .selectors import duplicates_for_bureau
 RESOLVE_PERMISSION = "benefits.change_entitlement"
 
 
+# Finding a hash's person means hashing every active beneficiary: done once per set of open alerts and
+# day, not on every workbench page (the cache is per bureau: django_tenants.cache.make_key).
+PERSONS_CACHE_SECONDS = 600
+
+
+def _persons_of(wanted: frozenset[str], *, today) -> dict[str, int]:
+    digest_of_set = hashlib.sha256("".join(sorted(wanted)).encode()).hexdigest()
+
+    def find() -> dict[str, int]:
+        found = {}
+        for person_id, number, _programme in active_persons(today=today):
+            digest = province_hash(number)
+            if digest in wanted:
+                found[digest] = person_id
+        return found
+
+    key = f"province:alert-persons:{today}:{digest_of_set}"
+    persons = cache.get_or_set(key, find, PERSONS_CACHE_SECONDS)
+    if len(persons) != Person.objects.filter(pk__in=persons.values()).count():
+        # A cached person was removed or replaced since (a correction, a re-import): look again.
+        persons = find()
+        cache.set(key, persons, PERSONS_CACHE_SECONDS)
+    return persons
+
+
 def own_alerts(*, schema_name: str, today) -> list[dict]:
     """The open alerts this bureau has not resolved, each with the bureau's own person."""
     alerts = [
@@ -31,12 +59,7 @@ def own_alerts(*, schema_name: str, today) -> list[dict]:
     ]
     if not alerts:
         return []
-    wanted = {a.person_hash for a in alerts}
-    persons = {}
-    for person_id, number, _programme in active_persons(today=today):
-        digest = province_hash(number)
-        if digest in wanted:
-            persons[digest] = person_id
+    persons = _persons_of(frozenset(a.person_hash for a in alerts), today=today)
     names = dict(Person.objects.filter(pk__in=persons.values()).values_list("pk", "name"))
     out = []
     for alert in alerts:
