@@ -155,6 +155,7 @@ NIGHTLY_STEPS = [
     "apps.disbursement.nightly.lines_cancel_ended",
     "apps.disbursement.nightly.export_approved_runs",
     "apps.disbursement.nightly.offcycle_runs",
+    "apps.disbursement.nightly.supplementary_runs",
     "apps.disbursement.nightly.recovery_listing",
     "apps.socialorgs.listing.nightly_step",
     # Last: the province's rollup sees what the steps above changed.

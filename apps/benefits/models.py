@@ -158,6 +158,13 @@ class Entitlement(models.Model):
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     # Where it came from, e.g. "assistance.application:42" or "pensions.engine".
     source = models.CharField(_("source"), max_length=100, blank=True)
+    # Set when months from here may have been paid under another entitlement in this one's place (a
+    # death recomputes a household's dibao from a month already paid; a death withdrawn gives the
+    # months back): the next regular run pays each such month that has no line of this entitlement.
+    back_pay_from = models.DateField(
+        _("months owed from"), null=True, blank=True, editable=False,
+        help_text=_("First month that may be owed although its payment run has passed (a death recorded or "
+                    "withdrawn): the next monthly run pays each such month not yet paid to this entitlement."))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -201,6 +208,8 @@ class Entitlement(models.Model):
         indexes = [
             models.Index(fields=["programme", "status"], name="entitlement_programme_status"),
             models.Index(fields=["person", "programme"], name="entitlement_person_programme"),
+            # The monthly run looks up the few entitlements owed past months on every run.
+            models.Index(fields=["id"], condition=Q(back_pay_from__isnull=False), name="entitlement_back_pay"),
         ]
 
     def __str__(self) -> str:

@@ -274,7 +274,8 @@ def _entitlement_validate(e: Entitlement, programme: Programme) -> None:
 def entitlement_create(*, programme, variant: str = "unified", household=None, person=None, payee_person=None,
                        payee_institution=None, per_capita_income=None, covered_members: int | None = None,
                        addon_members: int = 0, care_level: str = "", start_period, end_period=None,
-                       reason: str = "", source: str = "", user=None) -> Entitlement:
+                       reason: str = "", source: str = "", user=None, back_pay_from=None) -> Entitlement:
+    """`back_pay_from`: this entitlement takes over months another one was already paid for (see the field)."""
     programme = _programme(programme)
     entitlement = Entitlement(
         programme=programme, variant=_check_variant(programme, variant), household=household, person=person,
@@ -284,7 +285,7 @@ def entitlement_create(*, programme, variant: str = "unified", household=None, p
         covered_members=covered_members, addon_members=addon_members or 0, care_level=care_level or "",
         start_period=_period_field("start_period", start_period, label=_("The first period")),
         end_period=None if end_period is None else _period_field("end_period", end_period, label=_("The last period")),
-        reason=(reason or "")[:300], source=(source or "")[:100],
+        reason=(reason or "")[:300], source=(source or "")[:100], back_pay_from=back_pay_from,
     )
     _entitlement_validate(entitlement, programme)
     if programme.code in (ProgrammeCode.DIBAO, ProgrammeCode.TEKUN):
@@ -554,7 +555,9 @@ def entitlements_end_for_death(*, person: Person, date_of_death: datetime.date, 
             payee_institution=e.payee_institution, per_capita_income=e.per_capita_income, covered_members=covered,
             addon_members=addon, start_period=start, end_period=old_end,
             reason=_("recomputed for %(n)s members after a death (%(source)s)") % {"n": covered, "source": source},
-            source=e.source, user=user)
+            # A month already paid to the household on the old size is recovered from the old line and
+            # paid again on the new size by the next monthly run.
+            source=e.source, user=user, back_pay_from=start)
         effect["opened"].append(successor.pk)
     return effect
 
@@ -574,11 +577,16 @@ def entitlements_restore_after_death(*, effect: dict, source: str, user, reason:
     restored = 0
     for before in sorted(effect.get("ended", []), key=lambda row: row["id"]):
         e = Entitlement.objects.select_for_update().get(pk=before["id"])
+        # The months the death took away may have had their runs meanwhile (paid to a successor, now
+        # recovered): they are owed again.
+        given_back = rules.add_months(e.end_period, 1)
+        e.back_pay_from = min(filter(None, [e.back_pay_from, given_back]))
         e.end_period = datetime.date.fromisoformat(before["end_period"]) if before["end_period"] else None
         e.status, e.reason = before["status"], before["reason"]
         try:
             with transaction.atomic():
-                _save_with_reason(e, user=user, change_reason=change_reason, fields=["end_period", "status", "reason"])
+                _save_with_reason(e, user=user, change_reason=change_reason,
+                                  fields=["end_period", "status", "reason", "back_pay_from"])
         except IntegrityError:
             raise ValidationError(_("Entitlement #%(id)s cannot be restored: another open %(programme)s entitlement "
                                     "exists for this beneficiary.") % {"id": e.pk, "programme": e.programme_id}) from None

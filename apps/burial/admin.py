@@ -2,11 +2,12 @@
 deleting a record calls the service that restores what it ended; lists masked and town-scoped."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from apps.benefits.admin_tools import ReasonForm, confirm_action
 from apps.benefits.models import source_text
 from apps.core.admin_mixins import ReadOnlyAdminMixin, TownScopedAdminMixin, add_service_errors
 from apps.core.admin_site import bureau_admin_site
@@ -74,6 +75,11 @@ class DeathRecordForm(forms.ModelForm):
         return data
 
 
+class DeathDateForm(ReasonForm):
+    date_of_death = forms.DateField(label=_("correct date of death"), help_text=_("YYYY-MM-DD, as on the death certificate."))
+    field_order = ["date_of_death", "reason"]
+
+
 class BenefitsFilter(admin.SimpleListFilter):
     title = _("benefits")
     parameter_name = "benefits"
@@ -103,6 +109,21 @@ class DeathRecordAdmin(TownScopedAdminMixin, SimpleHistoryAdmin):
     search_fields = ["name", "=id_number"]
     date_hierarchy = "date_of_death"
     raw_id_fields = ["person"]
+    actions = ["correct_date"]
+
+    @admin.action(description=_("Correct the date of death"), permissions=["change"])
+    def correct_date(self, request, queryset):
+        """The date is never edited in the form: the service undoes what the old date set off (benefits
+        ended, the household's dibao recomputed) and applies the new one, with history."""
+        if queryset.count() != 1:
+            self.message_user(request, _("Choose one death record to correct."), messages.ERROR)
+            return None
+        return confirm_action(
+            self, request, queryset, form_class=DeathDateForm, title=_("Correct the date of death"),
+            action_name="correct_date",
+            explanation=_("The benefits the old date ended are restored, then ended again after the month "
+                          "of the new date; months already paid are recovered or paid by the next run."),
+            run=lambda record, data: services.death_record_correct_date(record=record, user=request.user, **data))
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -110,7 +131,8 @@ class DeathRecordAdmin(TownScopedAdminMixin, SimpleHistoryAdmin):
         return form
 
     def get_readonly_fields(self, request, obj=None):
-        # A date is corrected through its own service (API: deaths/{id}/correct/), never edited here.
+        # A date is corrected through its own service (the "correct the date" action, API
+        # deaths/{id}/correct/), never edited here.
         return DEATH_FIELDS if obj else []
 
     @admin.display(description=_("ID number"))

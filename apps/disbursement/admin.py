@@ -87,6 +87,8 @@ DETAIL_LABELS = {
     "unpriced": _("entitlements without a standard in force"),
     "zero_amount": _("entitlements with an amount of 0.00"),
     "regular_lines": _("monthly lines"),
+    "back_pay_lines": _("lines of past months owed after a recomputation"),
+    "back_pay_amount": _("amount of past months owed after a recomputation"),
     "grants": _("one-off grants waiting to be paid"),
     "grant_lines": _("one-off grant lines"),
     "arrears_lines": _("arrears lines (差额补发)"),
@@ -108,7 +110,7 @@ def detail_rows(detail: dict) -> list[tuple[str, str]]:
     for key, value in detail.items():
         if key == "seconds":
             value = _duration(float(value))
-        elif key == "arrears_amount":
+        elif key in ("arrears_amount", "back_pay_amount"):
             value = _yuan(Decimal(value))
         elif isinstance(value, bool):
             value = gettext("yes") if value else gettext("no")

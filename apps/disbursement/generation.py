@@ -49,6 +49,10 @@ ANTI_JOIN_REGULAR = """
 # What an INSERT … RETURNING amount, status adds to the run: the lines for the bank file, and those held.
 TOTALS = """SELECT count(*) FILTER (WHERE status = 'pending'), coalesce(sum(amount) FILTER (WHERE status = 'pending'), 0),
        count(*) FILTER (WHERE status = 'held'), coalesce(sum(amount) FILTER (WHERE status = 'held'), 0)"""
+# Back pay (Entitlement.back_pay_from): only the few entitlements owed a past month, each month once.
+BACK_PAY_FILTER = """
+      AND e.back_pay_from IS NOT NULL AND e.back_pay_from <= %(period)s
+"""
 EXISTING_JOIN = """
 LEFT JOIN disbursement_paymentline x ON x.period = %(period)s AND x.line_type = 'regular' AND x.key_ref = e.id
                                     AND x.programme_id = e.programme_id AND x.key_variant = 0
@@ -216,6 +220,36 @@ def _regular_lines(run: PaymentRun, params: dict, chunk_size: int, report: Calla
     return totals
 
 
+def _back_pay_lines(run: PaymentRun, params: dict, chunk_size: int) -> dict:
+    """Past months owed to entitlements that took over from another (a death's recomputed dibao from a
+    month already paid on the old size; a withdrawn death): a regular line of each such month that has
+    none, carried by this run, priced with the standard in force in that month. Only months that had a
+    regular run: a month still to come is its own run's."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT r.period FROM disbursement_paymentrun r WHERE r.kind = 'regular' AND r.period < %(p)s "
+            "AND r.period >= (SELECT min(back_pay_from) FROM benefits_entitlement WHERE back_pay_from IS NOT NULL) "
+            "ORDER BY 1", {"p": run.period})
+        months = [row[0] for row in cursor.fetchall()]
+    amount = sql.amount_expr(programme="e.programme_id", standard="r.monthly", income="e.per_capita_income",
+                             covered="e.covered_members", addon="e.addon_members")
+    insert = sql.statement("regular", amount=amount, anti_join=ANTI_JOIN_REGULAR + BACK_PAY_FILTER, totals=TOTALS)
+    basis = sql.statement("basis")
+    totals = {"back_pay_lines": 0, "back_pay_amount": Decimal("0.00"), "held_lines": 0}
+    for month in months:
+        month_params = {**params, "period": month}
+        _execute(basis, month_params)
+        for low, high in _id_chunks("benefits_entitlement", "back_pay_from IS NOT NULL AND back_pay_from <= %s",
+                                    [month], chunk_size):
+            with transaction.atomic():
+                lines, amount_sum, held, held_sum = _fetchone(insert, {**month_params, "lo": low, "hi": high})
+                _progress(run, done=0, lines=lines, amount=amount_sum, held=held, held_amount=held_sum)
+            totals["back_pay_lines"] += lines + held
+            totals["back_pay_amount"] += amount_sum + held_sum
+            totals["held_lines"] += held
+    return {**totals, "back_pay_amount": f"{totals['back_pay_amount']:.2f}"}
+
+
 def _grant_lines(run: PaymentRun, params: dict, chunk_size: int, report: Callable | None) -> dict:
     statement = sql.statement("grants", totals=TOTALS)
     totals = {"grants": 0, "grant_lines": 0, "held_lines": 0}
@@ -255,7 +289,8 @@ def _arrears_lines(run: PaymentRun, params: dict) -> dict:
 
 def _reissue_lines(run: PaymentRun, params: dict) -> dict:
     with transaction.atomic():
-        failed, held, lines, amount, awaiting = _fetchone(sql.statement("reissue"), params)
+        failed, held, lines, amount, awaiting = _fetchone(
+            sql.statement("reissue", ready=sql.reissue_ready(one_month=True)), params)
         _progress(run, done=failed + held, lines=lines, amount=amount)
     return {"failed_lines": failed, "held_before": held, "reissued": lines, "awaiting_correction": awaiting}
 
@@ -314,16 +349,19 @@ def payment_run_generate(*, run: PaymentRun, chunk_size: int | None = None,
                 detail = _grant_lines(run, {**params, "programmes": one_off}, chunk_size, report)
             else:
                 detail = _regular_lines(run, params, chunk_size, report, refresh=refresh)
+                back_pay = _back_pay_lines(run, params, chunk_size)
                 grants = _grant_lines(run, {**params, "programmes": one_off}, chunk_size, report)
                 arrears = _arrears_lines(run, params)
-                held = detail["held_lines"] + grants.pop("held_lines") + arrears.pop("held_lines", 0)
-                detail |= grants | arrears | {"held_lines": held}
+                held = (detail["held_lines"] + back_pay.pop("held_lines") + grants.pop("held_lines")
+                        + arrears.pop("held_lines", 0))
+                detail |= back_pay | grants | arrears | {"held_lines": held}
             detail["seconds"] = round(time.monotonic() - started, 3)
             run = _finish(run, detail)
         except Exception as exc:
             _fail(run, exc)
             raise
-    written = sum(detail.get(key, 0) for key in ("regular_lines", "grant_lines", "arrears_lines", "reissued"))
+    written = sum(detail.get(key, 0) for key in ("regular_lines", "back_pay_lines", "grant_lines", "arrears_lines",
+                                                 "reissued"))
     if written >= VACUUM_AFTER_LINES:
         _vacuum_lines()
     elif written:

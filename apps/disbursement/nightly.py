@@ -80,21 +80,40 @@ def _offcycle_candidates() -> list[datetime.date]:
         return [row[0] for row in cursor.fetchall()]
 
 
+def supplementary_runs(*, today: datetime.date) -> dict:
+    """补发 does not wait for someone to start it (SPEC §5): each night, every month with failed lines
+    whose account has since been corrected, or held lines whose payee now has one, gets a supplementary
+    run of that month, generated and left for the approver; a supplementary run of the month still
+    waiting for approval is refreshed instead. Each line is re-issued at most once (the re-issue's key
+    is the original line); nothing ready creates nothing."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {sql.reissue_ready(one_month=False)} "
+                       "SELECT DISTINCT period FROM ready WHERE corrected AND NOT reissued ORDER BY 1")
+        periods = [row[0] for row in cursor.fetchall()]
+    return _runs_for(periods, kind=PaymentRun.Kind.SUPPLEMENTARY)
+
+
 def offcycle_runs(*, today: datetime.date) -> dict:
     """One-offs do not wait for the month (SPEC §5): each night the approved grants not yet on a line
     go into an off-cycle run of their month of approval, generated and left for the approver (the next
     night exports it once approved). A month whose off-cycle run still waits for approval gets its
     new grants added to that run (a refresh); nothing to pay creates nothing. Exactly-once as any run:
     the period's advisory lock and the grant line's unique key."""
+    return _runs_for(_offcycle_candidates(), kind=PaymentRun.Kind.OFF_CYCLE)
+
+
+def _runs_for(periods: list[datetime.date], *, kind: str) -> dict:
+    """A run of `kind` generated for each period: the period's run of that kind still waiting for
+    approval is refreshed, else a new one is created."""
     made, refreshed = [], []
-    for period in _offcycle_candidates():
+    for period in periods:
         with advisory_lock(period_lock(period)):
-            waiting = (PaymentRun.objects.filter(kind=PaymentRun.Kind.OFF_CYCLE, period=period,
+            waiting = (PaymentRun.objects.filter(kind=kind, period=period,
                                                  status__in=[PaymentRun.Status.GENERATING, PaymentRun.Status.GENERATED,
                                                              PaymentRun.Status.FAILED])
                        .order_by("id").first())
             if waiting is None:
-                waiting, _created = payment_run_create(period=period, kind=PaymentRun.Kind.OFF_CYCLE)
+                waiting, _created = payment_run_create(period=period, kind=kind)
                 made.append(waiting.pk)
             else:
                 refreshed.append(waiting.pk)

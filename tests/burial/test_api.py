@@ -173,3 +173,40 @@ def test_the_workbench_panel_lists_this_weeks_deaths(in_bureau, user_named):
             (1, "/admin/burial/deathrecord/"),
             (1, "/admin/burial/deathrecord/?benefits=stopped"),
         ]
+
+
+def test_the_admin_corrects_a_date_of_death_through_the_service(login_as, in_bureau):
+    """The date is read-only on the record's page; the "correct the date" action asks for the date and a
+    reason, and the service moves the stop: 高龄津贴 now ends after 2024-02, not 2024-04."""
+    from apps.benefits.models import Entitlement
+    from apps.burial import services
+    from apps.core.permissions import SYSTEM
+
+    client = login_as("xcity", "xcity-admin")
+    with in_bureau("xcity"):
+        p = factories.person(birth_date=datetime.date(1936, 2, 2))
+        longevity = factories.entitlement(programme="longevity", variant="80-89", person=p,
+                                          start_period=datetime.date(2023, 1, 1))
+        record = services.death_record_create(user=SYSTEM, person=p, date_of_death=datetime.date(2024, 4, 2),
+                                              exemption="ethnic", disposition="burial",
+                                              today=datetime.date(2024, 4, 10))
+    page = client.post("/admin/burial/deathrecord/", {"action": "correct_date", "_selected_action": [record.pk]},
+                       HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert page.status_code == 200 and "更正死亡日期" in page.content.decode()
+    missing_reason = client.post("/admin/burial/deathrecord/", {
+        "action": "correct_date", "_selected_action": [record.pk], "confirmed": "yes",
+        "date_of_death": "2024-02-20", "reason": ""})
+    assert missing_reason.status_code == 200  # the form again, nothing changed
+    with in_bureau("xcity"):
+        record.refresh_from_db()
+        assert record.date_of_death == datetime.date(2024, 4, 2)
+    done = client.post("/admin/burial/deathrecord/", {
+        "action": "correct_date", "_selected_action": [record.pk], "confirmed": "yes",
+        "date_of_death": "2024-02-20", "reason": "死亡医学证明为2月20日"})
+    assert done.status_code == 302
+    with in_bureau("xcity"):
+        record.refresh_from_db()
+        longevity = Entitlement.objects.get(pk=longevity.pk)
+        assert record.date_of_death == datetime.date(2024, 2, 20)
+        assert record.history.first().history_change_reason == "死亡医学证明为2月20日"
+        assert (longevity.status, longevity.end_period) == ("stopped", datetime.date(2024, 2, 1))

@@ -95,10 +95,24 @@ def test_a_death_on_2025_03_10_with_april_paid(in_bureau, user_named):
             ("longevity", D("100.00")),
         ]
 
+        # The May run pays May on the new size, and April too: April's old line (2,890.00) is on the
+        # recovery list, so the household is owed April's 1,600.00 (net: 1,290.00 recovered).
         may_run = payment_run_monthly(period=MAY)
-        may_lines = PaymentLine.objects.filter(run=may_run, household_id=household.pk)
-        assert list(may_lines.values_list("entitlement_id", "amount")) == [(successor.pk, D("1600.00"))]
+        may_lines = PaymentLine.objects.filter(run=may_run, household_id=household.pk).order_by("period")
+        assert list(may_lines.values_list("entitlement_id", "period", "line_type", "amount")) == [
+            (successor.pk, APR, "regular", D("1600.00")),
+            (successor.pk, MAY, "regular", D("1600.00")),
+        ]
         assert not PaymentLine.objects.filter(run=may_run, entitlement_id=longevity.pk).exists()
+        may_run.refresh_from_db()
+        assert (may_run.detail["back_pay_lines"], may_run.detail["back_pay_amount"]) == (1, "1600.00")
+
+        # Exactly once: a second monthly run of June does not pay April again.
+        PaymentLine.objects.filter(run=may_run).update(status="paid")
+        june_run = payment_run_monthly(period=datetime.date(2025, 6, 1))
+        assert list(
+            PaymentLine.objects.filter(run=june_run, household_id=household.pk).values_list("period", "amount")
+        ) == [(datetime.date(2025, 6, 1), D("1600.00"))]
 
 
 def test_deleting_the_record_restores_everything_from_april_with_history(in_bureau, user_named):
@@ -130,6 +144,39 @@ def test_deleting_the_record_restores_everything_from_april_with_history(in_bure
                 run=may_run, entitlement_id__in=[dibao.pk, longevity.pk, successor_id]
             ).values_list("programme_id", "amount")
         ) == [("dibao", D("2890.00")), ("longevity", D("100.00"))]
+
+
+def test_deleting_the_record_after_may_was_paid_gives_the_months_back(in_bureau, user_named):
+    """The death withdrawn after the May run paid the successor April and May (1,600.00 each): those two
+    lines go on the recovery list, and the June run pays the restored entitlements' May (2,890.00 and
+    100.00; April's old lines were paid and stay) besides June."""
+    with in_bureau("zhongshan"):
+        head, household, dibao, longevity = _family()
+        _april_paid()
+        admin = user_named("zhongshan-admin")
+        record = _record(head, admin)
+        successor_id = record.benefits_effect["opened"][0]
+        may_run = payment_run_monthly(period=MAY)
+        PaymentLine.objects.filter(run=may_run).update(status="paid")
+
+        services.death_record_delete(record=record, user=admin, reason="录入错误：重名")
+
+        assert sorted((r.period, r.programme_id, r.amount) for r in recovery_list(user=None)) == [
+            (APR, "dibao", D("1600.00")),
+            (MAY, "dibao", D("1600.00")),
+        ]
+        june = datetime.date(2025, 6, 1)
+        june_run = payment_run_monthly(period=june)
+        assert sorted(
+            PaymentLine.objects.filter(
+                run=june_run, entitlement_id__in=[dibao.pk, longevity.pk, successor_id]
+            ).values_list("period", "programme_id", "amount")
+        ) == [
+            (MAY, "dibao", D("2890.00")),
+            (MAY, "longevity", D("100.00")),
+            (june, "dibao", D("2890.00")),
+            (june, "longevity", D("100.00")),
+        ]
 
 
 def test_correcting_the_date_moves_the_stop(in_bureau, user_named):

@@ -69,3 +69,40 @@ def test_reissue_needs_the_permission(in_bureau, users, cycle):
         run, _, _ = failed_month(cycle, users)
         with pytest.raises(PermissionDenied):
             payment_run_supplementary(period=run.period, user=users("zhongshan").approver)
+
+
+def test_the_nightly_run_reissues_corrected_and_completed_lines_once(in_bureau, users, cycle):
+    """2024-06: one failed line corrected, one still wrong; 2024-07: a held line (no account) whose
+    payee's account was then completed. The night makes one supplementary run of each month holding
+    exactly the ready line; the next night only refreshes them and adds nothing; a night with nothing
+    ready creates nothing."""
+    import datetime
+
+    from apps.disbursement import nightly
+    from apps.disbursement.models import PaymentRun
+    from apps.disbursement.services import payment_run_start
+
+    today = datetime.date(2024, 7, 20)
+    with in_bureau("zhongshan"):
+        u = users("zhongshan")
+        assert nightly.supplementary_runs(today=today) == {"created": [], "refreshed": []}
+        june, failed, _still_wrong = failed_month(cycle, users)
+        no_account = f.person(bank_account="", bank_name="")
+        entitlement(programme="longevity", person=no_account, variant="80-89")
+        july = payment_run_start(period=datetime.date(2024, 7, 1), kind="regular", user=u.finance, background=False)
+        held = PaymentLine.objects.get(run=july, payee_person=no_account)
+        assert held.status == "held"
+        no_account.bank_account, no_account.bank_name = "6217000000000000077", "中国建设银行"
+        no_account.save()
+
+        first = nightly.supplementary_runs(today=today)
+        runs = {r.period: r for r in PaymentRun.objects.filter(kind="supplementary")}
+        again = nightly.supplementary_runs(today=today + datetime.timedelta(days=1))
+        lines = {period: list(PaymentLine.objects.filter(run=r).values_list("original_line_id", "amount"))
+                 for period, r in runs.items()}
+    assert sorted(runs) == [june.period, datetime.date(2024, 7, 1)]
+    assert sorted(first["created"]) == sorted(r.pk for r in runs.values()) and first["refreshed"] == []
+    assert lines == {june.period: [(failed.pk, failed.amount)], datetime.date(2024, 7, 1): [(held.pk, held.amount)]}
+    assert {r.status for r in runs.values()} == {"generated"}  # waiting for the approver
+    # The second night: both lines are re-issued already, so nothing is ready and nothing is made.
+    assert again == {"created": [], "refreshed": []}

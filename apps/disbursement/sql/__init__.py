@@ -29,6 +29,11 @@ def rates_ctes() -> str:
     return _files.statement("rates").strip().rstrip(",")
 
 
+def reissue_ready(*, one_month: bool) -> str:
+    """The CTEs of reissue_ready.sql (`cand`, `cur`, `ready`) for the month %(period)s or for every month."""
+    return _files.statement("reissue_ready", scope="AND l.period = %(period)s" if one_month else "").strip()
+
+
 def statement(name: str, **parts: str) -> str:
     """The statement in `<name>.sql` with its {placeholders} filled ({rates} always available)."""
     parts.setdefault("rates", rates_ctes())
