@@ -59,3 +59,39 @@ def test_haifeng_2023_cremations_and_xcity_2024_exemptions(in_bureau):
             3_668,
             Decimal("100.00"),
         )
+
+
+def test_guangzhou_waives_only_non_local_deaths_in_full(in_bureau):
+    """广州's plan at a hundredth: 800 deaths, the last 531 without local hukou; only theirs are waived,
+    each the six items with three days of 冷藏: 180 + 100 + 300 + 400 + 250 + 100 = 1,330 (the cap);
+    720 of 800 in a columbarium or under a tree: 90.00%. 广州 pays no eco-burial subsidy."""
+    from dataclasses import replace
+
+    from apps.demo.synthetic.deaths import PLANS
+
+    plan = replace(PLANS["guangzhou"], deaths=800, cold_count=531, non_local=531,
+                   eco={"columbarium": 500, "tree": 220})
+    with in_bureau("guangzhou"):
+        summary = generate_deaths(schema="guangzhou", plan=plan)
+        figures = indicators(year=2024)
+        local_waived = DeathRecord.objects.filter(local_hukou=True, fee_waiver__isnull=False).count()
+    assert summary["deaths_assumed"].startswith("the report gives no count of deaths")
+    assert (figures["deaths"], figures["waivers"], figures["waiver_total"]) == (800, 531, Decimal("706230.00"))
+    assert (figures["eco_burials"], figures["eco_burial_rate"], figures["subsidies"]) == (720, Decimal("90.00"), 0)
+    assert local_waived == 0
+    # At scale 1 the plan gives the report's figures: 53,060 × 1,330 = 70,569,800 against 7,057.08万.
+    full = PLANS["guangzhou"]
+    assert _within_one_percent(Decimal(full.non_local * 1330), Decimal("70570800"))
+    assert sum(full.eco.values()) * 100 / full.deaths == 90
+
+
+def test_nanshan_2023_every_resident_waived_the_ten_items(in_bureau):
+    """南山: every death waived the ten items worth 2,200 (深圳's free basic services); 1,026 tree and sea
+    burials rewarded 1,000 each (assumed rates). No figure is in the report: the plan says so."""
+    with in_bureau("nanshan"):
+        summary = generate_deaths(schema="nanshan")
+        figures = indicators(year=2023)
+    assert summary["deaths_assumed"].startswith("the report gives no burial figure")
+    assert (figures["deaths"], figures["waivers"], figures["waiver_total"]) == (3_420, 3_420, Decimal("7524000.00"))
+    assert (figures["eco_burials"], figures["subsidies"], figures["subsidy_total"]) == (
+        1_026, 1_026, Decimal("1026000.00"))

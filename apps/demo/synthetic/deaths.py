@@ -7,7 +7,10 @@ the data reproduce the report):
   them two days of 冷藏 at 30: 10,026 × 450 + 4,055 × 60 = 4,755,000) and 544 tree/sea burials with
   8.6万 of subsidies (456 × 150 + 88 × 200 = 86,000), on 中山's assumed price list (seeds/burial_defaults.yaml);
 - 海丰 2023: 4,214 deaths, every one cremated (100%);
-- x市 2024: 3,715 deaths, 47 exempt from cremation (Hui burial), the other 3,668 cremated (100%).
+- x市 2024: 3,715 deaths, 47 exempt from cremation (Hui burial), the other 3,668 cremated (100%);
+- 广州 2024: waivers totalling 7,057.08万 (53,060 × 1,330) and an eco-burial rate of 90%, over an
+  assumed 80,000 deaths (the report gives no count);
+- 南山 2023: no figure in the report; 3,420 deaths, waivers and eco-burials assumed (DeathPlan says so).
 
 Set-based: the unregistered deceased, their waivers, subsidies and items are INSERT … SELECT over
 generate_series; their grants go through the benefits services' set-based path
@@ -25,7 +28,7 @@ from django.db import connection, transaction
 
 from apps.benefits import services as benefits
 from apps.burial import services as burial
-from apps.burial.models import DeathRecord, FeeItem
+from apps.burial.models import DeathRecord, FeeItem, WaiverPolicy
 from apps.core.permissions import SYSTEM
 from apps.people import services as people
 from apps.people.models import FuneralHome, Person, Town
@@ -38,13 +41,19 @@ class DeathPlan:
     year: int
     deaths: int
     exempt: int = 0
-    # Waivers: every death gets `waiver_items` (codes); the first `cold_days_count` two days of 冷藏.
+    # Waivers: every eligible death gets `waiver_items` (codes); the first `cold_count` also
+    # `cold_days` days of 冷藏.
     waiver_items: tuple[str, ...] = ()
-    cold_days_count: int = 0
-    # Eco-burials: mode -> count, each with its subsidy.
+    cold_days: int = 2
+    cold_count: int = 0
+    # Deaths of residents without local hukou (the last ones generated): 广州 waives only theirs.
+    non_local: int = 0
+    # Eco-burials: mode -> count, each with its subsidy where the bureau has a rate for the mode.
     eco: dict[str, int] = field(default_factory=dict)
     # Registered residents whose death goes through the real service (part of `deaths`).
     registered: int = 3
+    # Where the count of deaths is not in the report: why the demo uses this one.
+    deaths_assumed: str = ""
 
 
 PLANS = {
@@ -52,11 +61,37 @@ PLANS = {
         year=2024,
         deaths=10_026,
         waiver_items=("transport", "disinfection", "cremation"),
-        cold_days_count=4_055,
+        cold_count=4_055,
         eco={"tree": 456, "sea": 88},
+    ),
+    # 广州 2024 reports the waivers' total (7,057.08万) and the eco-burial rate (90%), not the deaths:
+    # 53,060 non-local deaths waived the six items in full (1,330 each: 70,569,800, −0.0014%) and
+    # 72,000 of 80,000 deaths (90.00%) in columbaria, tree or sea burial (广州 pays no subsidy).
+    "guangzhou": DeathPlan(
+        year=2024,
+        deaths=80_000,
+        waiver_items=("transport", "disinfection", "farewell_hall", "cremation", "urn"),
+        cold_days=3,
+        cold_count=53_060,
+        non_local=53_060,
+        eco={"columbarium": 50_000, "tree": 22_000},
+        deaths_assumed="the report gives no count of deaths: 80,000 assumed (about 4.3‰ of 18.8 million residents)",
     ),
     "haifeng": DeathPlan(year=2023, deaths=4_214),
     "xcity": DeathPlan(year=2024, deaths=3_715, exempt=47),
+    # 南山 2023 gives no burial figure at all: 3,420 deaths assumed (about 1.9‰ of 1.8 million), every
+    # one waived the ten items (2,200 each: 深圳 waives them for every resident), 1,026 (30%) in tree or
+    # sea burial with the assumed rewards of seeds/burial_defaults.yaml.
+    "nanshan": DeathPlan(
+        year=2023,
+        deaths=3_420,
+        waiver_items=("transport", "disinfection", "cosmetic", "farewell_hall", "cremation", "urn",
+                      "ashes_storage", "ceremony", "eco_scatter"),
+        cold_days=3,
+        cold_count=3_420,
+        eco={"tree": 700, "sea": 326},
+        deaths_assumed="the report gives no burial figure: 3,420 deaths assumed (about 1.9‰ of 1.8 million residents)",
+    ),
 }
 # Dispositions of the deaths that are neither exempt nor eco-burials, in turn.
 PLAIN_DISPOSITIONS = ["plot", "plot", "home"]
@@ -90,13 +125,11 @@ def _registered(plan: DeathPlan, home: FuneralHome) -> int:
             disposition="plot",
             today=day + datetime.timedelta(days=5),
         )
-        if plan.waiver_items:
-            burial.fee_waiver_create(
-                death=record,
-                items=[{"code": c} for c in plan.waiver_items],
-                user=SYSTEM,
-                today=day + datetime.timedelta(days=5),
-            )
+        if plan.waiver_items and not plan.non_local:  # the residents chosen here hold local hukou
+            items = [{"code": c} for c in plan.waiver_items]
+            if plan.cold_count >= plan.deaths:  # else the generated deaths hold every day of 冷藏
+                items.append({"code": "cold_storage", "units": plan.cold_days})
+            burial.fee_waiver_create(death=record, items=items, user=SYSTEM, today=day + datetime.timedelta(days=5))
     return len(people_)
 
 
@@ -104,7 +137,8 @@ INSERT_DEATHS = """
 INSERT INTO burial_deathrecord (person_id, name, id_number, local_hukou, town_id, date_of_death, place_of_death,
                                 cause, funeral_home_id, cremated_on, exemption, disposition, benefits_effect,
                                 recorded_by_id, created_at)
-SELECT NULL, (%(surnames)s::text[])[1 + (i * 7919) %% cardinality(%(surnames)s::text[])] || '某' || i, '', true,
+SELECT NULL, (%(surnames)s::text[])[1 + (i * 7919) %% cardinality(%(surnames)s::text[])] || '某' || i, '',
+       i <= %(n)s - %(non_local)s,
        (%(towns)s::bigint[])[1 + i %% cardinality(%(towns)s::bigint[])],
        d.day, '', (ARRAY['illness', 'illness', 'age', 'accident', 'other'])[1 + i %% 5],
        %(home)s,
@@ -120,12 +154,14 @@ CROSS JOIN LATERAL (SELECT make_date(%(year)s, 1, 1) + ((i * 37) %% 365) AS day)
 RETURNING id
 """
 
-# One waiver per generated death of the year without one: the items' sum (never above the cap here).
+# One waiver per generated eligible death of the year without one: the items' sum (never above the
+# cap here); the first `cold` of them with `cold_units` days of 冷藏.
 INSERT_WAIVERS = """
 WITH todo AS (
     SELECT d.id, d.date_of_death, row_number() OVER (ORDER BY d.id) AS rn
     FROM burial_deathrecord d
     WHERE d.person_id IS NULL AND extract(year FROM d.date_of_death) = %(year)s AND d.exemption = ''
+      AND (%(policy)s = 'all' OR (%(policy)s = 'local') = d.local_hukou)
       AND NOT EXISTS (SELECT 1 FROM burial_feewaiver w WHERE w.death_id = d.id)
 ), w AS (
     INSERT INTO burial_feewaiver (death_id, funeral_home_id, items_total, amount, grant_id, approved_on, created_at)
@@ -135,8 +171,8 @@ WITH todo AS (
     RETURNING id, amount
 ), items AS (
     INSERT INTO burial_feewaiveritem (waiver_id, item_id, units, amount)
-    SELECT w.id, fi.id, CASE WHEN fi.code = 'cold_storage' THEN 2 ELSE 1 END,
-           fi.unit_price * CASE WHEN fi.code = 'cold_storage' THEN 2 ELSE 1 END
+    SELECT w.id, fi.id, CASE WHEN fi.code = 'cold_storage' THEN %(cold_units)s ELSE 1 END,
+           fi.unit_price * CASE WHEN fi.code = 'cold_storage' THEN %(cold_units)s ELSE 1 END
     FROM w JOIN burial_feeitem fi ON fi.id = ANY(%(items)s)
                                   OR (fi.id = %(cold_item)s AND w.amount > %(base)s)
     RETURNING 1
@@ -182,9 +218,10 @@ SELECT (SELECT count(*) FROM a), (SELECT count(*) FROM b)
 """
 
 
-def generate_deaths(*, schema: str) -> dict:
-    """The report year's deaths of the bureau whose schema is current (nothing for a bureau without a plan)."""
-    plan = PLANS.get(schema)
+def generate_deaths(*, schema: str, plan: DeathPlan | None = None) -> dict:
+    """The report year's deaths of the bureau whose schema is current (nothing for a bureau without a
+    plan); `plan` in place of the bureau's (a test's smaller year)."""
+    plan = plan or PLANS.get(schema)
     if plan is None:
         return {"skipped": "no burial figures in this bureau's report"}
     if DeathRecord.objects.filter(date_of_death__year=plan.year).exists():
@@ -208,6 +245,7 @@ def generate_deaths(*, schema: str) -> dict:
                     "mode2": modes[1][0],
                     "plain": PLAIN_DISPOSITIONS,
                     "n": plan.deaths - registered,
+                    "non_local": plan.non_local,
                     "year": plan.year,
                 },
             )
@@ -216,16 +254,20 @@ def generate_deaths(*, schema: str) -> dict:
             if plan.waiver_items:
                 items = {i.code: i for i in FeeItem.objects.filter(code__in=[*plan.waiver_items, "cold_storage"])}
                 base = sum(items[c].unit_price for c in plan.waiver_items)
+                policy = WaiverPolicy.objects.filter(effective_from__lte=datetime.date(plan.year, 12, 31)).latest(
+                    "effective_from")
                 cursor.execute(
                     INSERT_WAIVERS,
                     {
                         "year": plan.year,
                         "home": home.pk,
                         "base": base,
-                        "cold": plan.cold_days_count,
-                        "cold_amount": items["cold_storage"].unit_price * 2,
+                        "cold": plan.cold_count,
+                        "cold_units": plan.cold_days,
+                        "cold_amount": items["cold_storage"].unit_price * plan.cold_days,
                         "items": [items[c].pk for c in plan.waiver_items],
                         "cold_item": items["cold_storage"].pk,
+                        "policy": policy.eligible,
                     },
                 )
                 waivers = cursor.fetchone()[0]
@@ -238,6 +280,7 @@ def generate_deaths(*, schema: str) -> dict:
             cursor.execute(LINK_GRANTS)
     return {
         "year": plan.year,
+        **({"deaths_assumed": plan.deaths_assumed} if plan.deaths_assumed else {}),
         "registered": registered,
         "generated": generated,
         "waivers": waivers,
