@@ -50,6 +50,8 @@ def test_haifeng_2023_cremations_and_xcity_2024_exemptions(in_bureau):
             4_214,
             Decimal("100.00"),
         )
+        # 463.54万 of 殡葬基本服务免费补助: 4,214 × 1,100, exactly.
+        assert (figures["waivers"], figures["waiver_total"]) == (4_214, Decimal("4635400.00"))
     with in_bureau("xcity"):
         generate_deaths(schema="xcity")
         figures = indicators(year=2024)
@@ -59,6 +61,9 @@ def test_haifeng_2023_cremations_and_xcity_2024_exemptions(in_bureau):
             3_668,
             Decimal("100.00"),
         )
+        # 1626.19万 of 惠民殡葬奖补 due: the 3,668 cremations waived 4,430 each, −0.08%; no Hui burial waived.
+        assert (figures["waivers"], figures["waiver_total"]) == (3_668, Decimal("16249240.00"))
+        assert _within_one_percent(figures["waiver_total"], Decimal("16261900"))
 
 
 def test_guangzhou_waives_only_non_local_deaths_in_full(in_bureau):

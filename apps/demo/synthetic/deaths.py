@@ -6,8 +6,9 @@ the data reproduce the report):
 - 中山 2024: 10,026 fee waivers totalling 475.5万 (each 接运 150 + 消毒 50 + 火化 250 = 450, and 4,055 of
   them two days of 冷藏 at 30: 10,026 × 450 + 4,055 × 60 = 4,755,000) and 544 tree/sea burials with
   8.6万 of subsidies (456 × 150 + 88 × 200 = 86,000), on 中山's assumed price list (seeds/burial_defaults.yaml);
-- 海丰 2023: 4,214 deaths, every one cremated (100%);
-- x市 2024: 3,715 deaths, 47 exempt from cremation (Hui burial), the other 3,668 cremated (100%);
+- 海丰 2023: 4,214 deaths, every one cremated (100%) and waived 1,100 (463.54万);
+- x市 2024: 3,715 deaths, 47 exempt from cremation (Hui burial), the other 3,668 cremated (100%) and
+  waived 4,430 each (1626.19万 of 惠民殡葬奖补 due, −0.08%);
 - 广州 2024: waivers totalling 7,057.08万 (53,060 × 1,330) and an eco-burial rate of 90%, over an
   assumed 80,000 deaths (the report gives no count);
 - 南山 2023: no figure in the report; 3,420 deaths, waivers and eco-burials assumed (DeathPlan says so).
@@ -77,8 +78,12 @@ PLANS = {
         eco={"columbarium": 50_000, "tree": 22_000},
         deaths_assumed="the report gives no count of deaths: 80,000 assumed (about 4.3‰ of 18.8 million residents)",
     ),
-    "haifeng": DeathPlan(year=2023, deaths=4_214),
-    "xcity": DeathPlan(year=2024, deaths=3_715, exempt=47),
+    # 海丰 2023: 4,214 cremations, each waived 1,100 (463.54万).
+    "haifeng": DeathPlan(year=2023, deaths=4_214,
+                         waiver_items=("transport", "disinfection", "farewell_hall", "cremation", "urn")),
+    # x市 2024: 47 Hui burials exempt; the 3,668 cremations each waived 4,430 (1626.19万 due, −0.08%).
+    "xcity": DeathPlan(year=2024, deaths=3_715, exempt=47,
+                       waiver_items=("transport", "cremation", "urn", "ashes_burial")),
     # 南山 2023 gives no burial figure at all: 3,420 deaths assumed (about 1.9‰ of 1.8 million), every
     # one waived the ten items (2,200 each: 深圳 waives them for every resident), 1,026 (30%) in tree or
     # sea burial with the assumed rewards of seeds/burial_defaults.yaml.
@@ -264,9 +269,9 @@ def generate_deaths(*, schema: str, plan: DeathPlan | None = None) -> dict:
                         "base": base,
                         "cold": plan.cold_count,
                         "cold_units": plan.cold_days,
-                        "cold_amount": items["cold_storage"].unit_price * plan.cold_days,
+                        "cold_amount": items["cold_storage"].unit_price * plan.cold_days if plan.cold_count else 0,
                         "items": [items[c].pk for c in plan.waiver_items],
-                        "cold_item": items["cold_storage"].pk,
+                        "cold_item": items["cold_storage"].pk if plan.cold_count else None,
                         "policy": policy.eligible,
                     },
                 )
