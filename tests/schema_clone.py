@@ -10,7 +10,8 @@ How: each table is made with CREATE TABLE … (LIKE template.table INCLUDING …
 defaults, identity, check/unique/primary-key constraints and indexes as parse trees (so partial
 indexes come out exactly as migrated); the indexes then get the template's names back, identity
 sequences their names and types, and foreign keys are added from pg_get_constraintdef, read with
-only the template on the search path so that they point inside the new schema. What a copy cannot carry (functions, views, triggers,
+only the template on the search path so that they point inside the new schema, and so are triggers
+whose function lives outside it. What a copy cannot carry (functions, views, triggers of its own functions,
 custom types, partitioned tables) is refused loudly rather than left out; tests/test_schema_clone.py
 compares a copy with a freshly migrated schema so any drift shows up as a failing test.
 
@@ -30,8 +31,9 @@ UNION ALL
 SELECT 'type ' || t.typname FROM pg_type t
  WHERE t.typnamespace = %(ns)s AND t.typtype IN ('e', 'd', 'r', 'm')
 UNION ALL
-SELECT 'trigger ' || tg.tgname FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid
- WHERE c.relnamespace = %(ns)s AND NOT tg.tgisinternal
+SELECT 'trigger ' || tg.tgname || ' (its function is in the schema)' FROM pg_trigger tg
+  JOIN pg_class c ON c.oid = tg.tgrelid JOIN pg_proc p ON p.oid = tg.tgfoid
+ WHERE c.relnamespace = %(ns)s AND NOT tg.tgisinternal AND p.pronamespace = %(ns)s
 UNION ALL
 SELECT 'policy ' || pol.polname FROM pg_policy pol JOIN pg_class c ON c.oid = pol.polrelid
  WHERE c.relnamespace = %(ns)s
@@ -94,6 +96,15 @@ SELECT t.relname, x.relname,
 """
 
 
+# Triggers calling a function outside the schema (public.civ_append_only): re-created by definition,
+# its table name unqualified (pg_get_triggerdef always qualifies it) to land in the copy.
+TRIGGERS = """
+SELECT replace(pg_get_triggerdef(tg.oid), ' ON ' || quote_ident(n.nspname) || '.', ' ON ')
+  FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relnamespace = %(ns)s AND NOT tg.tgisinternal ORDER BY tg.tgname
+"""
+
+
 class CloneUnsupported(Exception):
     """The source schema holds an object the copy does not know how to carry."""
 
@@ -133,6 +144,8 @@ def _clone(cursor, source: str, target: str) -> None:
     foreign_keys = cursor.fetchall()
     cursor.execute(INDEXES, ns)
     indexes = cursor.fetchall()
+    cursor.execute(TRIGGERS, ns)
+    triggers = [row[0] for row in cursor.fetchall()]
     positions = {}
     for name, *_ in sequences:
         cursor.execute(f"SELECT last_value, is_called FROM {_q(source)}.{_q(name)}")
@@ -188,6 +201,8 @@ def _clone(cursor, source: str, target: str) -> None:
     _indexes_renamed(cursor, indexes, target_ns, target)
     for table, name, definition in foreign_keys:
         cursor.execute(f"ALTER TABLE {dst}.{_q(table)} ADD CONSTRAINT {_q(name)} {definition}")
+    for definition in triggers:  # after the rows: none fires on INSERT … SELECT anyway
+        cursor.execute(definition)
 
 
 def _namespace(cursor, schema: str) -> int:

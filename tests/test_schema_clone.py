@@ -51,7 +51,7 @@ CATALOG = {
           LEFT JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
          WHERE s.relnamespace = %(ns)s ORDER BY 1""",
     "triggers": """
-        SELECT c.relname, tg.tgname, pg_get_triggerdef(tg.oid)
+        SELECT c.relname, tg.tgname, replace(pg_get_triggerdef(tg.oid), %(prefix)s, ' ON <schema>.')
           FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid
          WHERE c.relnamespace = %(ns)s AND NOT tg.tgisinternal ORDER BY 1, 2""",
     "functions": """

@@ -78,3 +78,21 @@ def test_the_auditor_lists_and_filters_the_log_and_nobody_edits_it(person, login
             "action": "delete_selected", "_selected_action": [entry.pk], "post": "yes"})
         assert changelist.status_code in (200, 302)
     assert PersonalDataAccess.objects.filter(pk=entry.pk, username="zhongshan-approver").exists()
+
+
+@pytest.mark.parametrize("schema", ["zhongshan", "public"])
+def test_the_database_refuses_to_change_or_delete_a_log_entry(schema, in_bureau):
+    """Append-only in PostgreSQL itself, in every bureau schema (copied ones too) and the public one:
+    whatever a superuser in the admin or a bug in the code tries, an entry stays as written."""
+    from django.db import DatabaseError, transaction
+    from django_tenants.utils import schema_context
+
+    context = in_bureau(schema) if schema != "public" else schema_context("public")
+    with context:
+        entry = PersonalDataAccess.objects.create(username="auditor-test", channel="admin", field="id_number",
+                                                  record="people.person:1", masked_value="110105********002X")
+        for attempt in (lambda: PersonalDataAccess.objects.filter(pk=entry.pk).update(username="someone-else"),
+                        lambda: PersonalDataAccess.objects.filter(pk=entry.pk).delete()):
+            with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+                attempt()
+        assert PersonalDataAccess.objects.get(pk=entry.pk).username == "auditor-test"
