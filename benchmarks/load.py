@@ -1,13 +1,17 @@
-"""Load on the served stack: `python -m benchmarks.load [--clients 50] [--seconds 60] [--port 8000]`.
+"""Load on the served stack: `python -m benchmarks.load [--clients 10 50] [--seconds 60] [--repeat 3]`.
 
 N concurrent clients for T seconds against gunicorn (never runserver) on 127.0.0.1, after `make demo`
 (or `manage.py demo --no-serve`) has built the sites: a mix of persons searches in one bureau
 (中山 by default), its entitlements and payment-runs lists, and the province's bureaus endpoint.
 When nothing answers on the port, it starts `gunicorn -c civaffairs/gunicorn_conf.py` itself on the
-current DATABASE_URL and stops it afterwards. Reports req/s, p50/p95/max, errors by kind, and the
-client's own share of the machine's CPU (the client shares the cores with the server it measures).
+current DATABASE_URL (waiting for /healthz to answer) and stops it afterwards.
 
-Bounded: at most 200 clients and 600 seconds, and only ever 127.0.0.1.
+Each client count is run `--repeat` times; reported per count: req/s and p95 as the median of the
+runs with min and max, the errors, and the client's own share of the machine's CPU (the client shares
+the cores with the server it measures). Then the targets: 0 errors, p95 < 300 ms and >= 80 req/s at
+the largest count, and no collapse (the largest count's throughput at least the smallest's).
+
+Bounded: at most 200 clients and 600 seconds a run, and only ever 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -76,13 +80,27 @@ def start_server(port: int, workers: int | None) -> subprocess.Popen:
         env["WEB_CONCURRENCY"] = str(workers)
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "civaffairs" / "gunicorn_conf.py"),
                              "civaffairs.wsgi"], cwd=ROOT, env=env)
-    deadline = time.monotonic() + 60
-    while not listening(port):
+    # The master binds the port before its workers have loaded the application: wait for an answer.
+    deadline = time.monotonic() + 120
+    while not healthy(port):
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
             raise SystemExit("gunicorn did not start")
-        time.sleep(0.2)
+        time.sleep(0.5)
     return proc
+
+
+def healthy(port: int) -> bool:
+    if not listening(port):
+        return False
+    conn = http.client.HTTPConnection(ADDRESS, port, timeout=10)
+    try:
+        # 503 is an answer too (no Celery worker running): the application is loaded.
+        return request(conn, "localhost", "/healthz")[0] in (200, 503)
+    except (OSError, http.client.HTTPException):
+        return False
+    finally:
+        conn.close()
 
 
 class Client(threading.Thread):
@@ -119,20 +137,48 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
+def one_run(port: int, mix: list, clients: int, seconds: float) -> dict:
+    cpu_before, wall_before = resource.getrusage(resource.RUSAGE_SELF), time.monotonic()
+    stop_at = wall_before + seconds
+    threads = [Client(port, mix, stop_at, seed) for seed in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 60)
+    wall = time.monotonic() - wall_before
+    cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+    latencies = [latency for thread in threads for latency in thread.latencies]
+    cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
+    return {"requests": len(latencies), "rate": len(latencies) / wall,
+            "p50": percentile(latencies, 50) * 1000, "p95": percentile(latencies, 95) * 1000,
+            "max": max(latencies, default=float("nan")) * 1000,
+            "errors": sum((thread.errors for thread in threads), Counter()),
+            "client_cpu": cpu / (wall * (os.cpu_count() or 1))}
+
+
+def spread(values: list[float], unit: str, digits: int = 0) -> str:
+    return (f"{statistics.median(values):.{digits}f} {unit} (min {min(values):.{digits}f}, "
+            f"max {max(values):.{digits}f})")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--clients", type=int, nargs="+", default=[10, 50])
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
     parser.add_argument("--bureau", default="zhongshan")
     parser.add_argument("--workers", type=int, help="WEB_CONCURRENCY of a server this benchmark starts")
     args = parser.parse_args()
-    if not 1 <= args.clients <= MAX_CLIENTS:
+    if not all(1 <= n <= MAX_CLIENTS for n in args.clients):
         parser.error(f"--clients must be 1..{MAX_CLIENTS}")
     if not 0 < args.seconds <= MAX_SECONDS:
         parser.error(f"--seconds must be in (0, {MAX_SECONDS}]")
+    if not 1 <= args.repeat <= 10:
+        parser.error("--repeat must be 1..10")
 
     server = None if listening(args.port) else start_server(args.port, args.workers)
+    results: dict[int, list[dict]] = {}
     try:
         bureau_host, province_host = f"{args.bureau}.localhost", "localhost"
         bureau_token = token_for(args.port, bureau_host, f"{args.bureau}-admin")
@@ -144,32 +190,36 @@ def main() -> int:
             (bureau_host, "/api/v1/payment-runs/", bureau_token),
             (province_host, "/api/v1/province/bureaus/", province_token),
         ]
-        cpu_before, wall_before = resource.getrusage(resource.RUSAGE_SELF), time.monotonic()
-        stop_at = wall_before + args.seconds
-        clients = [Client(args.port, mix, stop_at, seed) for seed in range(args.clients)]
-        for client in clients:
-            client.start()
-        for client in clients:
-            client.join(timeout=args.seconds + 60)
-        wall = time.monotonic() - wall_before
-        cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+        one_run(args.port, mix, min(args.clients), min(10.0, args.seconds))  # warm-up, not counted
+        for _ in range(args.repeat):
+            for clients in args.clients:
+                results.setdefault(clients, []).append(one_run(args.port, mix, clients, args.seconds))
     finally:
         if server is not None:
             server.terminate()
             server.wait(timeout=30)
 
-    latencies = [latency for client in clients for latency in client.latencies]
-    errors = sum((client.errors for client in clients), Counter())
-    cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
-    cores = os.cpu_count() or 1
-    print(f"clients {args.clients}, {wall:.1f} s, {'own gunicorn' if server else 'running server'} on "
-          f"{ADDRESS}:{args.port}")
-    print(f"requests {len(latencies)}  {len(latencies) / wall:.1f} req/s  errors {sum(errors.values())}"
-          + (f" ({', '.join(f'{k}: {v}' for k, v in errors.most_common())})" if errors else ""))
-    if latencies:
-        print(f"latency p50 {percentile(latencies, 50) * 1000:.0f} ms  p95 {percentile(latencies, 95) * 1000:.0f} ms  "
-              f"max {max(latencies) * 1000:.0f} ms  mean {statistics.fmean(latencies) * 1000:.0f} ms")
-    print(f"client CPU {cpu:.1f} s = {cpu / (wall * cores):.0%} of {cores} cores")
+    print(f"{'own gunicorn' if server else 'running server'} on {ADDRESS}:{args.port}, {args.seconds:.0f} s a run, "
+          f"{args.repeat} runs per client count, load average now {os.getloadavg()[0]:.2f}")
+    for clients, runs in results.items():
+        errors = sum((run["errors"] for run in runs), Counter())
+        print(f"{clients:>3} clients: {spread([r['rate'] for r in runs], 'req/s', 1)}; "
+              f"p95 {spread([r['p95'] for r in runs], 'ms')}; p50 {spread([r['p50'] for r in runs], 'ms')}; "
+              f"errors {sum(errors.values())}"
+              + (f" ({', '.join(f'{k}: {v}' for k, v in errors.most_common())})" if errors else "")
+              + f"; client CPU {statistics.median(r['client_cpu'] for r in runs):.0%} of the cores")
+    most, least = max(results), min(results)
+    rate = statistics.median(r["rate"] for r in results[most])
+    p95 = statistics.median(r["p95"] for r in results[most])
+    errors = sum(sum(r["errors"].values()) for runs in results.values() for r in runs)
+    checks = [(f"0 errors ({errors})", errors == 0),
+              (f"p95 < 300 ms at {most} clients ({p95:.0f} ms)", p95 < 300),
+              (f">= 80 req/s at {most} clients ({rate:.1f})", rate >= 80)]
+    if most != least:
+        low = statistics.median(r["rate"] for r in results[least])
+        checks.append((f"no collapse: {most} clients {rate:.1f} req/s >= {least} clients {low:.1f}", rate >= low))
+    for text, ok in checks:
+        print(f"  {'PASS' if ok else 'FAIL'}  {text}")
     return 0
 
 
