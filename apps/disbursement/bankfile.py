@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from psycopg import sql as psycopg_sql
 
 from apps.benefits.models import Programme, ProgrammeCode
+from apps.core import xlsx
 from apps.core.exports import neutralise_cell, neutralise_sql
 from apps.core.permissions import SYSTEM, recorded_user, require_permission
 from apps.core.pii_access import personal_data_export_record
@@ -224,45 +225,40 @@ def _csv_chunks(run: PaymentRun, download: BankFileDownload) -> Iterator[bytes]:
     yield (",".join(control) + "\n").encode()
 
 
-XLSX_ROWS_PER_SHEET = 1_000_000  # Excel holds 1,048,576 rows a sheet; larger runs continue on 明细2, …
+XLSX_ROWS_PER_SHEET = xlsx.MAX_ROWS - 1  # lines a sheet holds under its header; larger runs go on to 明细2, …
+XLSX_KINDS = ("number", "text", "text", "text", "text", "money", "text", "text", "text", "text", "text", "number")
 
 
 def write_xlsx(run: PaymentRun, path: str, download: BankFileDownload) -> None:
-    """The XLSX bank file: sheet 控制记录 with the control figures, then the lines on 明细 (明细2, …)."""
-    import xlsxwriter
+    """The XLSX bank file: sheet 控制记录 with the control figures, then the lines on 明细 (明细2, …).
 
-    workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "tmpdir": os.path.dirname(path)})
-    control_sheet = workbook.add_worksheet("控制记录")
-    bold = workbook.add_format({"bold": True})
-    money_format = workbook.add_format({"num_format": "0.00"})
+    The lines are the CSV body's rows as PostgreSQL wrote them (the same bytes the checksum covers),
+    each turned into one row of sheet XML: amounts and numbers keep their exact decimal text."""
+    control_name = "控制记录"
+    workbook = xlsx.Workbook(path, order=[control_name])
     body = BodyStream(run)
     # A piece always ends at the end of a row, so decoding piece by piece never splits a character.
     reader = csv.reader(_split_lines(piece.decode("utf-8") for piece in body))
     header = next(reader)
-    sheet, row_index, sheets = None, XLSX_ROWS_PER_SHEET, 0
-    text_columns = (1, 2, 3, 4, 6, 7, 8, 9, 10)
+    sheet, row_number, sheets = None, XLSX_ROWS_PER_SHEET + 1, 0
+    row_xml, line_xml = xlsx.row_xml, xlsx.RowFormat(XLSX_KINDS)
     for row in reader:
-        if row_index == XLSX_ROWS_PER_SHEET:
+        if row_number > XLSX_ROWS_PER_SHEET:
             sheets += 1
-            sheet = workbook.add_worksheet("明细" if sheets == 1 else f"明细{sheets}")
-            sheet.write_row(0, 0, header, bold)
-            write_string, write_number = sheet.write_string, sheet.write_number
-            row_index = 0
-        row_index += 1
-        write_number(row_index, 0, int(row[0]))
-        for col in text_columns:
-            if row[col]:
-                write_string(row_index, col, row[col])
-        write_number(row_index, 5, float(row[5]), money_format)
-        write_number(row_index, 11, int(row[11]))
+            sheet = workbook.sheet("明细" if sheets == 1 else f"明细{sheets}")
+            sheet.write(row_xml(1, header, ["text"] * len(header), style=xlsx.BOLD))
+            write = sheet.write
+            row_number = 1
+        row_number += 1
+        write(line_xml(row_number, row))
     if sheet is None:
-        workbook.add_worksheet("明细").write_row(0, 0, header, bold)
+        workbook.sheet("明细").write(row_xml(1, header, ["text"] * len(header), style=xlsx.BOLD))
     control = _finish(download, run, body)
-    for row_index, (key, value) in enumerate(zip(control[1::2], control[2::2], strict=False)):
-        control_sheet.write_string(row_index, 0, key, bold)
-        control_sheet.write_string(row_index, 1, value)
-    control_sheet.write_string(len(control) // 2 + 1, 0, _("The SHA-256 is that of the CSV bank file's body "
-                                                           "(its header and lines, UTF-8, without BOM)."))
+    control_sheet = workbook.sheet(control_name)
+    for number, (key, value) in enumerate(zip(control[1::2], control[2::2], strict=False), start=1):
+        control_sheet.write(row_xml(number, [key, value], ["text", "text"]))
+    control_sheet.write(row_xml(len(control) // 2 + 2, [_("The SHA-256 is that of the CSV bank file's body "
+                                                         "(its header and lines, UTF-8, without BOM).")], ["text"]))
     workbook.close()
 
 
