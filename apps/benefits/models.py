@@ -201,6 +201,8 @@ class Entitlement(models.Model):
         indexes = [
             models.Index(fields=["programme", "status"], name="entitlement_programme_status"),
             models.Index(fields=["person", "programme"], name="entitlement_person_programme"),
+            # An application's page finds the entitlements it created by their source.
+            models.Index(fields=["source"], name="entitlement_source"),
         ]
 
     def __str__(self) -> str:
