@@ -108,6 +108,6 @@ class ListSpeedMixin:
                 field = self.model._meta.get_field(name)
             except FieldDoesNotExist:
                 continue
-            if field.many_to_one or (field.one_to_one and field.concrete):
-                related.append(name)
+            if (field.many_to_one or (field.one_to_one and field.concrete)) and field.name not in related:
+                related.append(field.name)  # "entitlement_id" names the field entitlement too
         return related or False
