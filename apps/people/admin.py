@@ -80,7 +80,7 @@ class BeneficiarySearchMixin:
     def get_search_results(self, request, queryset, search_term):
         for term in search_term.split():
             queryset = queryset.filter(selectors.beneficiary_search_q(
-                term, person=self.search_person_path, household=self.search_household_path))
+                term, model=queryset.model, person=self.search_person_path, household=self.search_household_path))
         return queryset, False
 
 
