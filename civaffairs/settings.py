@@ -91,7 +91,7 @@ SHARED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
-    "django.contrib.admin",
+    "civaffairs.admin_config.ProvinceAdminConfig",  # django.contrib.admin, amounts as money
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_celery_beat",
@@ -112,7 +112,7 @@ TENANT_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
-    "django.contrib.admin",
+    "civaffairs.admin_config.ProvinceAdminConfig",
     "django.contrib.messages",
     "rest_framework.authtoken",
     "simple_history",

@@ -30,6 +30,7 @@ from apps.benefits.admin_tools import (
 )
 from apps.core.admin_mixins import ReadOnlyTabularInline, TownScopedAdminMixin
 from apps.core.admin_site import bureau_admin_site
+from apps.people.admin import BeneficiarySearchMixin
 
 from . import selectors, services
 from .models import (
@@ -72,6 +73,9 @@ class ApplicationAddForm(ServiceAddFormMixin, forms.ModelForm):
 class TransitionInline(ReadOnlyTabularInline):
     model = ApplicationTransition
     fields = ["action_label", "from_status", "to_status", "user", "on", "at", "note"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
 
     @admin.display(description=gettext_lazy("action"))
     def action_label(self, transition):
@@ -154,7 +158,7 @@ def _flag(text, level: str):
 
 
 @admin.register(Application, site=bureau_admin_site)
-class ApplicationAdmin(ServiceAddAdminMixin, TownScopedAdminMixin, SimpleHistoryAdmin):
+class ApplicationAdmin(BeneficiarySearchMixin, ServiceAddAdminMixin, TownScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["id", "programme", "household", "person", "town", "status", "classification",
                     "per_capita_income", "submitted_on", "publicised_on", "decided_on"]
     list_filter = ["town", "programme", "status", PublicityFilter, "classification"]
@@ -419,13 +423,14 @@ class CareAssessmentForm(ServiceAddFormMixin, forms.ModelForm):
 
 
 @admin.register(CareAssessment, site=bureau_admin_site)
-class CareAssessmentAdmin(ServiceAddAdminMixin, TownScopedAdminMixin, SimpleHistoryAdmin):
+class CareAssessmentAdmin(BeneficiarySearchMixin, ServiceAddAdminMixin, TownScopedAdminMixin, SimpleHistoryAdmin):
     form = CareAssessmentForm
     town_path = "person__town"
     list_display = ["person", "assessed_on", "care_level", "assessed_by"]
     list_select_related = ["person", "assessed_by"]  # one query for the page, not two a row
     list_filter = ["care_level"]
     search_fields = ["person__name", "=person__id_number"]
+    search_household_path = None
     raw_id_fields = ["person", "application"]
 
     def has_change_permission(self, request, obj=None):
@@ -504,11 +509,12 @@ class ReviewForm(forms.Form):
 
 
 @admin.register(Review, site=bureau_admin_site)
-class ReviewAdmin(TownScopedAdminMixin, SimpleHistoryAdmin):
+class ReviewAdmin(BeneficiarySearchMixin, TownScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["id", "household", "town", "entitlement", "stable", "due_on", "status", "outcome",
                     "completed_on"]
     list_filter = [OverdueFilter, "status", "town", "stable", "outcome"]
     search_fields = ["=household__code", "household__members__person__name"]
+    search_person_path = None  # a review is the household's
     list_select_related = ["household", "town", "entitlement"]
     date_hierarchy = "due_on"
     readonly_fields = ["entitlement", "household", "town", "stable", "due_on", "due_status", "completed_on",

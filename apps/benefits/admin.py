@@ -18,8 +18,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from apps.core.admin_mixins import ReadOnlyAdminMixin, add_service_errors
+from apps.core.admin_money import money_cell
 from apps.core.admin_site import bureau_admin_site
 from apps.core.idcard import mask_account
+from apps.people.admin import BeneficiarySearchMixin
 
 from . import rules, selectors, services
 from .admin_tools import BeneficiaryTownFilter, ReasonForm, confirm_action
@@ -91,7 +93,7 @@ class StandardAdmin(VariantDisplayMixin, SimpleHistoryAdmin):
 
     @admin.display(description=_("monthly value"))
     def monthly(self, standard):
-        return rules.monthly_value(standard.amount, standard.unit)
+        return money_cell(rules.monthly_value(standard.amount, standard.unit))
 
     def changelist_view(self, request, extra_context=None):
         for w in selectors.tekun_floor_warnings():
@@ -126,12 +128,11 @@ class StopForm(ReasonForm):
 
 
 @admin.register(Entitlement, site=bureau_admin_site)
-class EntitlementAdmin(VariantDisplayMixin, SimpleHistoryAdmin):
+class EntitlementAdmin(BeneficiarySearchMixin, VariantDisplayMixin, SimpleHistoryAdmin):
     list_display = ["id", "programme", "variant_display", "beneficiary", "town", "payee", "payee_account_masked",
                     "amount_this_month", "start_period", "end_period", "status"]
     list_filter = ["programme", "status", BeneficiaryTownFilter, VariantFilter, "care_level"]
-    search_fields = ["=household__code", "person__name", "=person__id_number", "household__members__person__name",
-                     "source"]
+    search_fields = ["=household__code", "person__name", "=person__id_number", "household__members__person__name"]
     list_select_related = ["programme", "household", "household__town", "person", "person__town", "payee_person",
                            "payee_institution"]
     readonly_fields = ["programme", "variant_display", "household", "person", "payee_person", "payee_institution",
@@ -176,7 +177,7 @@ class EntitlementAdmin(VariantDisplayMixin, SimpleHistoryAdmin):
         book = getattr(_page, "book", None)
         if book is None:
             return "-"
-        return book.amount(e, datetime.date.today(), payment=_page.payments[e.programme_id])
+        return money_cell(book.amount(e, datetime.date.today(), payment=_page.payments[e.programme_id]))
 
     def has_add_permission(self, request):
         return False  # entitlements come from approvals and the eligibility engines
@@ -207,7 +208,7 @@ class EntitlementAdmin(VariantDisplayMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Grant, site=bureau_admin_site)
-class GrantAdmin(VariantDisplayMixin, SimpleHistoryAdmin):
+class GrantAdmin(BeneficiarySearchMixin, VariantDisplayMixin, SimpleHistoryAdmin):
     list_display = ["id", "programme", "beneficiary", "payee", "amount", "period", "status", "source"]
     list_filter = ["programme", "status", BeneficiaryTownFilter, "period"]
     search_fields = ["=household__code", "person__name", "=person__id_number", "payee_name", "source"]

@@ -210,6 +210,8 @@ class Entitlement(models.Model):
             models.Index(fields=["person", "programme"], name="entitlement_person_programme"),
             # The monthly run looks up the few entitlements owed past months on every run.
             models.Index(fields=["id"], condition=Q(back_pay_from__isnull=False), name="entitlement_back_pay"),
+            # An application's page finds the entitlements it created by their source.
+            models.Index(fields=["source"], name="entitlement_source"),
         ]
 
     def __str__(self) -> str:
@@ -258,6 +260,8 @@ class Grant(models.Model):
             models.CheckConstraint(condition=Q(period__day=1), name="grant_period_is_month"),
             models.UniqueConstraint(fields=["source"], condition=~Q(source=""), name="grant_unique_source"),
         ]
+        # The list's order: its first page read from the index, not 10,000 grants a year sorted.
+        indexes = [models.Index(fields=["-period", "id"], name="grant_period_id")]
 
     def __str__(self) -> str:
         return f"{self.programme_id} {self.amount}"

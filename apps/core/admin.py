@@ -28,7 +28,6 @@ class PersonalDataAccessAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["channel", "field", "at", "username"]
     search_fields = ["=username", "=person_id", "record", "file_name", "=ip_address"]
     date_hierarchy = "at"
-    show_full_result_count = False
 
     def get_actions(self, request):
         return {}

@@ -7,7 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .admin_history import ReadableHistoryMixin
+from .admin_lists import ListSpeedMixin
 from .admin_mixins import OwnTownListFilterMixin
+from .admin_money import MoneyColumnsMixin
 from .idcard import mask_id_number
 from .scoping import user_town_id
 
@@ -103,9 +105,10 @@ class BureauAdminSite(AdminSite):
 
     def register(self, model_or_iterable, admin_class=None, **options):
         # For every app, also those registered later: history pages read in words (apps.core.admin_history)
-        # and a caseworker's list filters name only their own town.
+        # a caseworker's list filters name only their own town, amounts read as money, and lists keep fast
+        # at a million rows (apps.core.admin_lists).
         admin_class = admin_class or ModelAdmin
-        mixins = [OwnTownListFilterMixin]
+        mixins = [MoneyColumnsMixin, ListSpeedMixin, OwnTownListFilterMixin]
         if issubclass(admin_class, SimpleHistoryAdmin):
             mixins.insert(0, ReadableHistoryMixin)
         mixins = [m for m in mixins if not issubclass(admin_class, m)]
@@ -177,6 +180,21 @@ class BureauAdminSite(AdminSite):
             if group["models"]:
                 group["app_label"] = group["models"][0]["_app_label"]
         return [group for group in groups.values() if group["models"]] + rest
+
+
+class ProvinceAdminSite(AdminSite):
+    """Django's default site (the province's admin, on the public host), its amounts read as money.
+
+    Installed as the default site by civaffairs.admin_config (INSTALLED_APPS), so `admin.register` in any app
+    registers here.
+    """
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        admin_class = admin_class or ModelAdmin
+        if not issubclass(admin_class, MoneyColumnsMixin):
+            admin_class = type(admin_class.__name__, (MoneyColumnsMixin, admin_class),
+                               {"__module__": admin_class.__module__})
+        super().register(model_or_iterable, admin_class, **options)
 
 
 class MaskedAutocompleteJsonView(AutocompleteJsonView):

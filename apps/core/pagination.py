@@ -5,8 +5,11 @@ When a list is unfiltered and the table is large, the planner's estimate (pg_cla
 current by autovacuum and ANALYZE) is as good a number for "about how many pages" and costs nothing;
 a filtered list, or a small table, is counted exactly up to COUNT_CAP rows: a search for a common
 surname (黄: 60,000 of 中山's residents) would otherwise read every match to count them, where the
-page itself reads 50. Past the cap the count says COUNT_CAP + 1 ("more than 10,000"). Pages past the
-estimate or the cap still work: the last page is found by the query itself.
+page itself reads 50. Past the cap the count says COUNT_CAP + 1. Pages past the estimate or the cap
+still work: the last page is found by the query itself.
+
+The admin never prints those numbers raw: `result_count_text` says "10,000 条以上" (more than 10,000)
+or "约 1,180,000 条" (about 1,180,000), with a hint why (the `civ` template tag `result_count`).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connections
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
 from rest_framework.pagination import PageNumberPagination
 
 
@@ -51,12 +55,22 @@ class EstimatedCountPaginator(Paginator):
         return capped_count(self.object_list)
 
     @cached_property
+    def _planner_estimate(self) -> int | None:
+        return estimated_count(self.object_list)
+
+    @cached_property
     def _estimate(self) -> int | None:
         """The estimate, or the cap when the rows go past it: either way a page number is not bounded by it."""
-        estimate = estimated_count(self.object_list)
-        if estimate is not None:
-            return estimate
+        if self._planner_estimate is not None:
+            return self._planner_estimate
         return self._counted if self._counted > COUNT_CAP else None
+
+    @property
+    def count_kind(self) -> str:
+        """"estimated" (the planner's figure), "capped" (more than COUNT_CAP) or "exact"."""
+        if self._planner_estimate is not None:
+            return "estimated"
+        return "capped" if self._counted > COUNT_CAP else "exact"
 
     @cached_property
     def count(self) -> int:
@@ -83,6 +97,31 @@ class EstimatedCountPaginator(Paginator):
         if not rows and number > 1:
             raise EmptyPage(self.error_messages["no_results"])
         return self._get_page(rows, number, self)
+
+
+def rounded(number: int) -> int:
+    """An estimate to three significant figures: 1,180,437 → 1,180,000 (more would claim a precision it has not)."""
+    digits = len(str(abs(number)))
+    return round(number, -(digits - 3)) if digits > 3 else number
+
+
+def result_count_text(paginator, count: int) -> tuple[str, str]:
+    """What a list says about its number of rows, and a hint when that number is not exact.
+
+    ("10,000 条以上", hint) past the cap, ("约 1,180,000 条", hint) for an estimate, ("1,234 条", "") otherwise.
+    """
+    kind = getattr(paginator, "count_kind", "exact")
+    if kind == "capped":
+        return (gettext("more than %(count)s") % {"count": f"{COUNT_CAP:,}"},
+                gettext("Rows are counted up to %(count)s: narrow the search or the filters for an exact number.")
+                % {"count": f"{COUNT_CAP:,}"})
+    if kind == "estimated":
+        return (gettext("about %(count)s") % {"count": f"{rounded(count):,}"},
+                gettext("An estimate: the table is too large to count on every page. Filter or search for an "
+                        "exact number."))
+    return f"{count:,}", ""
+
+
 
 
 class EstimatedCountPagination(PageNumberPagination):

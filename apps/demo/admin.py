@@ -33,4 +33,3 @@ class PopulationMarkerAdmin(_BureauWideReadOnly):
     search_fields = ["=household__code"]
     list_select_related = ["household", "person"]
     raw_id_fields = ["household", "person"]
-    show_full_result_count = False

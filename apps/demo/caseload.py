@@ -122,12 +122,12 @@ def _household_application(group: str, household: Household, *, worker, approver
     member_ids = HouseholdMember.objects.filter(household=household).values_list("person_id", flat=True)
     members = list(Person.objects.filter(pk__in=list(member_ids), status=Person.Status.ALIVE).order_by("id"))
     app = services.application_create(user=worker, programme=group, household=household, submitted_on=d["submitted"],
-                                      reason="demo caseload")
+                                      reason="演示数据：存量个案")
     app = services.application_transition(application=app, action="accept", user=worker, on=d["accepted"])
     services.income_records_set(application=app, user=worker, records=[
         {"person": p, "income_type": _income_type(p, d["investigated"]), "monthly_amount": p.monthly_income}
         for p in members if p.monthly_income])
-    services.asset_check_record(application=app, user=worker, passed=True, note="demo", on=d["investigated"])
+    services.asset_check_record(application=app, user=worker, passed=True, note="演示数据", on=d["investigated"])
     if group == "hardship_expense" and members:
         # Medical bills over the last 12 months that bring per-capita income to 1.2 × the standard.
         standard = book.dibao(household.hukou_class, d["checked"]) or Decimal(0)
@@ -135,7 +135,7 @@ def _household_application(group: str, household: Household, *, worker, approver
         excess = Decimal(total) / len(members) - Decimal("1.2") * standard
         if excess > 0:
             services.rigid_expense_add(application=app, user=worker, kind=RigidExpense.Kind.MEDICAL,
-                                       amount=Decimal(math.ceil(excess * len(members) * 12)), note="demo")
+                                       amount=Decimal(math.ceil(excess * len(members) * 12)), note="演示数据")
     app = services.application_transition(application=app, action="investigate", user=worker, on=d["investigated"])
     app = services.application_transition(application=app, action="check", user=worker, on=d["checked"])
     if app.classification == "not_eligible":
@@ -145,7 +145,7 @@ def _household_application(group: str, household: Household, *, worker, approver
         return
     app = services.application_transition(application=app, action="publicise", user=worker, on=d["publicised"])
     services.application_transition(application=app, action="approve", user=approver, on=d["approved"],
-                                    note="demo caseload")
+                                    note="演示数据：存量个案")
     report.created[app.classification] += 1
     if app.classification != group:
         report.notes[f"{group} household classified {app.classification}"] += 1
@@ -161,17 +161,17 @@ def _tekun_application(variant: str, person: Person, *, worker, approver, instit
             report.notes["institutional 特困 without a care institution: dispersed"] += 1
     mode = "institutional" if institution else "dispersed"
     app = services.application_create(user=worker, programme="tekun", person=person, submitted_on=d["submitted"],
-                                      reason="demo caseload", support_mode=mode, care_institution=institution)
+                                      reason="演示数据：存量个案", support_mode=mode, care_institution=institution)
     app = services.application_transition(application=app, action="accept", user=worker, on=d["accepted"])
     failed = FAILED_TESTS_CYCLE[person.pk % len(FAILED_TESTS_CYCLE)]
     tests = {name: i >= failed for i, name in enumerate(rules.ADL_TESTS)}
     services.care_assessment_record(person=person, user=worker, on=d["accepted"], application=app, **tests)
-    services.asset_check_record(application=app, user=worker, passed=True, note="demo", on=d["investigated"])
+    services.asset_check_record(application=app, user=worker, passed=True, note="演示数据", on=d["investigated"])
     app = services.application_transition(application=app, action="investigate", user=worker, on=d["investigated"])
     app = services.application_transition(application=app, action="check", user=worker, on=d["checked"])
     app = services.application_transition(application=app, action="publicise", user=worker, on=d["publicised"])
     services.application_transition(application=app, action="approve", user=approver, on=d["approved"],
-                                    note="demo caseload")
+                                    note="演示数据：存量个案")
     report.created[f"tekun ({mode})"] += 1
 
 
@@ -260,13 +260,13 @@ def demo_temporary(*, schema: str, grants: dict[int, tuple[datetime.date, Decima
         try:
             with transaction.atomic():
                 app = services.application_create(user=worker, programme="temporary", household=household,
-                                                  submitted_on=d["submitted"], reason="demo: 临时救助",
+                                                  submitted_on=d["submitted"], reason="演示数据：临时救助",
                                                   requested_amount=amount)
                 for action, on in (("accept", "accepted"), ("investigate", "investigated"), ("check", "checked"),
                                    ("publicise", "publicised")):
                     app = services.application_transition(application=app, action=action, user=worker, on=d[on])
                 services.application_transition(application=app, action="approve", user=approver, on=d["approved"],
-                                                note="demo: 临时救助")
+                                                note="演示数据：临时救助")
             report.created["temporary"] += 1
         except (ValidationError, PermissionDenied) as exc:
             text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)

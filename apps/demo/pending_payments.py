@@ -52,10 +52,10 @@ def _complete_accounts(*, status: str, period: datetime.date, finance, approver)
     for line in lines:
         person = Person.objects.get(pk=line.payee_person_id)
         change = bank_account_change_request(
-            payee=person, user=finance, bank_account=_account(line.pk), bank_name="中国建设银行", reason="demo"
+            payee=person, user=finance, bank_account=_account(line.pk), bank_name="中国建设银行", reason="演示数据"
         )
         if change is not None:
-            bank_account_change_approve(change=change, user=approver, note="demo")
+            bank_account_change_approve(change=change, user=approver, note="演示数据")
             done += 1
     return done
 
@@ -84,7 +84,7 @@ def _grants_without_accounts(*, period: datetime.date, finance) -> int:
             period=period,
             person=person,
             payee_person=person,
-            reason="demo",
+            reason="演示数据",
             source=f"{DEMO_SOURCE}.{period:%Y%m}.{i}",
             user=finance,
         )

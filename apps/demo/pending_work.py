@@ -37,11 +37,20 @@ from apps.benefits.selectors import StandardBook
 from apps.people.models import Household, HouseholdMember, Person, StaffProfile
 from tenants.selectors import current_bureau
 
-REASON = "demo: work waiting"  # each application's reason names its planned stage after this
+REASON = "演示数据：待办"  # each application's reason names its planned stage after this, in words
+STAGE_WORDS = {
+    "submitted": "待受理",
+    "accepted": "待入户调查",
+    "investigated": "待核对",
+    "checked": "待公示",
+    "publicised": "公示中",
+    "approved": "已审批",
+}
+STAGE_OF_WORDS = {words: stage for stage, words in STAGE_WORDS.items()}
 
 
 def _reason(stage: str) -> str:
-    return f"{REASON} ({stage})"
+    return f"{REASON}（{STAGE_WORDS[stage]}）"
 
 
 WAITING = [("submitted", 2), ("accepted", 2), ("investigated", 2), ("checked", 2)]
@@ -93,7 +102,7 @@ def _take(household: Household, *, stage: str, dates: dict, worker, approver, bo
             if p.monthly_income
         ],
     )
-    services.asset_check_record(application=app, user=worker, passed=True, note="demo", on=dates["investigated"])
+    services.asset_check_record(application=app, user=worker, passed=True, note="演示数据", on=dates["investigated"])
     app = services.application_transition(application=app, action="investigate", user=worker, on=dates["investigated"])
     if stage == "investigated":
         return app
@@ -153,7 +162,7 @@ def pending_work_plant(*, schema: str, today: datetime.date) -> dict:
     for town_id, worker in workers.items():
         # What an earlier run planted in the town, by stage: only the shortfall is planted again.
         planted = Counter(
-            reason.removeprefix(f"{REASON} (").removesuffix(")")
+            STAGE_OF_WORDS.get(reason.removeprefix(f"{REASON}（").removesuffix("）"))
             for reason in Application.objects.filter(town_id=town_id, reason__startswith=REASON).values_list(
                 "reason", flat=True
             )

@@ -49,7 +49,7 @@ def plant_duplicate() -> str:
             care_level="self_care",
             variant=class_variant(programme=ProgrammeCode.TEKUN, hukou_class=person.hukou_class),
             start_period=period,
-            reason="demo: 一人多保",
+            reason="演示数据：一人多保",
             source=SOURCE,
         )
     return "+ duplicate planted: one 中山 dibao member also on 特困 in 广州"

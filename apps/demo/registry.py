@@ -117,6 +117,6 @@ def child_welfare_records_from_population(*, since: datetime.date) -> int:
             person=child, kind=ChildWelfareRecord.Kind.DE_FACTO if child.pk % 4 == 0 else ChildWelfareRecord.Kind.ORPHAN,
             placement=marker.variant or ChildWelfareRecord.Placement.SCATTERED, since=start,
             guardian=head.person if head else None,
-            note="synthetic population")
+            note="演示数据：模拟人口")
         created += 1
     return created

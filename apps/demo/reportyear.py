@@ -47,9 +47,9 @@ from .synthetic.year import GROUPS, GroupPlan, group_flow, plan_group, temporary
 # what was due (the current month keeps the demo's one in ten, to show the re-issue work).
 PAST_FAIL_EVERY = 500
 CARRY_BACK_SOURCE = (
-    "demo: the report year's first standard, assumed in force the half-year before (for the carried caseload)"
+    "演示数据：报告年度的首个标准，假定此前半年已执行（用于结转个案）"
 )
-STOP_NOTE = "demo: report year stop"
+STOP_NOTE = "演示数据：报告年度内停保"
 
 
 class YearPlan:
@@ -222,7 +222,7 @@ def reviews_complete(*, plan: YearPlan, period: datetime.date, user) -> int:
                 user=user,
                 outcome=Review.Outcome.UNCHANGED,
                 on=_stop_day(review.due_on),
-                note="demo: report year review",
+                note="演示数据：报告年度复核",
             )
         count += 1
     return count

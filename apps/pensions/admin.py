@@ -15,6 +15,7 @@ from apps.core.admin_site import bureau_admin_site
 from apps.core.idcard import mask_account, mask_id_number
 from apps.core.scoping import scope_to_town
 from apps.people import services as people_services
+from apps.people.admin import BeneficiarySearchMixin
 from apps.people.models import CareInstitution
 
 from . import rules, selectors, services
@@ -97,12 +98,13 @@ class ChildWelfareForm(forms.ModelForm):
 
 
 @admin.register(ChildWelfareRecord, site=bureau_admin_site)
-class ChildWelfareRecordAdmin(TownScopedAdmin):
+class ChildWelfareRecordAdmin(BeneficiarySearchMixin, TownScopedAdmin):
     form = ChildWelfareForm
     town_path = "person__town"
     list_display = ["person", "masked_id", "kind", "placement", "since", "ended_on"]
     list_filter = ["kind", "placement"]
     search_fields = ["person__name", "=person__id_number"]
+    search_household_path = None
     autocomplete_fields = []
     raw_id_fields = ["person", "guardian", "institution"]
 
@@ -170,11 +172,12 @@ class EligibilityRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(EligibilityChange, site=bureau_admin_site)
-class EligibilityChangeAdmin(admin.ModelAdmin):
+class EligibilityChangeAdmin(BeneficiarySearchMixin, admin.ModelAdmin):
     list_display = ["id", "person", "masked_id", "programme", "action", "variant_display", "period",
                     "reason_display", "status", "decided_by"]
     list_filter = ["status", "programme", "action", "reason_code"]
     search_fields = ["person__name", "=person__id_number"]
+    search_household_path = None
     readonly_fields = [f.name for f in EligibilityChange._meta.fields if f.name != "variant"] + ["variant_display"]
     exclude = ["variant"]
     actions = ["confirm", "reject"]

@@ -31,7 +31,6 @@ from apps.core.admin_mixins import (
 )
 from apps.core.admin_site import bureau_admin_site
 from apps.core.idcard import mask_id_number
-from apps.core.pagination import EstimatedCountPaginator
 from apps.core.registries import story_panels
 from apps.core.roles import permission_label, role_label
 from apps.core.scoping import user_town_id
@@ -68,6 +67,21 @@ def _indexed_search(queryset, search_term, term_q):
     for term in search_term.split():
         queryset = queryset.filter(term_q(term))
     return queryset, False
+
+
+class BeneficiarySearchMixin:
+    """The search of a list of what persons and households hold (applications, entitlements, reviews): a whole
+    ID number, the beginning or end of a name (the person's or a member's), else a household number, through
+    the registry's indexes (selectors.beneficiary_search_q). `search_fields` only shows the search box."""
+
+    search_person_path: str | None = "person"
+    search_household_path: str | None = "household"
+
+    def get_search_results(self, request, queryset, search_term):
+        for term in search_term.split():
+            queryset = queryset.filter(selectors.beneficiary_search_q(
+                term, model=queryset.model, person=self.search_person_path, household=self.search_household_path))
+        return queryset, False
 
 
 class _ServiceModelForm(forms.ModelForm):
@@ -207,9 +221,6 @@ class PersonAdmin(StoryAdminMixin, _CommunityChoicesMixin, TownScopedAdminMixin,
     search_fields = ["name", "=id_number"]
     search_help_text = _("A name, or a whole ID number.")
     list_select_related = ["town", "community__town", "membership__household"]
-    show_full_result_count = False
-    paginator = EstimatedCountPaginator  # no count(*) of the whole registry on each page
-    list_per_page = 50
     scoped_foreign_keys = {"community": "town"}
     # A search box, not a <select> of the bureau's 765 communities: that list was most of the page's time.
     autocomplete_fields = ["community"]
@@ -401,8 +412,6 @@ class HouseholdAdmin(StoryAdminMixin, _CommunityChoicesMixin, TownScopedAdminMix
     search_fields = ["=code", "=members__person__id_number", "members__person__name"]
     search_help_text = _("A household number, a member's name or a member's whole ID number.")
     list_select_related = ["town", "community__town"]
-    show_full_result_count = False
-    paginator = EstimatedCountPaginator  # no count(*) of the whole registry on each page
     scoped_foreign_keys = {"community": "town"}
     autocomplete_fields = ["community"]  # as on the person's page
     fields = list(services.HOUSEHOLD_FIELDS)
@@ -458,8 +467,6 @@ class HouseholdMemberAdmin(TownScopedAdminMixin, PiiMaskingAdminMixin, SimpleHis
     list_filter = ["relation", "household__town"]
     search_fields = ["=household__code", "person__name", "=person__id_number"]
     list_select_related = ["household", "person"]
-    show_full_result_count = False
-    paginator = EstimatedCountPaginator  # no count(*) of the whole registry on each page
 
     def get_search_results(self, request, queryset, search_term):
         return _indexed_search(queryset, search_term, lambda term: selectors.holder_search_q(term, "household__code"))
@@ -499,8 +506,6 @@ class DisabilityCertificateAdmin(TownScopedAdminMixin, PiiMaskingAdminMixin, Sim
     search_fields = ["=number", "person__name", "=person__id_number"]
     list_select_related = ["person"]
     autocomplete_fields = ["person"]
-    show_full_result_count = False
-    paginator = EstimatedCountPaginator  # no count(*) of the whole registry on each page
     fields = ["person", "number", "category", "level", "valid_from", "valid_until"]
 
     def get_search_results(self, request, queryset, search_term):

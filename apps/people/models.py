@@ -127,6 +127,8 @@ class Person(models.Model):
             # Matched by equality only (cross-bureau duplicates): a hash index is a quarter of a b-tree's size.
             HashIndex(fields=["id_hash"], name="person_id_hash"),
             models.Index(fields=["name"], name="person_name"),
+            # The dead, a few thousand of a million: the recovery list (追回) starts from them.
+            models.Index(fields=["id"], condition=models.Q(date_of_death__isnull=False), name="person_dead"),
             # Name search (selectors.name_search_q) has two more, on UPPER(name) and its reverse with
             # text_pattern_ops, made in SQL by migration 0004: a 1- or 2-character Chinese term has no
             # trigram, so a trigram index would be read whole.

@@ -144,3 +144,58 @@ def whole_numbers(html: str, *, ids: bool = True, accounts: bool = True) -> set[
         # An 18-digit ID number also looks like an account; it is judged as an ID number above.
         found |= {f"account {m}" for m in ACCOUNT.findall(html) if not ID_NUMBER.fullmatch(m)}
     return found
+
+
+BARE_AMOUNT = re.compile(r"^-?\d{1,3}(?:,\d{3})*\.\d{2}$|^-?\d+\.\d{2}$")
+YUAN = re.compile(r"^-?¥\d{1,3}(?:,\d{3})*\.\d{2}$")
+
+
+class _Cells(HTMLParser):
+    """The result table's cells: (column name from `field-<name>`, text, whether the cell is money-aligned)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.cells: list[tuple[str, str, bool]] = []
+        self.column = None
+        self.text: list[str] = []
+        self.aligned = False
+
+    def handle_starttag(self, tag, attrs):
+        classes = (dict(attrs).get("class") or "").split()
+        if tag in ("td", "th") and any(c.startswith("field-") for c in classes):
+            self.column = next(c for c in classes if c.startswith("field-"))[len("field-"):]
+            self.text, self.aligned = [], self.column.startswith("money_")
+        elif self.column is not None and "money" in classes:
+            self.aligned = True
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self.column is not None:
+            self.cells.append((self.column, " ".join("".join(self.text).split()), self.aligned))
+            self.column = None
+
+    def handle_data(self, data):
+        if self.column is not None:
+            self.text.append(data)
+
+
+def unformatted_amounts(html: str, model) -> set[str]:
+    """Cells of a changelist showing an amount as a bare decimal ("1234.56") or as ¥ not aligned right.
+
+    A two-place decimal is an amount unless its column is a model field that is not money (a multiplier).
+    """
+    from apps.core.admin_money import is_money_field
+
+    parser = _Cells()
+    parser.feed(html)
+    found = set()
+    for column, text, aligned in parser.cells:
+        if BARE_AMOUNT.match(text):
+            try:
+                field = model._meta.get_field(column)
+            except Exception:  # a display method: its two-place decimal is an amount
+                field = None
+            if field is None or is_money_field(field):
+                found.add(f"{column}={text}")
+        elif YUAN.match(text) and not aligned:
+            found.add(f"{column}={text} (not aligned)")
+    return found

@@ -3,17 +3,19 @@
 - no page answers a server error (changelists, change pages and history pages of every registered model);
 - no list or history page shows a whole ID number or bank account, for any role (SPEC §7), and a change
   page shows them whole only to roles granted it;
-- the administrator's pages carry no untranslated message, raw choice code or plain English label.
+- the administrator's pages carry no untranslated message, raw choice code or plain English label;
+- no changelist shows an amount as a bare decimal: money reads ¥1,234.56, aligned right.
 
 The admin site's registry is walked, so models of apps added later are swept without editing this file.
 """
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django_tenants.utils import schema_context
 
 from tests.admin.conftest import BUREAU_USERS, PROVINCE_USERS, admin_pages
-from tests.admin.inspect import untranslated, whole_numbers
+from tests.admin.inspect import unformatted_amounts, untranslated, whole_numbers
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +26,7 @@ DEVELOPER_PAGES = ("/admin/demo/",)
 
 class Findings:
     def __init__(self):
-        self.errors, self.pii, self.english = [], [], []
+        self.errors, self.pii, self.english, self.money = [], [], [], []
 
     def report(self) -> str:
         parts = []
@@ -32,6 +34,7 @@ class Findings:
             ("server errors", self.errors),
             ("whole numbers", self.pii),
             ("untranslated", self.english),
+            ("amounts not as money", self.money),
         ):
             if rows:
                 parts.append(f"{title} ({len(rows)}):\n  " + "\n  ".join(rows))
@@ -47,7 +50,6 @@ def _data_words() -> frozenset[str]:
     # Role groups keep their code as name (the code relies on it); pages show role_label() beside it.
     words = set(get_user_model().objects.values_list("username", flat=True))
     words |= set(Group.objects.values_list("name", flat=True))
-    words |= {"demo", "demo caseload"}  # the demo caseload's notes
     with schema_context("public"):
         for schema, name_en in Bureau.objects.values_list("schema_name", "name_en"):
             words |= {schema, name_en}
@@ -76,6 +78,10 @@ def _sweep(findings: Findings, client, user, pages, *, check_language: bool) -> 
         leaks = whole_numbers(html, ids=not (detail and full_id), accounts=not (detail and full_account))
         if leaks:
             findings.pii.append(f"{who}: {sorted(leaks)[:3]}")
+        if not url.endswith(("/change/", "/history/")):
+            amounts = unformatted_amounts(html, apps.get_model(label))
+            if amounts:
+                findings.money.append(f"{who}: {sorted(amounts)[:3]}")
         if check_language and not url.startswith(DEVELOPER_PAGES):
             words = untranslated(html, data_words)
             if words:

@@ -5,6 +5,8 @@ counted row by row (the planner's estimate), and a search goes to the indexes, n
 At 1.18 million residents the page times are `python -m benchmarks.admin_pages --tenant zhongshan`.
 """
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test import override_settings
@@ -130,3 +132,28 @@ def test_a_search_with_more_matches_than_the_cap_is_counted_no_further(in_bureau
     assert len(response.json()["results"]) == 7
     page = client.get("/admin/people/person/", {"q": "封顶"}).content.decode()
     assert "封顶6" in page
+
+
+def test_lists_of_what_people_hold_are_searched_through_the_registry_indexes(in_bureau, login_as):
+    """Entitlements (a household's or a person's) are found by a member's or the person's whole ID number, the
+    beginning or end of their name, or the household number; never by LIKE '%…%' over a join."""
+    client = login_as("zhongshan", "zhongshan-admin")
+    with in_bureau("zhongshan"):
+        head, spouse = f.person(name="司马光明"), f.person(name="欧阳春", gender="F")
+        home = f.household(head, spouse)
+        dibao = f.entitlement(programme="dibao", household=home)
+        elder = f.person(name="诸葛长寿", birth_date=datetime.date(1940, 1, 1))
+        longevity = f.entitlement(programme="longevity", person=elder, variant="80-89")
+        other = f.entitlement(programme="dibao", household=f.household(f.person(name="王五")))
+    url = "/admin/benefits/entitlement/"
+    cases = {
+        "司马": {dibao.pk}, "阳春": {dibao.pk}, spouse.id_number: {dibao.pk}, home.code: {dibao.pk},
+        "诸葛": {longevity.pk}, elder.id_number: {longevity.pk}, "长寿": {longevity.pk},
+    }
+    for term, expected in cases.items():
+        queries = _queries(client, f"{url}?q={term}")
+        assert not [sql for sql in queries if "LIKE UPPER('%" in sql or "LIKE '%" in sql], term
+        page = client.get(url, {"q": term}).content.decode()
+        for pk in (dibao.pk, longevity.pk, other.pk):
+            shown = f"/admin/benefits/entitlement/{pk}/change/" in page
+            assert shown == (pk in expected), (term, pk)

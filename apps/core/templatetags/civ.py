@@ -4,6 +4,7 @@
 from django import template
 
 from apps.core import display
+from apps.core.pagination import result_count_text
 
 register = template.Library()
 
@@ -21,3 +22,10 @@ def cn_date(value):
 @register.filter
 def json_lines(value):
     return display.json_lines(value)
+
+
+@register.inclusion_tag("core/result_count.html")
+def result_count(cl):
+    """A changelist's number of rows as a reader can take it: "10,000 条以上" / "约 1,180,000 条", with a hint."""
+    text, hint = result_count_text(cl.paginator, cl.result_count)
+    return {"text": text, "hint": hint}

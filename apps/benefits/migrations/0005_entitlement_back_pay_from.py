@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('benefits', '0003_entitlement_ended'),
+        ('benefits', '0004_entitlement_source_grant_period_indexes'),
         ('people', '0004_person_name_search'),
     ]
 
