@@ -5,13 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Case, CharField, DateField, Exists, F, OuterRef, QuerySet, Sum, Value, When
+from django.db.models import Case, CharField, DateField, Exists, F, OuterRef, Q, QuerySet, Sum, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, TruncMonth
 
-from apps.benefits.models import ProgrammeCode
+from apps.benefits.models import Entitlement, Grant, ProgrammeCode
 from apps.core.scoping import scope_to_town
-from apps.people.models import Town
+from apps.people.models import CareInstitution, HouseholdMember, Person, Town
+from apps.people.selectors import HAS_CHINESE, ID_LIKE, name_search_q
 
 from . import sql
 from .models import BankReturnImport, Overpayment, PaymentLine, PaymentRun, RecoveryLine
@@ -72,6 +73,44 @@ def recovery_list(*, user, filters: dict | None = None) -> QuerySet[RecoveryLine
         if filters.get(key):
             qs = qs.filter(**{field: filters[key]})
     return qs.order_by("period", "id")
+
+
+# Past this many people named by a search, their lines are found by a join instead of the key lookup.
+SEARCH_PEOPLE_MAX = 2000
+
+
+def line_search_q(term: str) -> Q:
+    """Lines of the people a search names — a whole ID number, or the beginning or end of a name — as
+    beneficiary, member of the household, or payee; or of the care institutions whose name contains it.
+
+    Lines carry no index on their people (a month's million lines are written faster without one):
+    the people are found on the registry's indexes, then their entitlements and grants, then the lines
+    on the exactly-once key, month by month (period, line type, key_ref), as the recovery list does.
+    """
+    term = term.strip()
+    if ID_LIKE.match(term):
+        people = Person.objects.filter(id_number=term.upper())
+    elif HAS_CHINESE.search(term):
+        people = Person.objects.filter(name_search_q(term))
+    else:
+        return Q(pk__in=[])
+    ids = list(people.order_by().values_list("pk", flat=True)[:SEARCH_PEOPLE_MAX + 1])
+    institutions = CareInstitution.objects.filter(name__contains=term).order_by().values("pk")
+    if len(ids) > SEARCH_PEOPLE_MAX:  # a bare surname: slower, still right
+        return (Q(payee_person_id__in=people.order_by().values("pk")) | Q(person_id__in=people.order_by().values("pk"))
+                | Q(payee_institution_id__in=institutions))
+    homes = HouseholdMember.objects.filter(person_id__in=ids).order_by().values("household_id")
+    holders = Q(person_id__in=ids) | Q(payee_person_id__in=ids) | Q(household_id__in=homes)
+    entitlements = list(Entitlement.objects.filter(holders | Q(payee_institution_id__in=institutions))
+                        .order_by().values_list("pk", flat=True))
+    grants = dict(Grant.objects.filter(holders).order_by().values_list("pk", "period"))
+    if not entitlements and not grants:
+        return Q(pk__in=[])
+    # An entitlement's lines pay months that had runs of their own; a grant's, its month of approval.
+    periods = list(PaymentRun.objects.order_by().values_list("period", flat=True).distinct())
+    kinds = ["regular", "arrears", "reissue"]
+    return (Q(period__in=periods, line_type__in=kinds, key_ref__in=entitlements)
+            | Q(period__in=set(grants.values()), line_type__in=["grant", "reissue"], key_ref__in=list(grants)))
 
 
 def overpayment_list(*, user) -> QuerySet[Overpayment]:

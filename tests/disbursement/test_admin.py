@@ -88,3 +88,29 @@ def test_a_caseworker_cannot_start_runs_or_import_returns(in_bureau, users, logi
     client = login_as("zhongshan", "zhongshan-caseworker1")
     assert client.get("/admin/disbursement/paymentrun/start/").status_code == 403
     assert client.get(f"/admin/disbursement/paymentrun/{run.pk}/returns/").status_code == 403
+
+
+def test_line_search_finds_a_persons_lines_by_whole_id_or_name_and_never_by_part(in_bureau, users, login_as):
+    """Lines are found through the people they pay: 欧阳明月's longevity line (her ID number, 欧阳 or 明月)
+    and the dibao line of the household she belongs to; a part of her ID number finds nothing."""
+    with in_bureau("zhongshan"):
+        her = f.person(name="欧阳明月", bank_account="6222000011112222444")
+        other = f.person(name="李四", bank_account="6222000011112222555")
+        household = f.household(other, her)
+        entitlement(programme="longevity", person=her, variant="80-89")
+        dibao = f.entitlement(programme="dibao", household=household, per_capita_income="100", covered_members=2,
+                              start_period=datetime.date(2024, 1, 1))
+        a_run(users)
+        lines = dict(PaymentLine.objects.values_list("key_ref", "id"))
+        hers = PaymentLine.objects.get(payee_person=her).pk
+    client = login_as("zhongshan", "zhongshan-admin")
+
+    def found(term):
+        page = client.get("/admin/disbursement/paymentline/", {"q": term})
+        assert page.status_code == 200
+        return {line.pk for line in page.context["cl"].result_list}
+
+    assert found(her.id_number) == {hers, lines[dibao.pk]}
+    assert found("欧阳") == found("明月") == {hers, lines[dibao.pk]}
+    assert found(her.id_number[:10]) == set()
+    assert found("no-such-person") == set()
