@@ -453,7 +453,7 @@ def _totals(bureaus: int) -> dict:
                 [schema],
             )
             e, n, b = cursor.fetchone()
-            entitlements, lines, size = entitlements + e, lines + n, size + b
+            entitlements, lines, size = entitlements + e, lines + n, size + int(b)
         cursor.execute("SELECT pg_database_size(current_database())")
         database = cursor.fetchone()[0]
     return {"entitlements": entitlements, "lines": lines, "bytes": size, "database_bytes": database}
