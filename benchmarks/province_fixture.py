@@ -20,9 +20,10 @@ What it makes:
   entitlements; the others between 5,000 and 30,000, 13,600 on average (a triangular draw from
   random.Random(seed), so the sizes are the same on every machine);
 - per bureau, set-based (INSERT … SELECT over generate_series, no Python loop over rows): one person
-  per entitlement (30% 低保 households of one member covering 1–4, 10% 特困, 5% 特困 care, 35% 高龄,
-  10% 经济困难高龄服务, 5% 孤儿, 5% 高龄 100+), start months spread over the 24 months up to the paid
-  month, all active; then `months` paid regular runs up to `paid_through` (default: last month),
+  per entitlement (30% 低保 households of one member covering 1–4, 10% 特困, 5% 特困 care, 40% 高龄
+  津贴 (80–99, or 100+ for i % 50 = 9), 10% 经济困难高龄服务, 5% 孤儿), start months spread over the 24 months up to the paid
+  month, all active; then `months` paid regular runs up to `paid_through` (default: last month; a
+  fixture built in an earlier month is then reused as it is),
   closed, one line per entitlement active in the month, priced by the engine's own rate SQL
   (apps.disbursement.sql), 1 in 500 failed at the bank. ID numbers are unique across bureaus except
   `shared` persons per bureau who carry the previous bureau's first ID numbers (both on 低保): the
@@ -138,6 +139,10 @@ def build(
     """
     if months < 1:
         raise ValueError("months: at least one paid month")
+    # Without a paid_through the bureaus built in an earlier month are reused as they are (a new month
+    # is no reason to spend most of an hour rebuilding); with one, a bureau paid through another month
+    # is rebuilt.
+    any_month = paid_through is None
     paid_through = paid_through or _last_month()
     started = time.perf_counter()
     public_ready()
@@ -161,7 +166,8 @@ def build(
             "shared": shared if number > 1 else 0,
             "migrations": digest,
         }
-        if stamps.get(schema) == spec:
+        stamp = stamps.get(schema)
+        if stamp == spec or (any_month and stamp and {**stamp, "paid_through": spec["paid_through"]} == spec):
             continue
         t0 = time.perf_counter()
         _bureau_drop(schema)
