@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from apps.core.periods import format_month, parse_month
-from apps.core.registries import Figure, annual_figures, monthly_figures
+from apps.core.registries import Figure, monthly_figures
 from apps.statistics.models import ReportedFigure
 from apps.statistics.selectors import fidelity
 from tenants.models import Bureau
@@ -42,6 +42,7 @@ from .models import (
     RollupRefresh,
     StandardRollup,
 )
+from .selectors import INDICATOR_PREFIXES
 
 log = logging.getLogger(__name__)
 
@@ -103,9 +104,31 @@ def collect(*, today: datetime.date, months: int = MONTHS_KEPT) -> dict:
         "failed": failed,
         "window": (first, last),
         "monthly": monthly_figures(first=first, last=last),
-        "annual": {year: annual_figures(year=year) for year in (today.year - 1, today.year)},
+        "annual": {year: indicator_figures(year=year) for year in (today.year - 1, today.year)},
         "fidelity": _fidelity_or_none(failed),
     }
+
+
+def indicator_figures(*, year: int) -> list[Figure]:
+    """The annual figures the province shows (selectors.INDICATOR_PREFIXES: social organisations, burial).
+
+    Annual keys are namespaced by the app that computes them ("burial.cremations"), so the contributors
+    of other apps (apps.benefits.figures: its caseload over a million entitlements costs a minute) are
+    not asked: the province reads none of their figures. A contributor outside apps.* is asked and its
+    figures kept by key.
+    """
+    out: list[Figure] = []
+    for path in settings.ANNUAL_FIGURES:
+        parts = path.split(".")
+        if parts[0] == "apps" and f"{parts[1]}." not in INDICATOR_PREFIXES:
+            continue
+        try:
+            figures = import_string(path)(year=year) or []
+        except Exception:  # noqa: BLE001 - as the registry does: logged, the other contributors still answer
+            log.exception("ANNUAL_FIGURES entry %s failed", path)
+            continue
+        out.extend(f for f in figures if f.key.startswith(INDICATOR_PREFIXES))
+    return out
 
 
 def _fidelity_or_none(failed: list[str]) -> dict[int, list[Figure]]:
@@ -233,17 +256,13 @@ def bureau_rollup_write(*, schema_name: str, today: datetime.date | None = None)
                 for key, (value, code) in collected["health"].items()
             ]
         )
-        PublishedHash.objects.filter(bureau=bureau).delete()
-        PublishedHash.objects.bulk_create(
-            [PublishedHash(bureau=bureau, person_hash=h, programme=p) for h, p in collected["hashes"]],
-            batch_size=5000,
-        )
+        changed = _hashes_replace(bureau=bureau, hashes=collected["hashes"])
         seconds = Decimal(str(round(time.monotonic() - started, 2)))
         RollupRefresh.objects.update_or_create(
             bureau=bureau,
             defaults={"refreshed_at": now, "seconds": seconds, "failed_contributors": collected["failed"]},
         )
-        alerts = duplicates_reconcile(bureau=bureau)
+        alerts = _reconcile(_changed_candidates(bureau=bureau)) if changed else {"opened": 0, "closed": 0, "open": 0}
     return {
         "bureau": schema_name,
         "standards": len(collected["standards"]),
@@ -252,6 +271,67 @@ def bureau_rollup_write(*, schema_name: str, today: datetime.date | None = None)
         "alerts": alerts,
         "failed": collected["failed"],
     }
+
+
+def _hashes_replace(*, bureau: Bureau, hashes) -> int:
+    """Make the bureau's published hashes the given set; the hashes added or gone are left in the
+    temporary table province_hash_changed (dropped at commit). Returns how many changed.
+
+    Set-based: the hashes are copied in (COPY), then one statement deletes what is gone and inserts
+    what is new; a refresh in which nobody's entitlement changed writes nothing. A million-entitlement
+    bureau publishes about 450,000 hashes.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Dropped at commit; dropped here too when an enclosing transaction holds this one's (tests).
+            "DROP TABLE IF EXISTS pg_temp.province_hash_in, pg_temp.province_hash_changed; "
+            "CREATE TEMPORARY TABLE province_hash_in (person_hash text, programme text) ON COMMIT DROP; "
+            "CREATE TEMPORARY TABLE province_hash_changed (person_hash text) ON COMMIT DROP"
+        )
+        with cursor.copy("COPY province_hash_in (person_hash, programme) FROM STDIN") as copy:
+            for row in hashes:
+                copy.write_row(row)
+        cursor.execute("ANALYZE province_hash_in")
+        cursor.execute(
+            """
+            WITH gone AS (
+                DELETE FROM province_publishedhash p
+                WHERE p.bureau_id = %(bureau)s
+                  AND NOT EXISTS (SELECT 1 FROM province_hash_in i
+                                  WHERE i.person_hash = p.person_hash AND i.programme = p.programme)
+                RETURNING p.person_hash
+            ),
+            added AS (
+                INSERT INTO province_publishedhash (bureau_id, person_hash, programme)
+                SELECT DISTINCT %(bureau)s, i.person_hash, i.programme
+                FROM province_hash_in i
+                WHERE NOT EXISTS (SELECT 1 FROM province_publishedhash p WHERE p.bureau_id = %(bureau)s
+                                  AND p.person_hash = i.person_hash AND p.programme = i.programme)
+                RETURNING person_hash
+            )
+            INSERT INTO province_hash_changed (person_hash)
+            SELECT person_hash FROM gone UNION SELECT person_hash FROM added
+            """,
+            {"bureau": bureau.pk},
+        )
+        return cursor.rowcount
+
+
+def _changed_candidates(*, bureau: Bureau) -> set[str]:
+    """Of the hashes the bureau's rollup added or dropped: those another bureau publishes too, and
+    those with an alert. Only these can open, change or close an alert."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT c.person_hash FROM province_hash_changed c
+            WHERE EXISTS (SELECT 1 FROM province_publishedhash p
+                          WHERE p.person_hash = c.person_hash AND p.bureau_id <> %s)
+            UNION
+            SELECT a.person_hash FROM province_duplicatealert a JOIN province_hash_changed c USING (person_hash)
+            """,
+            [bureau.pk],
+        )
+        return {row[0] for row in cursor.fetchall()}
 
 
 def _parties(rows: list[tuple[str, str, str]], resolved: dict[str, DuplicateResolution]) -> list[dict]:
@@ -290,6 +370,15 @@ def duplicates_reconcile(*, bureau: Bureau | None = None, hashes: set[str] | Non
         shared = shared.filter(person_hash__in=mine)
         alerts = alerts.filter(parties__contains=[{"bureau": bureau.schema_name}])
     candidates = {row["person_hash"] for row in shared} | set(alerts.values_list("person_hash", flat=True))
+    return _reconcile(candidates, locked=True)
+
+
+@transaction.atomic
+def _reconcile(candidates: set[str], *, locked: bool = False) -> dict:
+    """Open, update or close the alerts of these hashes from the published hashes and resolutions."""
+    if not locked:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DUPLICATES_LOCK])
     rows_by_hash: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
     for person_hash, schema, name, programme in PublishedHash.objects.filter(
         person_hash__in=list(candidates)

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
@@ -39,13 +40,24 @@ class Table:
         """
         if not self.rows:
             return format_html('<tr><td colspan="{}">{}</td></tr>', len(self.columns), _("No rollup rows yet."))
-        # Safe: every cell is escaped by format_html_join.
+        # A bureau's name leads to its page (the drill-down); safe: every cell is escaped by format_html.
         return mark_safe(
             "".join(
-                "<tr>" + format_html_join("", "<td>{}</td>", ((cell(v),) for v in row)) + "</tr>"
-                for row in self.cells()
+                "<tr>"
+                + "".join(
+                    format_html('<td><a href="{}">{}</a></td>', _bureau_url(row["bureau"]), cell(value))
+                    if key == "name_zh" and row.get("bureau")
+                    else format_html("<td>{}</td>", cell(value))
+                    for (key, _label), value in zip(self.columns, cells, strict=True)
+                )
+                + "</tr>"
+                for row, cells in zip(self.rows, self.cells(), strict=True)
             )
         )
+
+
+def _bureau_url(schema_name: str) -> str:
+    return reverse("province-bureau", args=[schema_name])
 
 
 def dashboard(filters: dict, *, bureau: str = "") -> dict[str, Table]:
@@ -59,8 +71,6 @@ def dashboard(filters: dict, *, bureau: str = "") -> dict[str, Table]:
         "duplicates": duplicates(**filters),
     }
     if bureau:
-        built["standards"].rows = [r for r in built["standards"].rows if r["bureau"] == bureau]
-        built["health"].rows = [r for r in built["health"].rows if r["bureau"] == bureau]
         built["stats"] = stats(**filters)
     else:
         built["totals"] = totals(**filters)
@@ -89,7 +99,12 @@ MONTHLY_COLUMNS = [
 ]
 
 
-def standards(**_filters) -> Table:
+def _of_bureau(rows: list[dict], bureau: str) -> list[dict]:
+    """One bureau's rows (its page and its exports), ranks and ratios as computed among all."""
+    return [r for r in rows if r["bureau"] == bureau] if bureau else rows
+
+
+def standards(*, bureau="", **_filters) -> Table:
     return Table(
         "standards",
         _("Standards against the provincial minimum"),
@@ -105,7 +120,7 @@ def standards(**_filters) -> Table:
             ("ranked_among", _("ranked among")),
             ("below_minimum", _("below the minimum")),
         ],
-        _labelled(selectors.standards_table()),
+        _labelled(_of_bureau(selectors.standards_table(), bureau)),
     )
 
 
@@ -123,7 +138,7 @@ def stats(*, period=None, programme="", bureau="", **_filters) -> Table:
     )
 
 
-def health(**_filters) -> Table:
+def health(*, bureau="", **_filters) -> Table:
     return Table(
         "health",
         _("Payment runs and review backlog"),
@@ -139,7 +154,7 @@ def health(**_filters) -> Table:
             ("reviews.due_30_days", _("reviews due (30 days)")),
             ("reviews.overdue", _("reviews overdue")),
         ],
-        selectors.health_table(),
+        _of_bureau(selectors.health_table(), bureau),
     )
 
 

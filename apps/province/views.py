@@ -91,7 +91,10 @@ def _charts(filters: dict, built: dict, bureau: str = "") -> str:
                 "overdue": _("reviews overdue"),
                 "count": _("count"),
             },
+            # A click on a bureau's bar opens its page.
+            "bureau_url": reverse("province-bureau", args=["__schema__"]),
             "standards": {
+                "schemas": [r["bureau"] for r in ranked],
                 "bureaus": [r["name_zh"] for r in ranked],
                 "standard": [r["standard"] for r in ranked],
                 "minimum": [r["minimum"] for r in ranked],
@@ -103,6 +106,7 @@ def _charts(filters: dict, built: dict, bureau: str = "") -> str:
             },
             "health": [
                 {
+                    "schema": r["bureau"],
                     "name": r["name_zh"],
                     "failure_rate": r.get("run.failure_rate"),
                     "held": r.get("run.held"),

@@ -161,3 +161,45 @@ def test_stats_table_is_the_latest_month_or_one_bureau_over_two_years(figures, r
     assert {(r["programme"], r["persons_active"]) for r in rows} == {("dibao", Decimal("5")), ("tekun", Decimal("1"))}
     months = {r["period"] for r in selectors.stats(bureau="zhongshan")}
     assert min(months) == "2024-01" and max(months) == "2024-12" and len(months) == 12
+
+
+def test_a_second_rollup_rewrites_only_the_hashes_that_changed(figures, rollup):
+    """Hashes are diffed, not deleted and rewritten: an unchanged bureau's rows stay as they are (same
+    ids), a stopped entitlement's hashes go, a new one's come."""
+    with schema_context("zhongshan"):
+        _zhongshan()  # 5 dibao members and one 特困 person: 6 hashes
+    rollup("zhongshan")
+    before = dict(PublishedHash.objects.filter(bureau__schema_name="zhongshan").values_list("person_hash", "id"))
+    assert len(before) == 6
+    rollup("zhongshan")
+    assert dict(PublishedHash.objects.filter(bureau__schema_name="zhongshan").values_list("person_hash", "id")) == before
+
+    with schema_context("zhongshan"):
+        from apps.benefits.models import Entitlement
+
+        # The 特困 person's entitlement ended in November: not active in December.
+        Entitlement.objects.filter(programme_id="tekun").update(
+            status="stopped", end_period=datetime.date(2024, 11, 1)
+        )
+        orphan = f.person(birth_date=datetime.date(2015, 5, 1))
+        f.entitlement(programme="orphan", person=orphan, start_period=datetime.date(2024, 12, 1))
+    rollup("zhongshan")
+    after = dict(PublishedHash.objects.filter(bureau__schema_name="zhongshan").values_list("person_hash", "id"))
+    kept = set(before) & set(after)
+    assert len(kept) == 5 and len(after) == 6
+    assert {h: after[h] for h in kept} == {h: before[h] for h in kept}  # untouched rows
+    assert PublishedHash.objects.filter(bureau__schema_name="zhongshan", programme="orphan").count() == 1
+    assert not PublishedHash.objects.filter(bureau__schema_name="zhongshan", programme="tekun").exists()
+
+
+def test_only_the_indicator_figures_cross_to_the_province(figures, settings, rollup):
+    """Of the annual figures the province shows social organisations and burial: benefits' own figures
+    (a caseload over every entitlement) are not asked for them."""
+    settings.ANNUAL_FIGURES = ["apps.benefits.figures.annual_figures", "tests.province.figures.annual"]
+    with schema_context("zhongshan"):
+        _zhongshan()
+    result = rollup("zhongshan")
+    assert result["failed"] == []
+    keys = set(AnnualRollup.objects.filter(bureau__schema_name="zhongshan").values_list("key", flat=True))
+    assert "burial.deaths_registered" in keys
+    assert not {k for k in keys if not k.startswith(("burial.", "socialorgs.", "fidelity."))}
