@@ -34,9 +34,8 @@ class Command(BaseCommand):
                             help="population sizes (default: $DEMO_SCALE, else quick)")
         parser.add_argument("--only", nargs="*", choices=sorted(DEMO_SCALES["report"]),
                             help="build the demo data of these bureaus only (all are bootstrapped)")
-        parser.add_argument("--workers", type=int, default=2, help="processes of the assistance caseload")
 
-    def handle(self, *args, no_serve=False, port=8000, scale="report", only=None, workers=2, **options):
+    def handle(self, *args, no_serve=False, port=8000, scale="report", only=None, **options):
         if scale not in DEMO_SCALES:
             raise CommandError(f"DEMO_SCALE {scale!r} is not one of {', '.join(sorted(DEMO_SCALES))}")
         started = time.monotonic()
@@ -46,7 +45,7 @@ class Command(BaseCommand):
         call_command("bootstrap", stdout=self.stdout)
         for schema, size in DEMO_SCALES[scale].items():
             if only is None or schema in only:
-                self._bureau(schema, size, workers)
+                self._bureau(schema, size)
         call_command("province_demo", stdout=self.stdout)  # reference rows, the planted duplicate, rollups
         self.stdout.write(self.style.SUCCESS(f"\nDemo ready in {time.monotonic() - started:.0f}s."))
         self._print_sites(port)
@@ -56,7 +55,7 @@ class Command(BaseCommand):
         self.stdout.write("Press Ctrl-C to stop.\n")
         self._serve(port)
 
-    def _bureau(self, schema: str, scale: str, workers: int) -> None:
+    def _bureau(self, schema: str, scale: str) -> None:
         """A bureau's synthetic people, its report year lived month by month (caseload through the real
         workflow, reviews, stops, allowances, twelve paid runs), the months since, and this month paid.
 
@@ -67,7 +66,7 @@ class Command(BaseCommand):
             ("generate_population", ["--tenant", schema, "--scale", scale, "--seed", "1"]),
             ("pensions_demo_registry", ["--tenant", schema]),
             ("socialorgs_demo", ["--tenant", schema]),
-            ("demo_report_year", ["--tenant", schema, "--workers", str(workers)]),
+            ("demo_report_year", ["--tenant", schema]),
             ("pensions_demo", ["--tenant", schema, "--no-registry"]),
             ("burial_demo", ["--tenant", schema]),
             ("demo_disbursement", ["--tenant", schema, "--period", period]),
