@@ -284,3 +284,35 @@ def test_the_bulk_path_refuses_a_bad_case_and_writes_the_rest(zs, user_named):
     assert Application.objects.filter(household=late).count() == 1  # the refused ones wrote nothing
     assert not Application.objects.filter(household=good, programme="temporary").exists()
     assert Entitlement.objects.get(household=good).covered_members == 1
+
+
+def test_reviews_found_unchanged_in_bulk_as_one_by_one(zs, user_named):
+    """Two twin households' reviews: one by review_complete, one by reviews_complete_unchanged."""
+    town, _other = zs
+    reviewer = user_named("zhongshan-reviewer")
+    twins = []
+    for _ in range(2):
+        elderly = factories.person(birth_date=datetime.date(1950, 1, 1), town_name=town.name)
+        worker = factories.person(birth_date=datetime.date(1985, 1, 1), town_name=town.name)
+        household = factories.household(elderly, worker)
+        entitlement = factories.entitlement(programme="dibao", household=household,
+                                            per_capita_income=Decimal("300.00"), covered_members=2)
+        twins.append(Review.objects.create(entitlement=entitlement, household=household, town=town, stable=False,
+                                           due_on=datetime.date(2024, 6, 1)))
+    on = datetime.date(2024, 6, 3)
+    services.review_complete(review=twins[0], user=reviewer, outcome="unchanged", note="found unchanged", on=on)
+    assert bulk.reviews_complete_unchanged(reviews=[(twins[1], on)], user=reviewer, note="found unchanged") == {}
+    # Done on the day by the reviewer; the next one due six months later (a working-age member: not
+    # stable), from the same entitlement, with the same history rows.
+    rows = []
+    for review in twins:
+        done = Review.objects.get(pk=review.pk)
+        following = Review.objects.get(entitlement=review.entitlement, status="scheduled")
+        assert (done.status, done.outcome, done.completed_on, done.completed_by) == ("done", "unchanged", on, reviewer)
+        assert (following.due_on, following.stable) == (datetime.date(2024, 12, 3), False)
+        rows.append([(h.history_type, h.history_user_id, h.status, h.outcome, h.note, h.due_on)
+                     for h in Review.history.filter(entitlement=review.entitlement).order_by("history_id")])
+    assert rows[0] == rows[1]
+    # A review already done is refused and nothing is written.
+    assert bulk.reviews_complete_unchanged(reviews=[(twins[1], on)], user=reviewer) == {
+        twins[1].pk: f"Review #{twins[1].pk} is done."}
