@@ -368,8 +368,10 @@ class PopulationGenerator:
         for n, (size, n_elderly) in enumerate(zip(sizes, elderly, strict=True), start=1):
             town, community_id, hukou, address = self._place()
             members, single_parent = self._members(size, n_elderly)
+            # Every adult member has an account: an approval records the one the payment goes to (一卡通),
+            # so the report year's 低保 is paid, not held for want of an account.
             persons_ = self._members_persons(members, town=town, community_id=community_id, hukou=hukou, ill=0.05,
-                                             account=0.95)
+                                             account=1.0)
             # Integer yuan, strictly inside the band under every standard since the report year began:
             # below the standard (低保), [1, 1.5) × (边缘), ...
             lowest = math.ceil(low * self._standard(hukou) * size) if low else 0
