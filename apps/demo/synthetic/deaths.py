@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 
 from apps.benefits import services as benefits
+from apps.benefits.models import Entitlement
 from apps.burial import services as burial
 from apps.burial.models import DeathRecord, FeeItem
 from apps.core.permissions import SYSTEM
@@ -58,6 +59,7 @@ PLANS = {
     "haifeng": DeathPlan(year=2023, deaths=4_214),
     "xcity": DeathPlan(year=2024, deaths=3_715, exempt=47),
 }
+ASSISTANCE = ("dibao", "dibao_marginal", "hardship_expense", "tekun", "tekun_care")
 # Dispositions of the deaths that are neither exempt nor eco-burials, in turn.
 PLAIN_DISPOSITIONS = ["plot", "plot", "home"]
 
@@ -74,11 +76,19 @@ def funeral_home() -> FuneralHome:
 
 
 def _registered(plan: DeathPlan, home: FuneralHome) -> int:
-    """A few local residents aged 85+ die through the real service (benefits end, dibao recomputed)."""
+    """A few local residents aged 85+ die through the real service (their allowances end).
+
+    Never one of the social-assistance caseload: its deaths are the report year's (apps.demo.reportyear),
+    dated before its months are paid, so the year-end caseload stays the report's.
+    """
+    assisted = Entitlement.objects.filter(programme_id__in=ASSISTANCE)
     people_ = list(
         Person.objects.filter(
             status=Person.Status.ALIVE, local_hukou=True, birth_date__lt=datetime.date(plan.year - 85, 1, 1)
-        ).order_by("id")[: plan.registered]
+        )
+        .exclude(pk__in=assisted.filter(person__isnull=False).values("person_id"))
+        .exclude(membership__household_id__in=assisted.filter(household__isnull=False).values("household_id"))
+        .order_by("id")[: plan.registered]
     )
     for i, person in enumerate(people_):
         day = datetime.date(plan.year, 3 + i, 10)
