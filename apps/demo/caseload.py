@@ -241,12 +241,16 @@ def demo_caseload(*, schema: str, limit: int | None = None, as_of: datetime.date
     return report
 
 
-def candidate_sizes() -> dict[str, list[tuple[int, int]]]:
+def candidate_sizes(*, since: datetime.date | None = None) -> dict[str, list[tuple[int, int]]]:
     """Every marked candidate by group: (household id, living members) or (person id, 1) for 特困.
 
-    What the report year's plan is made from; applied or not, so the plan never changes.
+    What the report year's plan is made from; applied or not, so the plan never changes: a member who
+    died on or after `since` (the report year's first day: its own deaths) still counts.
     """
-    living = Count("household__members", filter=Q(household__members__person__status=Person.Status.ALIVE))
+    alive = Q(household__members__person__status=Person.Status.ALIVE)
+    if since is not None:
+        alive |= Q(household__members__person__date_of_death__gte=since)
+    living = Count("household__members", filter=alive)
     sizes: dict[str, list[tuple[int, int]]] = {group: [] for group in (*HOUSEHOLD_GROUPS, "tekun")}
     rows = (PopulationMarker.objects.filter(group__in=HOUSEHOLD_GROUPS, household__isnull=False)
             .values_list("group", "household_id").annotate(n=living).order_by("household_id"))

@@ -89,7 +89,7 @@ def report_year_plan(*, bureau) -> YearPlan:
     """The plan of the current bureau's synthetic population (it must exist)."""
     population = SyntheticPopulation.objects.get()
     stats = seed_statistics(bureau.schema_name)
-    sizes = candidate_sizes()
+    sizes = candidate_sizes(since=datetime.date(bureau.report_year, 1, 1))
     groups = {
         group: plan_group(
             candidates=sizes[group],
