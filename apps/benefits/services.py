@@ -670,10 +670,11 @@ def entitlements_apply_changes(*, table: str, user) -> dict:
         ended = cursor.rowcount
 
         columns, selects, defaults = _insert_columns(Entitlement, {
-            "programme_id": "a.programme_id", "variant": "a.variant", "household_id": "NULL",
+            "programme_id": "a.programme_id", "variant": "a.variant", "household_id": "a.household_id",
             "person_id": "a.person_id", "payee_person_id": "a.payee_person_id",
-            "payee_institution_id": "a.payee_institution_id", "per_capita_income": "NULL",
-            "covered_members": "NULL", "addon_members": "0", "care_level": "''", "start_period": "a.period",
+            "payee_institution_id": "a.payee_institution_id", "per_capita_income": "a.per_capita_income",
+            "covered_members": "a.covered_members", "addon_members": "a.addon_members",
+            "care_level": "a.care_level", "start_period": "a.period",
             "end_period": "a.end_period", "status": "'active'", "reason": "left(a.reason, 300)",
             "source": "left(a.source, 100)", "created_at": "now()", "updated_at": "now()",
         })
@@ -682,7 +683,7 @@ def entitlements_apply_changes(*, table: str, user) -> dict:
         created = cursor.fetchone()[0]
 
         columns, selects, defaults = _insert_columns(Grant, {
-            "programme_id": "a.programme_id", "variant": "a.variant", "household_id": "NULL",
+            "programme_id": "a.programme_id", "variant": "a.variant", "household_id": "a.household_id",
             "person_id": "a.person_id", "payee_person_id": "a.payee_person_id", "payee_institution_id": "NULL",
             "payee_name": "left(a.payee_name, 100)", "payee_account": "left(a.payee_account, 19)",
             "payee_bank": "left(a.payee_bank, 50)", "amount": "a.amount",

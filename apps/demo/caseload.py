@@ -17,7 +17,7 @@ import datetime
 import math
 import multiprocessing
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -28,7 +28,7 @@ from django.db import connections, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django_tenants.utils import tenant_context
 
-from apps.assistance import services
+from apps.assistance import bulk, services
 from apps.assistance.models import Application, RigidExpense
 from apps.benefits import rules
 from apps.benefits.selectors import StandardBook
@@ -241,45 +241,16 @@ def demo_caseload(*, schema: str, limit: int | None = None, as_of: datetime.date
     return report
 
 
-def demo_temporary(*, schema: str, grants: dict[int, tuple[datetime.date, Decimal]], as_of: datetime.date
-                   ) -> CaseloadReport:
-    """临时救助 for the planned households (household → (approval day, amount)) approved by `as_of`.
-
-    The same workflow (申请 → … → 公示 → 审批); the approval creates the grant, paid by the next run.
-    A household with a 临时救助 application already is skipped, so a second run creates nothing.
-    """
-    approver, fallback, caseworkers = _users(schema)
-    report = CaseloadReport()
-    due = sorted(key for key, (day, _amount) in grants.items() if day <= as_of)
-    applied = set(Application.objects.filter(programme="temporary", household_id__in=due)
-                  .values_list("household_id", flat=True))
-    for household in Household.objects.filter(pk__in=[k for k in due if k not in applied]).order_by("id"):
-        day, amount = grants[household.pk]
-        worker = caseworkers.get(household.town_id, fallback)
-        d = _dates(household.pk, as_of, day)
-        try:
-            with transaction.atomic():
-                app = services.application_create(user=worker, programme="temporary", household=household,
-                                                  submitted_on=d["submitted"], reason="演示数据：临时救助",
-                                                  requested_amount=amount)
-                for action, on in (("accept", "accepted"), ("investigate", "investigated"), ("check", "checked"),
-                                   ("publicise", "publicised")):
-                    app = services.application_transition(application=app, action=action, user=worker, on=d[on])
-                services.application_transition(application=app, action="approve", user=approver, on=d["approved"],
-                                                note="演示数据：临时救助")
-            report.created["temporary"] += 1
-        except (ValidationError, PermissionDenied) as exc:
-            text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-            report.refused[f"temporary: {text[:120]}"] += 1
-    return report
-
-
-def candidate_sizes() -> dict[str, list[tuple[int, int]]]:
+def candidate_sizes(*, since: datetime.date | None = None) -> dict[str, list[tuple[int, int]]]:
     """Every marked candidate by group: (household id, living members) or (person id, 1) for 特困.
 
-    What the report year's plan is made from; applied or not, so the plan never changes.
+    What the report year's plan is made from; applied or not, so the plan never changes: a member who
+    died on or after `since` (the report year's first day: its own deaths) still counts.
     """
-    living = Count("household__members", filter=Q(household__members__person__status=Person.Status.ALIVE))
+    alive = Q(household__members__person__status=Person.Status.ALIVE)
+    if since is not None:
+        alive |= Q(household__members__person__date_of_death__gte=since)
+    living = Count("household__members", filter=alive)
     sizes: dict[str, list[tuple[int, int]]] = {group: [] for group in (*HOUSEHOLD_GROUPS, "tekun")}
     rows = (PopulationMarker.objects.filter(group__in=HOUSEHOLD_GROUPS, household__isnull=False)
             .values_list("group", "household_id").annotate(n=living).order_by("household_id"))
@@ -364,3 +335,126 @@ def demo_caseload_processes(*, schema: str, limit: int | None, as_of: datetime.d
         if progress:
             progress(counter.value - seen)
     return _merge(reports)
+
+
+# --------------------------------------------------------------------------- the same, set-based
+
+BULK_CHUNK = 2000  # cases per transaction of the bulk path
+
+
+def _household_case(group: str, household: Household, members: list[Person], *, worker, book: StandardBook,
+                    dates: dict[str, datetime.date]) -> bulk.Case:
+    """What _household_application enters, as one case of the bulk path."""
+    rigid = []
+    if group == "hardship_expense" and members:
+        standard = book.dibao(household.hukou_class, dates["checked"]) or Decimal(0)
+        total = sum((p.monthly_income or Decimal(0)) for p in members)
+        excess = Decimal(total) / len(members) - Decimal("1.2") * standard
+        if excess > 0:
+            rigid.append((RigidExpense.Kind.MEDICAL, Decimal(math.ceil(excess * len(members) * 12)), "demo"))
+    return bulk.Case(
+        programme=group, worker=worker, dates=dates, household=household, reason="demo caseload", note="demo caseload",
+        incomes=[(p.pk, _income_type(p, dates["investigated"]), p.monthly_income) for p in members if p.monthly_income],
+        assets_passed=True, assets_note="demo", rigid_expenses=rigid)
+
+
+def _tekun_case(variant: str, person: Person, *, worker, institutions: dict, dates: dict[str, datetime.date],
+                report: CaseloadReport) -> bulk.Case:
+    institution = None
+    if variant == "institutional":
+        institution = institutions.get(person.town_id) or institutions.get(None)
+        if institution is None:
+            report.notes["institutional 特困 without a care institution: dispersed"] += 1
+    failed = FAILED_TESTS_CYCLE[person.pk % len(FAILED_TESTS_CYCLE)]
+    return bulk.Case(
+        programme="tekun", worker=worker, dates=dates, person=person, reason="demo caseload", note="demo caseload",
+        assets_passed=True, assets_note="demo", care_tests={name: i >= failed for i, name in enumerate(rules.ADL_TESTS)},
+        support_mode="institutional" if institution else "dispersed", care_institution=institution)
+
+
+def demo_caseload_bulk(*, schema: str, as_of: datetime.date, approvals: ApprovalDays | None = None,
+                       history_dated: bool = True) -> CaseloadReport:
+    """demo_caseload through apps.assistance.bulk: the same cases, steps, days and rows, set-based.
+
+    The history rows of each step carry the step's day (`history_dated`): the demo's past reads as
+    it happened.
+    """
+    bureau = current_bureau()
+    book = StandardBook.load(bureau)
+    approver, fallback, caseworkers = _users(schema)
+    institutions: dict = {}
+    for inst in CareInstitution.objects.order_by("id"):
+        institutions.setdefault(inst.town_id, inst)
+        institutions.setdefault(None, inst)
+    report = CaseloadReport()
+
+    def day(group: str, key: int) -> datetime.date | None:
+        if approvals is None:
+            return None
+        approved = approvals(group, key)
+        return approved if approved is not None and approved <= as_of else False
+
+    households = [(g, h) for g, h in household_candidates(None) if day(g, h.pk) is not False]
+    living: dict[int, list[Person]] = defaultdict(list)
+    ids = [h.pk for _g, h in households]
+    members = HouseholdMember.objects.filter(household_id__in=ids).values_list("household_id", "person_id")
+    by_person = {p.pk: p for p in Person.objects.filter(
+        pk__in=[p for _h, p in members], status=Person.Status.ALIVE).order_by("id")}
+    for household_id, person_id in sorted(members, key=lambda r: r[1]):
+        if person_id in by_person:
+            living[household_id].append(by_person[person_id])
+    cases, labels = [], []
+    for group, household in households:
+        worker = caseworkers.get(household.town_id, fallback)
+        dates = _dates(household.pk, as_of, day(group, household.pk))
+        cases.append(_household_case(group, household, living[household.pk], worker=worker, book=book, dates=dates))
+        labels.append(group)
+    for variant, person in tekun_candidates(None):
+        if day("tekun", person.pk) is False:
+            continue
+        worker = caseworkers.get(person.town_id, fallback)
+        cases.append(_tekun_case(variant, person, worker=worker, institutions=institutions,
+                                 dates=_dates(person.pk, as_of, day("tekun", person.pk)), report=report))
+        labels.append("tekun")
+    for start in range(0, len(cases), BULK_CHUNK):
+        outcomes = bulk.applications_decide(cases=cases[start:start + BULK_CHUNK], approver=approver,
+                                            history_dated=history_dated)
+        for label, outcome in zip(labels[start:start + BULK_CHUNK], outcomes, strict=True):
+            app = outcome.application
+            if app is None:
+                report.refused[f"{label}: {outcome.refused[:120]}"] += 1
+            elif app.status == Application.Status.REJECTED:
+                report.rejected[label] += 1
+            elif label == "tekun":
+                report.created[f"tekun ({app.support_mode})"] += 1
+            else:
+                report.created[app.classification] += 1
+                if app.classification != label:
+                    report.notes[f"{label} household classified {app.classification}"] += 1
+    return report
+
+
+def demo_temporary_bulk(*, schema: str, grants: dict[int, tuple[datetime.date, Decimal]], as_of: datetime.date,
+                        history_dated: bool = True) -> CaseloadReport:
+    """临时救助 for the planned households (household → (approval day, amount)) approved by `as_of`, through
+    apps.assistance.bulk (申请 → … → 公示 → 审批, set-based); a household with a 临时救助 application
+    already is skipped, so a second run creates nothing."""
+    approver, fallback, caseworkers = _users(schema)
+    report = CaseloadReport()
+    due = sorted(key for key, (day, _amount) in grants.items() if day <= as_of)
+    applied = set(Application.objects.filter(programme="temporary", household_id__in=due)
+                  .values_list("household_id", flat=True))
+    cases = []
+    for household in Household.objects.filter(pk__in=[k for k in due if k not in applied]).order_by("id"):
+        day, amount = grants[household.pk]
+        cases.append(bulk.Case(programme="temporary", worker=caseworkers.get(household.town_id, fallback),
+                               dates=_dates(household.pk, as_of, day), household=household, reason="演示数据：临时救助",
+                               note="演示数据：临时救助", requested_amount=amount))
+    for start in range(0, len(cases), BULK_CHUNK):
+        for outcome in bulk.applications_decide(cases=cases[start:start + BULK_CHUNK], approver=approver,
+                                                history_dated=history_dated):
+            if outcome.application is None:
+                report.refused[f"temporary: {outcome.refused[:120]}"] += 1
+            else:
+                report.created["temporary"] += 1
+    return report

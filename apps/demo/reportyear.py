@@ -6,7 +6,8 @@ them through the services in calendar order, with each step dated the day it hap
 1. the carried caseload is approved in the second half of the year before (the demo caseload);
 2. each month: the eligibility engine on the first day of each quarter of the report year, the
    month's payment run (started, approved, exported, answered by the bank), then the month's events
-   — planned stops (a 复核 that stops, or the end of 特困 support), the reviews falling due
+   — planned deaths (one in DEATH_EVERY planned stops, recorded through the burial service), planned
+   stops (a 复核 that stops, or the end of 特困 support), the reviews falling due
    (unchanged), the applications approved that month, the month's 临时救助 (the report's total);
 3. after the report year, a payment run each month up to the one before the current month (the
    demo's own step pays the current month).
@@ -18,6 +19,7 @@ stopped, reviews are only those still scheduled, a closed run is left as it is.
 from __future__ import annotations
 
 import datetime
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -26,20 +28,24 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from apps.assistance.bulk import reviews_complete_unchanged
 from apps.assistance.models import Review
 from apps.assistance.services import review_complete
 from apps.benefits import rules
 from apps.benefits.models import Entitlement, Standard
 from apps.benefits.selectors import StandardBook
 from apps.benefits.services import entitlement_stop, standard_ensure
+from apps.burial import services as burial
 from apps.core.permissions import SYSTEM
 from apps.pensions.models import EligibilityRun
 from apps.pensions.services import eligibility_run
+from apps.people.models import HouseholdMember, Person
 
-from .caseload import HOUSEHOLD_GROUPS, candidate_sizes, demo_temporary
+from .caseload import HOUSEHOLD_GROUPS, candidate_sizes, demo_temporary_bulk
 from .models import SyntheticPopulation
 from .payments import demo_payment_cycle
 from .registry import child_welfare_records_from_population
+from .synthetic.deaths import funeral_home
 from .synthetic.writer import seed_statistics
 from .synthetic.year import GROUPS, GroupPlan, group_flow, plan_group, temporary_plan
 
@@ -50,6 +56,8 @@ CARRY_BACK_SOURCE = (
     "演示数据：报告年度的首个标准，假定此前半年已执行（用于结转个案）"
 )
 STOP_NOTE = "演示数据：报告年度内停保"
+# One planned stop in this many (特困, and one-member households) happens by the person's death.
+DEATH_EVERY = 4
 
 
 class YearPlan:
@@ -81,7 +89,7 @@ def report_year_plan(*, bureau) -> YearPlan:
     """The plan of the current bureau's synthetic population (it must exist)."""
     population = SyntheticPopulation.objects.get()
     stats = seed_statistics(bureau.schema_name)
-    sizes = candidate_sizes()
+    sizes = candidate_sizes(since=datetime.date(bureau.report_year, 1, 1))
     groups = {
         group: plan_group(
             candidates=sizes[group],
@@ -157,6 +165,51 @@ def _stop_day(day: datetime.date) -> datetime.date:
     return min(day, datetime.date.today())
 
 
+def deaths_planned(plan: YearPlan) -> dict[int, tuple[str, datetime.date]]:
+    """Planned stops that happen by a death instead: every DEATH_EVERY-th 特困 stop and every
+    DEATH_EVERY-th stop of a one-member household, on the stop's day → (group, day) by key.
+
+    A death ends the same months as the stop it replaces (the month of death is the last paid), so
+    the year's counts stay the report's; the caseload's deaths fall over the year as the stops do.
+    """
+    chosen: dict[int, tuple[str, datetime.date]] = {}
+    for group in GROUPS:
+        sizes = dict(plan.sizes[group])
+        keys = sorted(k for k in plan.groups[group].stop_on if group == "tekun" or sizes.get(k) == 1)
+        for i, key in enumerate(keys):
+            if i % DEATH_EVERY == 0:
+                chosen[key] = (group, plan.groups[group].stop_on[key])
+    return chosen
+
+
+def deaths_apply(*, plan: YearPlan, period: datetime.date) -> int:
+    """The month's planned deaths, recorded through the burial service as a caseworker would (the
+    death ends the person's support and their household's dibao): idempotent (a person with a
+    death record is left alone)."""
+    last = rules.add_months(period, 1) - datetime.timedelta(days=1)
+    todo = {k: v for k, v in deaths_planned(plan).items() if period <= v[1] <= last}
+    if not todo:
+        return 0
+    persons = {k: k for k, (group, _d) in todo.items() if group == "tekun"}
+    households = [k for k, (group, _d) in todo.items() if group != "tekun"]
+    for household_id, person_id in (HouseholdMember.objects.filter(
+            household_id__in=households, person__status=Person.Status.ALIVE).values_list("household_id", "person_id")):
+        persons[household_id] = person_id
+    home = funeral_home()
+    count = 0
+    alive = Person.objects.in_bulk([pid for pid in persons.values()])
+    for key, person_id in sorted(persons.items()):
+        person, day = alive.get(person_id), todo[key][1]
+        if person is None or person.status != Person.Status.ALIVE:
+            continue
+        with transaction.atomic():
+            burial.death_record_create(user=SYSTEM, person=person, date_of_death=day, funeral_home=home,
+                                       cremated_on=day + datetime.timedelta(days=2), disposition="plot",
+                                       today=_stop_day(day + datetime.timedelta(days=5)))
+        count += 1
+    return count
+
+
 def stops_apply(*, plan: YearPlan, period: datetime.date, user) -> Counter:
     """The month's planned stops: a household's support by a 复核 that stops it, 特困 by ending it."""
     done: Counter = Counter()
@@ -214,18 +267,11 @@ def reviews_complete(*, plan: YearPlan, period: datetime.date, user) -> int:
         .exclude(household_id__in=stopping)
         .order_by("due_on", "id")
     )
-    count = 0
-    for review in due:
-        with transaction.atomic():
-            review_complete(
-                review=review,
-                user=user,
-                outcome=Review.Outcome.UNCHANGED,
-                on=_stop_day(review.due_on),
-                note="演示数据：报告年度复核",
-            )
-        count += 1
-    return count
+    todo = [(review, _stop_day(review.due_on)) for review in due]
+    refused = reviews_complete_unchanged(reviews=todo, user=user, note="演示数据：报告年度复核", history_dated=True)
+    if refused:
+        raise ValidationError(" ".join(sorted(set(refused.values()))))
+    return len(todo)
 
 
 def report_year_live(
@@ -248,7 +294,17 @@ def report_year_live(
     finance, approver = User.objects.get(username=f"{schema}-finance"), User.objects.get(username=f"{schema}-approver")
     detail: dict = {"plan": plan.summary(), "carried_back_standards": standards_carry_back(year=year, user=admin)}
     totals: Counter = Counter()
+    seconds: Counter = Counter()
+    clock = time.monotonic()
+
+    def lap(phase: str) -> None:
+        nonlocal clock
+        now = time.monotonic()
+        seconds[phase] += now - clock
+        clock = now
+
     carried = approve(datetime.date(year - 1, 12, 31))
+    lap("approvals")
     totals["decided"] += sum(carried.values())
     say(f"{schema}: caseload carried into {year}: {carried}")
     detail["child_welfare_records"] = child_welfare_records_from_population(since=datetime.date(year, 1, 1))
@@ -256,6 +312,7 @@ def report_year_live(
         in_year = period.year == year
         if in_year and period.month in (1, 4, 7, 10):
             engine = engine_run(today=period)
+            lap("eligibility engine")
             say(f"{schema} {period:%Y-%m}: eligibility engine {engine}")
         try:
             cycle = demo_payment_cycle(
@@ -269,16 +326,23 @@ def report_year_live(
             )
         except ValidationError as exc:
             raise ValidationError(f"{schema} {period:%Y-%m}: {' '.join(exc.messages)}") from exc
+        lap("payment runs")
         totals["runs"] += 1
         totals["runs_again"] += bool(cycle.get("again"))
         if not in_year:
             continue
+        totals["deaths"] += deaths_apply(plan=plan, period=period)
+        lap("deaths")
         stopped = stops_apply(plan=plan, period=period, user=reviewer)
+        lap("stops")
         reviewed = reviews_complete(plan=plan, period=period, user=reviewer)
+        lap("reviews")
         last = rules.add_months(period, 1) - datetime.timedelta(days=1)
         approved = approve(last)
+        lap("approvals")
         totals["decided"] += sum(approved.values())
-        temporary = demo_temporary(schema=schema, grants=plan.temporary, as_of=last)
+        temporary = demo_temporary_bulk(schema=schema, grants=plan.temporary, as_of=last)
+        lap("temporary")
         totals["temporary"] += temporary.created["temporary"]
         totals["decided"] += temporary.created["temporary"]
         totals.update({f"refused {k}": v for k, v in temporary.refused.items()})
@@ -286,4 +350,5 @@ def report_year_live(
         totals["reviews"] += reviewed
         say(f"{schema} {period:%Y-%m}: stopped {dict(stopped)}, {reviewed} reviews, approved {approved}")
     detail["totals"] = dict(totals)
+    detail["phase_seconds"] = {phase: round(value, 1) for phase, value in seconds.items()}
     return detail

@@ -177,6 +177,8 @@ def fidelity(*, year: int) -> list[FidelityRow]:
                 difference=diff,
                 percent=percent,
                 within=rules.within_tolerance(unit=rf.unit, difference=diff, percent=percent),
+                # A figure compared with another computed one says which (the seed's note says why).
+                reason=_("Compared with “%(label)s”.") % {"label": computed.label} if compare != rf.key else "",
                 **common,
             )
         )

@@ -26,7 +26,7 @@ def _row_counts(schemas: tuple[str, ...]) -> dict[str, int]:
 
 def test_a_second_demo_set_up_changes_nothing(tmp_path, monkeypatch):
     monkeypatch.setenv("DISBURSEMENT_BANKFILES_DIR", str(tmp_path))
-    args = ("demo", "--no-serve", "--scale", "tiny", "--only", "xcity", "--workers", "1")
+    args = ("demo", "--no-serve", "--scale", "tiny", "--only", "xcity")
     first = io.StringIO()
     call_command(*args, stdout=first, stderr=io.StringIO())
     before = _row_counts(("public", "xcity"))

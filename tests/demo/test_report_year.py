@@ -149,7 +149,7 @@ def test_a_small_xcity_report_year_is_lived_as_planned(in_bureau):
     call_command("demo_report_year", "--tenant", "xcity", "--plan", stdout=planned)
     plan = json.loads(planned.getvalue())
     out = io.StringIO()
-    call_command("demo_report_year", "--tenant", "xcity", "--workers", "1", stdout=out)
+    call_command("demo_report_year", "--tenant", "xcity", stdout=out)
     assert "xcity: report year 2024 lived" in out.getvalue()
     # x市 at one hundredth: the report's 10 / 17 new 低保 (1,010 / 1,653) and 12 / 19 stopped (1,215 / 1,923);
     # 107 / 203 on 低保 at the year's end (119 households marked, less the 12 stopped); 特困 1 new, 1 stopped.
@@ -176,11 +176,22 @@ def test_a_small_xcity_report_year_is_lived_as_planned(in_bureau):
             f"count(*) FILTER (WHERE {STOPPED}) FROM benefits_entitlement WHERE programme_id = 'tekun'"
         )
         assert _rows(tekun) == [(plan["tekun"]["year_end"], 1, 1)]
-        # Every stop is dated in its month and went through a 复核 (households) or the 特困 end.
-        assert _rows(
+        # Every stop is dated in its month and went through a 复核 (households) or the 特困 end, or (one
+        # in four of the 特困 and one-member households' stops) a death recorded through the burial service.
+        reviews = _rows(
             "SELECT count(*) FROM assistance_review WHERE outcome = 'stop' AND completed_on "
             "BETWEEN '2024-01-01' AND '2024-11-30'"
-        ) == [(12,)]
+        )[0][0]
+        deaths = _rows(
+            "SELECT count(*) FILTER (WHERE e.programme_id = 'dibao'), count(*) FILTER (WHERE e.programme_id = 'tekun'),"
+            " count(DISTINCT d.id) FROM burial_deathrecord d JOIN benefits_entitlement e ON e.reason LIKE '%%'"
+            " || 'burial.death:' || d.id || ')%%' WHERE d.date_of_death BETWEEN '2024-01-01' AND '2024-11-30'"
+        )[0]
+        assert reviews + deaths[0] == 12 and deaths[1] == 1 and deaths[2] == deaths[0] + deaths[1]
+        # The history of the lived steps carries their simulated day, not the clock.
+        assert _rows(
+            "SELECT count(*) FROM assistance_historicalapplication WHERE history_date >= '2025-01-01'"
+        ) == [(0,)]
         # Twelve runs of the report year, each closed with the bank's answer; then every month to the last.
         runs = _rows("SELECT period, status FROM disbursement_paymentrun WHERE kind = 'regular' ORDER BY period")
         assert [period for period, _status in runs[:12]] == [datetime.date(2024, m, 1) for m in range(1, 13)]
@@ -207,7 +218,7 @@ def test_a_small_xcity_report_year_is_lived_as_planned(in_bureau):
         )
 
     again = io.StringIO()
-    call_command("demo_report_year", "--tenant", "xcity", "--workers", "1", stdout=again)
+    call_command("demo_report_year", "--tenant", "xcity", stdout=again)
     assert "done before" in again.getvalue()
     with in_bureau("xcity"):
         assert (

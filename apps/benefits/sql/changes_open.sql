@@ -7,7 +7,9 @@ WITH ins AS (
     FROM {table} a
     WHERE a.op = 'open' AND NOT EXISTS (
         SELECT 1 FROM benefits_entitlement e
-        WHERE e.person_id = a.person_id AND e.programme_id = a.programme_id
+        WHERE ((a.household_id IS NULL AND e.person_id = a.person_id)
+               OR (a.household_id IS NOT NULL AND e.household_id = a.household_id))
+          AND e.programme_id = a.programme_id
           AND e.status IN ('active', 'suspended', 'stopped', 'ended')
           AND (e.status IN ('active', 'suspended') OR e.end_period >= e.start_period)
           AND e.start_period <= coalesce(a.end_period, 'infinity'::date)

@@ -8,17 +8,25 @@
 --              is unique, so a second grant for the same source is never made (history reason: `source`);
 --              paid to `payee_person_id`, or to the named account `payee_name`/`payee_account`/`payee_bank`
 --              (a funeral home, a family) with `household_id`/`person_id` optional.
+-- An 'open' of a household programme names `household_id` (its months are checked against the
+-- household's entitlements of the programme, not the person's) with `per_capita_income`,
+-- `covered_members` and `addon_members`; 特困 care names its `care_level`.
 CREATE TEMP TABLE {table} (
     op text NOT NULL CHECK (op IN ('end', 'open', 'grant')),
     id bigint,
     programme_id text,
     variant text,
+    household_id bigint,
     person_id bigint,
     payee_person_id bigint,
     payee_institution_id bigint,
     period date NOT NULL,
     end_period date,
     amount numeric(12, 2),
+    per_capita_income numeric(12, 2),
+    covered_members integer,
+    addon_members integer NOT NULL DEFAULT 0,
+    care_level text NOT NULL DEFAULT '',
     reason text NOT NULL DEFAULT '',
     source text NOT NULL DEFAULT '',
     history_reason text NOT NULL DEFAULT '',

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 
 from apps.benefits import services as benefits
+from apps.benefits.models import Entitlement
 from apps.burial import services as burial
 from apps.burial.models import DeathRecord, FeeItem, WaiverPolicy
 from apps.core.permissions import SYSTEM
@@ -98,11 +99,13 @@ PLANS = {
         deaths_assumed="the report gives no burial figure: 3,420 deaths assumed (about 1.9‰ of 1.8 million residents)",
     ),
 }
+ASSISTANCE = ("dibao", "dibao_marginal", "hardship_expense", "tekun", "tekun_care")
 # Dispositions of the deaths that are neither exempt nor eco-burials, in turn.
 PLAIN_DISPOSITIONS = ["plot", "plot", "home"]
 
 
-def _funeral_home() -> FuneralHome:
+def funeral_home() -> FuneralHome:
+    """The bureau's first funeral home (made if it has none): where the demo's deceased go."""
     home = FuneralHome.objects.order_by("id").first()
     if home is None:
         town = Town.objects.order_by("id").first()
@@ -113,11 +116,19 @@ def _funeral_home() -> FuneralHome:
 
 
 def _registered(plan: DeathPlan, home: FuneralHome) -> int:
-    """A few local residents aged 85+ die through the real service (benefits end, dibao recomputed)."""
+    """A few local residents aged 85+ die through the real service (their allowances end).
+
+    Never one of the social-assistance caseload: its deaths are the report year's (apps.demo.reportyear),
+    dated before its months are paid, so the year-end caseload stays the report's.
+    """
+    assisted = Entitlement.objects.filter(programme_id__in=ASSISTANCE)
     people_ = list(
         Person.objects.filter(
             status=Person.Status.ALIVE, local_hukou=True, birth_date__lt=datetime.date(plan.year - 85, 1, 1)
-        ).order_by("id")[: plan.registered]
+        )
+        .exclude(pk__in=assisted.filter(person__isnull=False).values("person_id"))
+        .exclude(membership__household_id__in=assisted.filter(household__isnull=False).values("household_id"))
+        .order_by("id")[: plan.registered]
     )
     for i, person in enumerate(people_):
         day = datetime.date(plan.year, 3 + i, 10)
@@ -159,13 +170,14 @@ CROSS JOIN LATERAL (SELECT make_date(%(year)s, 1, 1) + ((i * 37) %% 365) AS day)
 RETURNING id
 """
 
-# One waiver per generated eligible death of the year without one: the items' sum (never above the
-# cap here); the first `cold` of them with `cold_units` days of 冷藏.
+# One waiver per eligible death of the year without one — generated, or of the report year's caseload
+# (apps.demo.reportyear records those through the service, without a waiver): the items' sum (never
+# above the cap here); the first `cold` of them with `cold_units` days of 冷藏.
 INSERT_WAIVERS = """
 WITH todo AS (
     SELECT d.id, d.date_of_death, row_number() OVER (ORDER BY d.id) AS rn
     FROM burial_deathrecord d
-    WHERE d.person_id IS NULL AND extract(year FROM d.date_of_death) = %(year)s AND d.exemption = ''
+    WHERE extract(year FROM d.date_of_death) = %(year)s AND d.exemption = ''
       AND (%(policy)s = 'all' OR (%(policy)s = 'local') = d.local_hukou)
       AND NOT EXISTS (SELECT 1 FROM burial_feewaiver w WHERE w.death_id = d.id)
 ), w AS (
@@ -229,11 +241,13 @@ def generate_deaths(*, schema: str, plan: DeathPlan | None = None) -> dict:
     plan = plan or PLANS.get(schema)
     if plan is None:
         return {"skipped": "no burial figures in this bureau's report"}
-    if DeathRecord.objects.filter(date_of_death__year=plan.year).exists():
+    if DeathRecord.objects.filter(date_of_death__year=plan.year, person__isnull=True).exists():
         return {"skipped": f"{plan.year} already has death records"}
     with transaction.atomic():
-        home = _funeral_home()
-        registered = _registered(plan, home)
+        home = funeral_home()
+        # The report year's caseload deaths (apps.demo.reportyear) are part of the year's total.
+        lived = DeathRecord.objects.filter(date_of_death__year=plan.year).count()
+        registered = lived + _registered(plan, home)
         towns = list(Town.objects.order_by("id").values_list("id", flat=True))
         modes = list(plan.eco.items()) + [("tree", 0), ("sea", 0)]
         with connection.cursor() as cursor:

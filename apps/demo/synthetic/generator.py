@@ -208,7 +208,9 @@ class PopulationGenerator:
 
     def _person(self, *, town: TownInfo, community_id, hukou: str, age: int, relation: str, local: bool = True,
                 gender: str | None = None, surname: str | None = None, income: int = 0, ill: float = 0.01,
-                account: float = 0.7) -> Person:
+                account: float = 0.7, paid: bool = False) -> Person:
+        """`paid`: an adult without an account of his own draws gets one anyway (a payee's 一卡通),
+        numbered from the ID number so that the random stream, hence everyone else, stays as it was."""
         rng = self.rng
         random_ = rng.random
         gender = gender or ("M" if random_() < 0.5 else "F")
@@ -222,6 +224,9 @@ class PopulationGenerator:
         if age >= 16 and rng.random() < account:
             bank_account = f"62{rng.getrandbits(60) % 10**17:017d}"
             bank_name = self._pick(self.banks_rural if hukou == "rural" else self.banks_urban)
+        elif paid and age >= 16:
+            bank_account = f"62{int(number[:17]) % 10**17:017d}"
+            bank_name = (self.banks_rural if hukou == "rural" else self.banks_urban)[0]
         student = 6 <= age <= 18 or (19 <= age <= 22 and rng.random() < 0.5)
         return Person(
             id_number=number, id_hash=hmac.digest(self.ctx.hash_key, number.encode(), "sha256").hex(),
@@ -248,7 +253,8 @@ class PopulationGenerator:
             self.poor_eligible -= 1
 
     def _members_persons(self, members: list[tuple[str, int]], *, town: TownInfo, community_id, hukou: str,
-                         local: bool = True, ill: float = 0.01, account: float = 0.7) -> list[Person]:
+                         local: bool = True, ill: float = 0.01, account: float = 0.7,
+                         paid: bool = False) -> list[Person]:
         """Persons for (relation, age) pairs: one surname for the head's blood relatives, spouses of the other sex."""
         surname = self._pick(self.surnames)
         head_gender = "M" if self.rng.random() < 0.5 else "F"
@@ -258,7 +264,7 @@ class PopulationGenerator:
             gender = ("F" if head_gender == "M" else "M") if spouse else (head_gender if relation == "head" else None)
             persons.append(self._person(town=town, community_id=community_id, hukou=hukou, age=age, relation=relation,
                                         local=local, gender=gender, surname=None if spouse else surname, ill=ill,
-                                        account=account))
+                                        account=account, paid=paid))
         return persons
 
     def _place(self) -> tuple[TownInfo, int | None, str, str]:
@@ -368,8 +374,10 @@ class PopulationGenerator:
         for n, (size, n_elderly) in enumerate(zip(sizes, elderly, strict=True), start=1):
             town, community_id, hukou, address = self._place()
             members, single_parent = self._members(size, n_elderly)
+            # Every adult member has an account: an approval records the one the payment goes to (一卡通),
+            # so the report year's 低保 is paid, not held for want of an account.
             persons_ = self._members_persons(members, town=town, community_id=community_id, hukou=hukou, ill=0.05,
-                                             account=0.95)
+                                             account=0.95, paid=True)
             # Integer yuan, strictly inside the band under every standard since the report year began:
             # below the standard (低保), [1, 1.5) × (边缘), ...
             lowest = math.ceil(low * self._standard(hukou) * size) if low else 0

@@ -11,7 +11,7 @@ from django_tenants.utils import tenant_context
 from apps.benefits.rules import add_months, first_of_month
 from apps.core.commands import bureau_arg
 from apps.core.jobs import job_run
-from apps.demo.caseload import CaseloadWorkerDied, demo_caseload, demo_caseload_processes
+from apps.demo.caseload import demo_caseload_bulk
 from apps.demo.models import SyntheticPopulation
 from apps.demo.reportyear import report_year_live, report_year_plan
 from apps.disbursement.returns import BankReturnRejected
@@ -19,23 +19,20 @@ from apps.disbursement.returns import BankReturnRejected
 
 class Command(BaseCommand):
     help = """Live a bureau's report year (Bureau.report_year) month by month, then the months up to the
-one before this month: the synthetic population's caseload approved through the real workflow on the
-days the plan gives (the carried caseload in the half-year before, the report's new cases over the
+one before this month: the synthetic population's caseload approved through the workflow's bulk path
+(apps.assistance.bulk: the same rules and rows, set-based) on the days the plan gives (the carried caseload in the half-year before, the report's new cases over the
 year), planned stops and due reviews, the eligibility engine each quarter, and every month's payment
 run started, approved, exported and answered by the bank. Needs generate_population and bootstrap;
 idempotent (a second run finds everything done)."""
 
     def add_arguments(self, parser):
         parser.add_argument("--tenant", required=True, help="the bureau's schema, e.g. zhongshan")
-        parser.add_argument("--workers", type=int, default=2, help="processes approving the caseload")
         parser.add_argument("--plan", action="store_true", help="print the year's plan and stop")
 
-    def handle(self, *args, tenant, workers=2, plan=False, **options):
+    def handle(self, *args, tenant, plan=False, **options):
         bureau = bureau_arg(tenant)
         if not bureau.report_year:
             raise CommandError(f"{tenant} has no report year")
-        if workers < 1:
-            raise CommandError("--workers must be at least 1")
         until = add_months(first_of_month(timezone.localdate()), -1)
         started = time.monotonic()
         with override_settings(TENANT_LIMIT_SET_CALLS=True), tenant_context(bureau):
@@ -47,12 +44,7 @@ idempotent (a second run finds everything done)."""
                 return
 
             def approve(day: datetime.date) -> dict:
-                if workers == 1:
-                    report = demo_caseload(schema=tenant, as_of=day, approvals=year_plan.approval).as_dict()
-                else:
-                    report = demo_caseload_processes(
-                        schema=tenant, limit=None, as_of=day, workers=workers, approvals=year_plan.approval
-                    )
+                report = demo_caseload_bulk(schema=tenant, as_of=day, approvals=year_plan.approval).as_dict()
                 for reason, count in report["refused"].items():
                     self.stderr.write(self.style.WARNING(f"{tenant} by {day}: {count} refused: {reason}"))
                 return {**report["approved"], **{f"rejected {k}": v for k, v in report["rejected"].items()}}
@@ -70,7 +62,7 @@ idempotent (a second run finds everything done)."""
                     raise CommandError(
                         "a generated return file was rejected:\n" + "\n".join(exc.record.errors)
                     ) from exc
-                except (ValidationError, CaseloadWorkerDied) as exc:
+                except ValidationError as exc:
                     raise CommandError(" ".join(getattr(exc, "messages", [str(exc)]))) from exc
                 detail["seconds"] = round(time.monotonic() - started, 1)
                 run.detail = detail

@@ -40,6 +40,8 @@ def fidelity_rows(year: int):
         if row.status == "not_reported":
             continue
         status = f"{row.status}: {row.reason}" if row.reason else row.status
+        if row.note and row.reason:
+            status += f" ({row.note})"
         cells = (
             row.key,
             labels.plain(row.computed, row.unit),
