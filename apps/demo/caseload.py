@@ -351,11 +351,11 @@ def _household_case(group: str, household: Household, members: list[Person], *, 
         total = sum((p.monthly_income or Decimal(0)) for p in members)
         excess = Decimal(total) / len(members) - Decimal("1.2") * standard
         if excess > 0:
-            rigid.append((RigidExpense.Kind.MEDICAL, Decimal(math.ceil(excess * len(members) * 12)), "demo"))
+            rigid.append((RigidExpense.Kind.MEDICAL, Decimal(math.ceil(excess * len(members) * 12)), "演示数据"))
     return bulk.Case(
-        programme=group, worker=worker, dates=dates, household=household, reason="demo caseload", note="demo caseload",
+        programme=group, worker=worker, dates=dates, household=household, reason="演示数据：存量个案", note="演示数据：存量个案",
         incomes=[(p.pk, _income_type(p, dates["investigated"]), p.monthly_income) for p in members if p.monthly_income],
-        assets_passed=True, assets_note="demo", rigid_expenses=rigid)
+        assets_passed=True, assets_note="演示数据", rigid_expenses=rigid)
 
 
 def _tekun_case(variant: str, person: Person, *, worker, institutions: dict, dates: dict[str, datetime.date],
@@ -367,8 +367,8 @@ def _tekun_case(variant: str, person: Person, *, worker, institutions: dict, dat
             report.notes["institutional 特困 without a care institution: dispersed"] += 1
     failed = FAILED_TESTS_CYCLE[person.pk % len(FAILED_TESTS_CYCLE)]
     return bulk.Case(
-        programme="tekun", worker=worker, dates=dates, person=person, reason="demo caseload", note="demo caseload",
-        assets_passed=True, assets_note="demo", care_tests={name: i >= failed for i, name in enumerate(rules.ADL_TESTS)},
+        programme="tekun", worker=worker, dates=dates, person=person, reason="演示数据：存量个案", note="演示数据：存量个案",
+        assets_passed=True, assets_note="演示数据", care_tests={name: i >= failed for i, name in enumerate(rules.ADL_TESTS)},
         support_mode="institutional" if institution else "dispersed", care_institution=institution)
 
 
