@@ -76,19 +76,21 @@ def row_xml(number: int, values: Sequence[str], kinds: Sequence[str], *, style: 
     its kind says — "number", "money" (shown 0.00) or "text" (an inline string); empty values are
     left out, as an empty cell."""
     cells = [f'<row r="{number}">']
-    attributes = f' s="{style}"' if style else ""
     for index, value in enumerate(values):
         if value == "" or value is None:
             continue
         kind = kinds[index]
-        if kind == "text":
-            cells.append(f'<c r="{_LETTERS[index]}{number}" t="inlineStr"{attributes}><is>{_t(value)}</is></c>')
-        elif kind == "money":
-            cells.append(f'<c r="{_LETTERS[index]}{number}" s="{MONEY}"><v>{value}</v></c>')
-        else:
-            cells.append(f'<c r="{_LETTERS[index]}{number}"{attributes}><v>{value}</v></c>')
+        cells.append(_cell(kind, f"{_LETTERS[index]}{number}", _t(value) if kind == "text" else value, style))
     cells.append("</row>")
     return "".join(cells)
+
+
+def _cell(kind: str, ref: str, content: str, style: int = PLAIN) -> str:
+    """One cell; `content` is the <t> element of a text cell, else the value's text."""
+    attributes = f' s="{MONEY if kind == "money" else style}"' if kind == "money" or style else ""
+    if kind == "text":
+        return f'<c r="{ref}" t="inlineStr"{attributes}><is>{content}</is></c>'
+    return f'<c r="{ref}"{attributes}><v>{content}</v></c>'
 
 
 # Anything the fast path of RowFormat cannot write as it is: a character to escape, or whitespace at a
@@ -108,16 +110,9 @@ class RowFormat:
     def _template(self, mask: tuple[bool, ...]) -> str:
         cells = ['<row r="{0}">']
         for index, present in enumerate(mask):
-            if not present:
-                continue
-            ref, value = f"{_LETTERS[index]}{{0}}", f"{{{index + 1}}}"
-            kind = self.kinds[index]
-            if kind == "text":
-                cells.append(f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>')
-            elif kind == "money":
-                cells.append(f'<c r="{ref}" s="{MONEY}"><v>{value}</v></c>')
-            else:
-                cells.append(f'<c r="{ref}"><v>{value}</v></c>')
+            if present:
+                value, kind = f"{{{index + 1}}}", self.kinds[index]
+                cells.append(_cell(kind, f"{_LETTERS[index]}{{0}}", f"<t>{value}</t>" if kind == "text" else value))
         cells.append("</row>")
         return self.templates.setdefault(mask, "".join(cells))
 

@@ -11,8 +11,8 @@ from django.db.models.functions import Cast, TruncMonth
 
 from apps.benefits.models import Entitlement, Grant, ProgrammeCode
 from apps.core.scoping import scope_to_town
-from apps.people.models import CareInstitution, HouseholdMember, Person, Town
-from apps.people.selectors import HAS_CHINESE, ID_LIKE, name_search_q
+from apps.people.models import CareInstitution, HouseholdMember, Town
+from apps.people.selectors import persons_named
 
 from . import sql
 from .models import BankReturnImport, Overpayment, PaymentLine, PaymentRun, RecoveryLine
@@ -87,17 +87,13 @@ def line_search_q(term: str) -> Q:
     the people are found on the registry's indexes, then their entitlements and grants, then the lines
     on the exactly-once key, month by month (period, line type, key_ref), as the recovery list does.
     """
-    term = term.strip()
-    if ID_LIKE.match(term):
-        people = Person.objects.filter(id_number=term.upper())
-    elif HAS_CHINESE.search(term):
-        people = Person.objects.filter(name_search_q(term))
-    else:
+    people = persons_named(term)
+    if people is None:
         return Q(pk__in=[])
-    ids = list(people.order_by().values_list("pk", flat=True)[:SEARCH_PEOPLE_MAX + 1])
-    institutions = CareInstitution.objects.filter(name__contains=term).order_by().values("pk")
+    ids = list(people.values_list("pk", flat=True)[:SEARCH_PEOPLE_MAX + 1])
+    institutions = CareInstitution.objects.filter(name__contains=term.strip()).order_by().values("pk")
     if len(ids) > SEARCH_PEOPLE_MAX:  # a bare surname: slower, still right
-        return (Q(payee_person_id__in=people.order_by().values("pk")) | Q(person_id__in=people.order_by().values("pk"))
+        return (Q(payee_person_id__in=people.values("pk")) | Q(person_id__in=people.values("pk"))
                 | Q(payee_institution_id__in=institutions))
     homes = HouseholdMember.objects.filter(person_id__in=ids).order_by().values("household_id")
     holders = Q(person_id__in=ids) | Q(payee_person_id__in=ids) | Q(household_id__in=homes)

@@ -105,6 +105,17 @@ def holder_search_q(term: str, number_path: str) -> Q:
     return Q(**{number_path: term})
 
 
+def persons_named(term: str) -> QuerySet[Person] | None:
+    """The persons a search term names on the registry's indexes — a whole ID number, or the beginning
+    or end of a name — unordered; None for a term that is neither."""
+    term = term.strip()
+    if ID_LIKE.match(term):
+        return Person.objects.filter(id_number=term.upper()).order_by()
+    if HAS_CHINESE.search(term):
+        return Person.objects.filter(name_search_q(term)).order_by()
+    return None
+
+
 def beneficiary_search_q(term: str, *, model, person: str | None = "person", household: str | None = "household") -> Q:
     """For lists of what a person or a household holds (applications, entitlements, reviews): a whole ID
     number, or the beginning or end of a name — of the person, or of a member of the household — else a
@@ -116,14 +127,10 @@ def beneficiary_search_q(term: str, *, model, person: str | None = "person", hou
     order testing each against both subqueries (11 s). `person` and `household` are the model's paths to
     them (None where it has no such column).
     """
-    term = term.strip()
-    if ID_LIKE.match(term):
-        people = Person.objects.filter(id_number=term.upper())
-    elif HAS_CHINESE.search(term):
-        people = Person.objects.filter(name_search_q(term))
-    else:
-        return Q(**{f"{household}__code": term}) if household else Q(pk__in=[])
-    people = people.order_by().values("pk")
+    people = persons_named(term)
+    if people is None:
+        return Q(**{f"{household}__code": term.strip()}) if household else Q(pk__in=[])
+    people = people.values("pk")
     found = []
     if person:
         found.append(model.objects.filter(**{f"{person}_id__in": people}))
