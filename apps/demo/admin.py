@@ -5,6 +5,7 @@ from django.contrib import admin
 from apps.core.admin_mixins import ReadOnlyAdminMixin
 from apps.core.admin_site import bureau_admin_site
 from apps.core.scoping import user_town_id
+from apps.people.models import Household
 
 from .models import PopulationMarker, SyntheticPopulation
 
@@ -33,3 +34,11 @@ class PopulationMarkerAdmin(_BureauWideReadOnly):
     search_fields = ["=household__code"]
     list_select_related = ["household", "person"]
     raw_id_fields = ["household", "person"]
+
+    def get_search_results(self, request, queryset, search_term):
+        # The household first, by its code's index: joined, the planner walked a million markers in id
+        # order looking for it (0.5 s).
+        if not search_term.strip():
+            return queryset, False
+        homes = list(Household.objects.filter(code=search_term.strip()).values_list("pk", flat=True))
+        return queryset.filter(household_id__in=homes), False
