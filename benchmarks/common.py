@@ -19,6 +19,23 @@ from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
+# The active monthly entitlements of %(period)s priced with the generation's own rates and amount
+# ({rates}, {amount} from apps.disbursement.sql): the floors and fixtures that write lines by hand.
+PRICED_ENTITLEMENTS = """
+WITH periods(period) AS (VALUES (%(period)s::date)),
+{rates},
+priced AS (
+    SELECT e.*, r.monthly,
+           CASE WHEN e.programme_id = 'tekun_care' THEN e.care_level ELSE e.variant END AS basis_variant,
+           {amount} AS amount
+    FROM benefits_entitlement e
+    JOIN benefits_programme pg ON pg.code = e.programme_id AND pg.payment = 'monthly'
+    JOIN rate r ON r.period = %(period)s AND r.programme_id = e.programme_id
+               AND r.variant = CASE WHEN e.programme_id = 'tekun_care' THEN e.care_level ELSE e.variant END
+    WHERE e.status = 'active' AND e.start_period <= %(period)s
+      AND (e.end_period IS NULL OR e.end_period >= %(period)s)
+)
+"""
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/civaffairs"
 
 

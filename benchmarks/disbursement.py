@@ -28,6 +28,7 @@ import time
 
 from apps.disbursement import sql
 from benchmarks.common import (
+    PRICED_ENTITLEMENTS,
     ensure_bureau,
     ensure_database,
     fill_columns,
@@ -51,20 +52,7 @@ INSERT INTO bench_scratch_lines (
     payee_name, id_number, bank_account, bank_name, town_id,
     variant, standard_amount, per_capita_income, covered_members, addon_members,
     amount, status, failure_reason, bank_reference)
-WITH periods(period) AS (VALUES (%(period)s::date)),
-{rates},
-priced AS (
-    SELECT e.*, r.monthly,
-           CASE WHEN e.programme_id = 'tekun_care' THEN e.care_level ELSE e.variant END AS basis_variant,
-           {amount} AS amount
-    FROM benefits_entitlement e
-    JOIN benefits_programme pg ON pg.code = e.programme_id AND pg.payment = 'monthly'
-    JOIN rate r ON r.period = %(period)s AND r.programme_id = e.programme_id
-               AND r.variant = CASE WHEN e.programme_id = 'tekun_care' THEN e.care_level ELSE e.variant END
-    WHERE e.status = 'active' AND e.start_period <= %(period)s
-      AND (e.end_period IS NULL OR e.end_period >= %(period)s)
-)
-SELECT 0, p.programme_id, 'regular', p.id, 0, %(period)s, p.id,
+""" + PRICED_ENTITLEMENTS + """SELECT 0, p.programme_id, 'regular', p.id, 0, %(period)s, p.id,
        p.household_id, p.person_id, p.payee_person_id, p.payee_institution_id,
        coalesce(pp.name, ci.name, ''), coalesce(pp.id_number, ''),
        coalesce(pp.bank_account, ci.bank_account, ''), coalesce(pp.bank_name, ci.bank_name, ''),

@@ -44,6 +44,8 @@ import random
 import sys
 import time
 
+from benchmarks.common import PRICED_ENTITLEMENTS
+
 TEMPLATE = "prov_template"
 PREFIX = "prov_"
 SOURCE = "province-fixture"
@@ -75,21 +77,7 @@ HUKOU = "CASE WHEN i %% 2 = 1 THEN 'urban' ELSE 'rural' END"
 
 # One paid regular run's lines: the generation's own pricing (rates CTEs, amount expression), the
 # bank's answer written in (paid, 1 in 500 failed). {rates} and {amount} from apps.disbursement.sql.
-LINES = """
-WITH periods(period) AS (VALUES (%(period)s::date)),
-{rates},
-priced AS (
-    SELECT e.*, r.monthly,
-           CASE WHEN e.programme_id = 'tekun_care' THEN e.care_level ELSE e.variant END AS basis_variant,
-           {amount} AS amount
-    FROM benefits_entitlement e
-    JOIN benefits_programme pg ON pg.code = e.programme_id AND pg.payment = 'monthly'
-    JOIN rate r ON r.period = %(period)s AND r.programme_id = e.programme_id
-               AND r.variant = CASE WHEN e.programme_id = 'tekun_care' THEN e.care_level ELSE e.variant END
-    WHERE e.status = 'active' AND e.start_period <= %(period)s
-      AND (e.end_period IS NULL OR e.end_period >= %(period)s)
-)
-INSERT INTO disbursement_paymentline ({columns})
+LINES = PRICED_ENTITLEMENTS + """INSERT INTO disbursement_paymentline ({columns})
 SELECT {values}
 FROM priced p
 JOIN people_person pp ON pp.id = p.payee_person_id
