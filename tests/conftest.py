@@ -18,6 +18,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
+from tenants.hosts import host_cache
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -58,6 +60,8 @@ def _english(settings):
 def _back_to_public():
     yield
     connection.set_schema_to_public()
+    # A rolled-back test's bureaus leave no signal behind: no host it routed may route the next test.
+    host_cache.clear()
 
 
 @pytest.fixture

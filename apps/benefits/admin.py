@@ -146,7 +146,7 @@ class EntitlementAdmin(BeneficiarySearchMixin, VariantDisplayMixin, SimpleHistor
 
     def changelist_view(self, request, extra_context=None):
         # Priced once per page; thread-local because the admin instance serves every request.
-        _page.book = selectors.StandardBook.load(request.tenant)
+        _page.book = selectors.StandardBook.load()
         _page.payments = selectors.programme_payments()
         return super().changelist_view(request, extra_context)
 

@@ -105,7 +105,7 @@ class EntitlementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        context.update(book=selectors.StandardBook.load(self.request.tenant) if self.request else None,
+        context.update(book=selectors.StandardBook.load() if self.request else None,
                        payments=selectors.programme_payments(),
                        period=query_month(self.request, "period") if self.request else None)
         return context
