@@ -1,5 +1,7 @@
 """Lists over large tables show the planner's estimate instead of counting every row (issue 10/11 speed)."""
 
+from urllib.parse import urlencode
+
 import pytest
 from django.db import connection
 from django.test import override_settings
@@ -60,3 +62,42 @@ def test_a_page_past_the_rows_is_404_and_a_bad_page_number_too(analysed_registry
     assert client.get("/api/v1/persons/?page=999").status_code == 404
     assert client.get("/api/v1/persons/?page=abc").status_code == 404
     assert client.get("/api/v1/persons/?page=1").status_code == 200
+
+
+def test_the_api_pages_20_rows_and_a_client_may_ask_up_to_100(analysed_registry, login_as):
+    client = login_as("zhongshan", "zhongshan-admin")
+    default = client.get("/api/v1/persons/").json()
+    assert len(default["results"]) == 20 and default["count_kind"] == "exact"
+    assert len(client.get("/api/v1/persons/?page_size=7").json()["results"]) == 7
+    assert len(client.get("/api/v1/persons/?page_size=500").json()["results"]) == min(100, analysed_registry)
+
+
+def test_past_the_api_cap_the_count_says_capped_and_next_still_leads_to_every_row(
+        analysed_registry, login_as, monkeypatch):
+    """25 matches, a cap of 10, pages of 4: the count says 11 ("more than 10"), yet seven pages come
+    back by following `next` — the count does not end the list early."""
+    from apps.core import pagination
+
+    monkeypatch.setattr(pagination, "API_COUNT_CAP", 10)
+    client = login_as("zhongshan", "zhongshan-admin")
+    url, names, pages = "/api/v1/persons/?" + urlencode({"search": "估算", "page_size": 4}), [], 0
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.content[:300])
+        body = response.json()
+        assert (body["count"], body["count_kind"]) == (11, "capped")
+        names += [row["name"] for row in body["results"]]
+        url, pages = body["next"], pages + 1
+    assert pages == 7 and sorted(names) == sorted(f"估算{n}" for n in range(25))
+
+
+def test_the_openapi_describes_count_kind(login_as):
+    client = login_as("zhongshan", "zhongshan-admin")
+    schema = client.get("/api/schema/?format=json").json()
+    page = schema["components"]["schemas"]["PaginatedPersonOutputList"]
+    count_kind = page["properties"]["count_kind"]
+    ref = count_kind.get("$ref") or count_kind.get("allOf", [{}])[0].get("$ref")
+    if ref:  # drf-spectacular names an enum as a component of its own
+        count_kind = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    assert count_kind["enum"] == ["exact", "capped", "estimated"]
+    assert "count_kind" in page["required"]

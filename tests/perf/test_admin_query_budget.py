@@ -121,6 +121,7 @@ def test_a_search_with_more_matches_than_the_cap_is_counted_no_further(in_bureau
     from apps.core import pagination
 
     monkeypatch.setattr(pagination, "COUNT_CAP", 4)
+    monkeypatch.setattr(pagination, "API_COUNT_CAP", 4)
     client = login_as("zhongshan", "zhongshan-admin")
     with in_bureau("zhongshan"):
         for n in range(7):
@@ -128,6 +129,7 @@ def test_a_search_with_more_matches_than_the_cap_is_counted_no_further(in_bureau
     with CaptureQueriesContext(connection) as captured:
         response = client.get("/api/v1/persons/", {"search": "封顶"})
     assert response.json()["count"] == 5  # "more than 4"
+    assert response.json()["count_kind"] == "capped"
     assert any("LIMIT 5" in q["sql"] for q in captured.captured_queries)
     assert len(response.json()["results"]) == 7
     page = client.get("/admin/people/person/", {"q": "封顶"}).content.decode()

@@ -4,7 +4,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -12,6 +11,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
+from apps.core.api.filters import FilterBackend
 from apps.core.api.mixins import TownScopedViewSetMixin
 from apps.core.api.permissions import ModelPermissions
 
@@ -33,7 +33,7 @@ from .serializers import (
 class _RegistryViewSet(TownScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                        viewsets.GenericViewSet):
     permission_classes = [ModelPermissions]
-    filter_backends = [DjangoFilterBackend, RegistrySearchFilter, OrderingFilter]
+    filter_backends = [FilterBackend, RegistrySearchFilter, OrderingFilter]
     ordering = ["id"]
 
     def _input(self, serializer_class, *, partial=False):
