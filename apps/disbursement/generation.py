@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -244,7 +245,10 @@ def _id_chunks(table: str, where: str, params: list, size: int) -> Iterator[tupl
 
 
 def _participant() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"[:100]
+    # A Celery worker (solo or prefork pool) works in its process's main thread; threads of one process
+    # (a threads pool, the benchmark) are told apart by their thread id.
+    thread = "" if threading.current_thread() is threading.main_thread() else f"/{threading.get_native_id()}"
+    return f"{socket.gethostname()}:{os.getpid()}{thread}"[:100]
 
 
 def _work(run: PaymentRun, rnd: Round, part: str, process: Callable[[GenerationChunk], dict],
