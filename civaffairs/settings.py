@@ -429,6 +429,9 @@ CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 4 * 
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# How many workers a bureau's run of more than one chunk is offered to (apps.disbursement.tasks): they
+# claim its chunks side by side. 1 sends no helper; a helper finding the run generated does nothing.
+DISBURSEMENT_GENERATION_WORKERS = int(os.environ.get("DISBURSEMENT_GENERATION_WORKERS", 2))
 # /healthz waits this long (seconds) for a worker's answer to a ping before calling Celery down.
 HEALTH_CELERY_TIMEOUT = float(os.environ.get("HEALTH_CELERY_TIMEOUT", 1.0))
 CELERY_TASK_ALWAYS_EAGER = False

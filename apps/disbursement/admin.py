@@ -100,6 +100,7 @@ DETAIL_LABELS = {
     "reissued": _("lines re-issued"),
     "awaiting_correction": _("lines waiting for a completed or corrected account"),
     "chunks": _("chunks"),
+    "workers": _("workers that generated chunks"),
     "resumed": _("resumed after an interruption"),
     "seconds": _("generation time"),
 }

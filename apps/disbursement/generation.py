@@ -4,11 +4,16 @@
 set-based — each step is one `INSERT … SELECT` (apps/disbursement/sql/) — and exactly-once:
 
 - the unique key (key_ref, period, line type, programme, discriminator) refuses any second line;
-- a PostgreSQL advisory lock per (bureau, period) makes two generations of a period take turns,
-  so the second finds every key present instead of racing for it;
-- entitlements are processed in id-range chunks (`id BETWEEN lo AND hi`, never OFFSET), each chunk
-  its own transaction with its progress, so a crash loses at most the chunk in flight; a resumed run
-  starts again from the first chunk and skips the keys already written with an anti-join.
+- a round of generation is planned as chunks (GenerationChunk: id ranges of entitlements, then one
+  tail of back pay, grants and arrears), and each chunk is claimed by locking its row
+  (FOR UPDATE SKIP LOCKED) in the transaction that writes its lines, counts its progress and marks it
+  done. Any number of workers share a round: each takes the next free chunk, and one that dies loses
+  only its open transaction, whose chunk the next worker takes. No lock is held across the run;
+- the run becomes generated in one transaction, by whichever worker finds every chunk done.
+
+Each worker holds its period's advisory lock in shared mode while it works: it excludes no other
+worker, but tells the nightly job whether anybody is generating, and lets a refresh by the nightly
+job (exclusive) wait for them.
 
 It deliberately runs outside any transaction of its caller (one transaction per chunk); called
 inside one (tests), each chunk is a savepoint and the result is the same.
@@ -16,7 +21,9 @@ inside one (tests), each chunk is a savepoint and the result is the same.
 
 from __future__ import annotations
 
-import time
+import os
+import socket
+import threading
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -25,7 +32,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,7 +40,7 @@ from apps.benefits.models import Programme
 from tenants.selectors import current_bureau
 
 from . import sql
-from .models import PaymentRun
+from .models import GenerationChunk, PaymentRun
 
 DEFAULT_CHUNK_SIZE = 100_000
 VACUUM_AFTER_LINES = 10_000
@@ -67,15 +74,19 @@ def _lock_key() -> int:
 
 
 @contextmanager
-def advisory_lock(second_key: int) -> Iterator[None]:
-    """A session-level lock: held across the chunks' commits, released by PostgreSQL if we die."""
+def advisory_lock(second_key: int, *, shared: bool = False) -> Iterator[None]:
+    """A session-level lock: held across the chunks' commits, released by PostgreSQL if we die.
+
+    Shared, it is a sign of life that excludes nobody sharing it, only whoever asks for it exclusively.
+    """
+    mode = "_shared" if shared else ""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [_lock_key(), second_key])
+        cursor.execute(f"SELECT pg_advisory_lock{mode}(%s, %s)", [_lock_key(), second_key])
     try:
         yield
     finally:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_lock_key(), second_key])
+            cursor.execute(f"SELECT pg_advisory_unlock{mode}(%s, %s)", [_lock_key(), second_key])
 
 
 def advisory_lock_free(second_key: int) -> bool:
@@ -136,30 +147,85 @@ def _candidates(run: PaymentRun, *, monthly: list[str], one_off: list[str]) -> i
     return entitlements + grants
 
 
-def _begin(run: PaymentRun, *, monthly: list[str], one_off: list[str]) -> tuple[PaymentRun, bool]:
-    """The run locked into generating; and whether this is a refresh of a generated run."""
+class Round:
+    """The round of chunks a worker takes part in."""
+
+    def __init__(self, number: int, *, anti_join: bool, planned_refresh: bool = False):
+        self.number = number
+        self.anti_join = anti_join
+        self.planned_refresh = planned_refresh  # this worker planned it, as a refresh of a generated run
+
+
+def _plan(run: PaymentRun, number: int, *, chunk_size: int, params: dict, anti_join: bool) -> None:
+    """The chunks of a round: id ranges of entitlements (regular runs) and one tail."""
+    chunks = []
+    if run.kind == PaymentRun.Kind.REGULAR:
+        chunks = [GenerationChunk(run=run, round=number, part=GenerationChunk.Part.REGULAR, low=low, high=high,
+                                  anti_join=anti_join)
+                  for low, high in _id_chunks("benefits_entitlement", "TRUE", [], chunk_size)]
+        # The month's bases, once, here: run by each chunk, the first chunk's uncommitted bases would
+        # hold every other chunk's identical INSERT … ON CONFLICT until it committed.
+        if chunks:
+            _execute(sql.statement("basis"), params)
+    chunks.append(GenerationChunk(run=run, round=number, part=GenerationChunk.Part.TAIL, low=0, high=0,
+                                  anti_join=anti_join))
+    GenerationChunk.objects.bulk_create(chunks)
+
+
+def _alone(period) -> bool:
+    """Whether no other session holds the period's lock (workers hold it shared while they work)."""
+    return not _fetchone(
+        "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid() "
+        "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+        "AND classid = %s AND objid = %s AND objsubid = 2)",
+        [_lock_key() % 2**32, period_lock(period) % 2**32])[0]
+
+
+def _begin(run: PaymentRun, *, monthly: list[str], one_off: list[str], chunk_size: int, params: dict,
+           refresh: bool) -> tuple[PaymentRun, Round | None]:
+    """The run locked into generating and the round this worker joins or plans; no round when a
+    generated run is not to be refreshed (another worker finished it meanwhile)."""
     with transaction.atomic():
         run = PaymentRun.objects.select_for_update().get(pk=run.pk)
-        fields = {"lines_done": 0, "error": ""}
-        refresh = run.status == PaymentRun.Status.GENERATED
-        if refresh:
+        latest = run.chunks.aggregate(latest=Max("round"))["latest"] or 0
+        if run.status == PaymentRun.Status.GENERATED:
+            if not refresh:
+                return run, None
             # A refresh: line_count and total_amount are exact, each chunk having moved them with its
             # lines, and the last generation's count of records is the progress denominator.
             run.move_to(PaymentRun.Status.GENERATING, error="")
-        elif run.status in (PaymentRun.Status.GENERATING, PaymentRun.Status.FAILED):
-            if run.status == PaymentRun.Status.FAILED:
-                run.move_to(PaymentRun.Status.GENERATING, error="")
-            # New, or resumed after a crash: counted, the figures the control record will carry.
-            (fields["line_count"], fields["total_amount"], fields["held_count"],
-             fields["held_amount"]) = _line_totals(run.pk)
-            fields["lines_total"] = _candidates(run, monthly=monthly, one_off=one_off)
-        else:
+            PaymentRun.objects.filter(pk=run.pk).update(lines_done=0, error="", detail={})
+            _plan(run, latest + 1, chunk_size=chunk_size, params=params, anti_join=True)
+            return run, Round(latest + 1, anti_join=True, planned_refresh=True)
+        if run.status not in (PaymentRun.Status.GENERATING, PaymentRun.Status.FAILED):
             raise ValidationError(
                 _("Payment run %(run)s is %(status)s: its lines are final and cannot be generated again.")
                 % {"run": run.pk, "status": run.get_status_display()}
             )
+        failed = run.status == PaymentRun.Status.FAILED
+        if failed:
+            run.move_to(PaymentRun.Status.GENERATING, error="")
+        if latest:
+            # A round is open until its run is generated: join it. Nobody else at work in it (or the
+            # run failed) means this worker picks up after an interruption; the chunks done stay done.
+            if failed or _alone(run.period):
+                PaymentRun.objects.filter(pk=run.pk).update(error="", detail={"resumed": True})
+            anti_join = run.chunks.filter(round=latest).values_list("anti_join", flat=True).first()
+            return run, Round(latest, anti_join=anti_join)
+        # New: counted, the figures the control record will carry.
+        fields = {"lines_done": 0, "error": ""}
+        (fields["line_count"], fields["total_amount"], fields["held_count"],
+         fields["held_amount"]) = _line_totals(run.pk)
+        fields["lines_total"] = _candidates(run, monthly=monthly, one_off=one_off)
+        # Lines of the period already there (an off-cycle run's month, lines older than chunks): each
+        # chunk skips existing keys by anti-join. Otherwise ON CONFLICT alone guards the chunks.
+        existing = _fetchone(
+            "SELECT EXISTS (SELECT 1 FROM disbursement_paymentline WHERE line_type = 'regular' AND period = %(p)s "
+            "AND run_id IN (SELECT id FROM disbursement_paymentrun WHERE period = %(p)s))", {"p": run.period})[0]
+        fields["detail"] = {"resumed": True} if existing else {}
         PaymentRun.objects.filter(pk=run.pk).update(**fields)
-    return run, refresh
+        _plan(run, 1, chunk_size=chunk_size, params=params, anti_join=existing)
+        return run, Round(1, anti_join=existing)
 
 
 def _progress(run: PaymentRun, *, done: int, lines: int, amount, held: int = 0, held_amount=0) -> None:
@@ -178,46 +244,63 @@ def _id_chunks(table: str, where: str, params: list, size: int) -> Iterator[tupl
         yield start, min(start + size - 1, high)
 
 
-def _regular_lines(run: PaymentRun, params: dict, chunk_size: int, report: Callable | None, *,
-                   refresh: bool) -> dict:
-    # Fresh when no regular line of the period exists yet: ON CONFLICT alone guards the chunks.
-    # Otherwise (a resumed, refreshed or off-cycle run) every chunk skips existing keys by anti-join.
-    existing = _fetchone(
-        "SELECT EXISTS (SELECT 1 FROM disbursement_paymentline WHERE line_type = 'regular' AND period = %(p)s "
-        "AND run_id IN (SELECT id FROM disbursement_paymentrun WHERE period = %(p)s))", {"p": run.period})[0]
-    amount = sql.amount_expr(programme="e.programme_id", standard="r.monthly", income="e.per_capita_income",
-                             covered="e.covered_members", addon="e.addon_members")
-    check = sql.statement("regular_check", amount=amount, existing=EXISTING_JOIN if existing else "",
-                          missing="AND x.key_ref IS NULL" if existing else "")
-    insert = sql.statement("regular", amount=amount, anti_join=ANTI_JOIN_REGULAR if existing else "", totals=TOTALS)
-    if existing and not refresh:
-        # The anti-join probes the key once per entitlement only if the planner knows how many lines
-        # the month has; lines a crashed run wrote are not in the statistics yet, and planned as
-        # "none", each probe would read every line of the month. (A generated run's own lines were
-        # analysed when it finished.)
-        _execute("ANALYZE disbursement_paymentline", [])
-    basis = sql.statement("basis")
-    totals = {"entitlements": 0, "unpriced": 0, "zero_amount": 0, "regular_lines": 0, "held_lines": 0,
-              "chunks": 0, "resumed": bool(existing)}
-    for low, high in _id_chunks("benefits_entitlement", "TRUE", [], chunk_size):
-        chunk = {**params, "lo": low, "hi": high}
+def _participant() -> str:
+    # A Celery worker (solo or prefork pool) works in its process's main thread; threads of one process
+    # (a threads pool, the benchmark) are told apart by their thread id.
+    thread = "" if threading.current_thread() is threading.main_thread() else f"/{threading.get_native_id()}"
+    return f"{socket.gethostname()}:{os.getpid()}{thread}"[:100]
+
+
+def _work(run: PaymentRun, rnd: Round, part: str, process: Callable[[GenerationChunk], dict],
+          report: Callable | None) -> bool:
+    """Claim, process and mark done the round's chunks of `part` until none is left; False if the run
+    stopped generating meanwhile (another worker's chunk failed it)."""
+    chunks = GenerationChunk.objects.filter(run=run, round=rnd.number, part=part, done=False).order_by("low")
+    while True:
         with transaction.atomic():
-            candidates, unpriced, zero, missing = _fetchone(check, chunk)
-            if missing:
-                _execute(basis, chunk)
-                lines, amount_sum, held, held_sum = _fetchone(insert, chunk)
-            else:
-                lines, amount_sum, held, held_sum = 0, 0, 0, 0
-            _progress(run, done=candidates, lines=lines, amount=amount_sum, held=held, held_amount=held_sum)
-        totals["entitlements"] += candidates
-        totals["unpriced"] += unpriced
-        totals["zero_amount"] += zero
-        totals["regular_lines"] += lines + held
-        totals["held_lines"] += held
-        totals["chunks"] += 1
+            if not PaymentRun.objects.filter(pk=run.pk, status=PaymentRun.Status.GENERATING).exists():
+                return False
+            # A free chunk; else wait for one another worker holds: it comes back done (skipped) or,
+            # its worker dead, not done (ours). None at all: every chunk of the part is done.
+            chunk = (chunks.select_for_update(skip_locked=True).first()
+                     or chunks.select_for_update().first())
+            if chunk is None:
+                return True
+            chunk.figures = process(chunk)
+            chunk.done, chunk.done_at, chunk.done_by = True, timezone.now(), _participant()
+            chunk.save(update_fields=["figures", "done", "done_at", "done_by"])
         if report:
             report(run)
-    return totals
+
+
+def _regular_chunk(run: PaymentRun, params: dict) -> Callable[[GenerationChunk], dict]:
+    amount = sql.amount_expr(programme="e.programme_id", standard="r.monthly", income="e.per_capita_income",
+                             covered="e.covered_members", addon="e.addon_members")
+    statements = {
+        anti_join: (
+            sql.statement("regular_check", amount=amount, existing=EXISTING_JOIN if anti_join else "",
+                          missing="AND x.key_ref IS NULL" if anti_join else ""),
+            sql.statement("regular", amount=amount, anti_join=ANTI_JOIN_REGULAR if anti_join else "",
+                          totals=TOTALS),
+        )
+        for anti_join in (False, True)
+    }
+
+    def process(chunk: GenerationChunk) -> dict:
+        check, insert = statements[chunk.anti_join]
+        chunk_params = {**params, "lo": chunk.low, "hi": chunk.high}
+        candidates, unpriced, zero, missing = _fetchone(check, chunk_params)
+        if missing:
+            if chunk.anti_join:
+                _execute(sql.statement("basis"), chunk_params)
+            lines, amount_sum, held, held_sum = _fetchone(insert, chunk_params)
+        else:
+            lines, amount_sum, held, held_sum = 0, 0, 0, 0
+        _progress(run, done=candidates, lines=lines, amount=amount_sum, held=held, held_amount=held_sum)
+        return {"entitlements": candidates, "unpriced": unpriced, "zero_amount": zero,
+                "regular_lines": lines + held, "held_lines": held}
+
+    return process
 
 
 def _back_pay_lines(run: PaymentRun, params: dict, chunk_size: int) -> dict:
@@ -295,12 +378,32 @@ def _reissue_lines(run: PaymentRun, params: dict) -> dict:
     return {"failed_lines": failed, "held_before": held, "reissued": lines, "awaiting_correction": awaiting}
 
 
-def _finish(run: PaymentRun, detail: dict) -> PaymentRun:
+REGULAR_FIGURES = ("entitlements", "unpriced", "zero_amount", "regular_lines", "held_lines")
+
+
+def _finish(run: PaymentRun, rnd: Round) -> tuple[PaymentRun, bool]:
+    """Generated, in one transaction, once every chunk of the round is done; whether this worker did it."""
     with transaction.atomic():
         run = PaymentRun.objects.select_for_update().get(pk=run.pk)
+        if run.status != PaymentRun.Status.GENERATING:
+            return run, False  # another worker finished it (or failed it) first
+        chunks = list(GenerationChunk.objects.filter(run=run, round=rnd.number).order_by("part", "low"))
+        if not all(chunk.done for chunk in chunks):
+            raise RuntimeError(f"run {run.pk} round {rnd.number}: a chunk is not done")
+        regular = [chunk for chunk in chunks if chunk.part == GenerationChunk.Part.REGULAR]
+        tail = next(chunk.figures for chunk in chunks if chunk.part == GenerationChunk.Part.TAIL)
+        detail = {}
+        if run.kind == PaymentRun.Kind.REGULAR:
+            detail = {key: sum(chunk.figures.get(key, 0) for chunk in regular) for key in REGULAR_FIGURES}
+            detail |= {"chunks": len(regular), "resumed": bool((run.detail or {}).get("resumed"))}
+            detail["held_lines"] += tail.pop("held_lines", 0)
+            detail["workers"] = len({chunk.done_by for chunk in chunks})
+        detail |= tail
+        # From the round's planning to its end: with several workers, no single one saw it all.
+        detail["seconds"] = round((timezone.now() - min(chunk.planned_at for chunk in chunks)).total_seconds(), 3)
         run.move_to(PaymentRun.Status.GENERATED, lines_total=run.lines_done, finished_at=timezone.now(),
                     detail=detail)
-    return run
+    return run, True
 
 
 def _vacuum_lines() -> None:
@@ -326,11 +429,31 @@ def _fail(run: PaymentRun, exc: Exception) -> None:
                         finished_at=timezone.now())
 
 
-def payment_run_generate(*, run: PaymentRun, chunk_size: int | None = None,
-                         report: Callable[[PaymentRun], None] | None = None) -> PaymentRun:
-    """Generate (or resume, or refresh before approval) the lines of a run; returns the run, generated.
+def _tail(run: PaymentRun, params: dict, chunk_size: int, one_off: list[str],
+          report: Callable | None) -> Callable[[GenerationChunk], dict]:
+    def process(chunk: GenerationChunk) -> dict:
+        if run.kind == PaymentRun.Kind.SUPPLEMENTARY:
+            return _reissue_lines(run, params)
+        if run.kind == PaymentRun.Kind.OFF_CYCLE:
+            # One-offs only: the month's recurring lines and arrears are the regular run's.
+            grants = _grant_lines(run, {**params, "programmes": one_off}, chunk_size, report)
+            return grants
+        back_pay = _back_pay_lines(run, params, chunk_size)
+        grants = _grant_lines(run, {**params, "programmes": one_off}, chunk_size, report)
+        arrears = _arrears_lines(run, params)
+        held = back_pay.pop("held_lines") + grants.pop("held_lines") + arrears.pop("held_lines", 0)
+        return back_pay | grants | arrears | {"held_lines": held}
 
-    `report(run)` is called after each chunk (progress for a command's output).
+    return process
+
+
+def payment_run_generate(*, run: PaymentRun, chunk_size: int | None = None,
+                         report: Callable[[PaymentRun], None] | None = None, refresh: bool = True) -> PaymentRun:
+    """Generate (or resume, or refresh before approval) the lines of a run, or take part in its
+    generation with other workers; returns the run, generated (or as another worker left it).
+
+    `report(run)` is called after each chunk this worker did (progress for a command's output).
+    `refresh=False`: a run found generated is left as it is (a worker that came to help, too late).
     """
     chunk_size = chunk_size or getattr(settings, "DISBURSEMENT_CHUNK_SIZE", DEFAULT_CHUNK_SIZE)
     bureau = current_bureau()
@@ -338,30 +461,32 @@ def payment_run_generate(*, run: PaymentRun, chunk_size: int | None = None,
     one_off = _programmes(payments=("monthly", "one_off"))
     params = {"run": run.pk, "period": run.period, "multiplier": bureau.tekun_multiplier,
               "share": bureau.classified_share, "programmes": monthly}
-    started = time.monotonic()
-    with advisory_lock(period_lock(run.period)):
-        run, refresh = _begin(run, monthly=monthly, one_off=one_off)
+    with advisory_lock(period_lock(run.period), shared=True):
+        run, rnd = _begin(run, monthly=monthly, one_off=one_off, chunk_size=chunk_size, params=params,
+                          refresh=refresh)
+        if rnd is None:
+            return run
+        finished = False
         try:
-            if run.kind == PaymentRun.Kind.SUPPLEMENTARY:
-                detail = _reissue_lines(run, params)
-            elif run.kind == PaymentRun.Kind.OFF_CYCLE:
-                # One-offs only: the month's recurring lines and arrears are the regular run's.
-                detail = _grant_lines(run, {**params, "programmes": one_off}, chunk_size, report)
+            if rnd.anti_join and not rnd.planned_refresh:
+                # The anti-join probes the key once per entitlement only if the planner knows how many
+                # lines the month has; lines written since the last statistics (another run of the
+                # month, another worker) planned as "none", each probe would read every line of the month.
+                # (A generated run's own lines were analysed when it finished.)
+                _execute("ANALYZE disbursement_paymentline", [])
+            if (_work(run, rnd, GenerationChunk.Part.REGULAR, _regular_chunk(run, params), report)
+                    and _work(run, rnd, GenerationChunk.Part.TAIL, _tail(run, params, chunk_size, one_off, report),
+                              None)):
+                run, finished = _finish(run, rnd)
             else:
-                detail = _regular_lines(run, params, chunk_size, report, refresh=refresh)
-                back_pay = _back_pay_lines(run, params, chunk_size)
-                grants = _grant_lines(run, {**params, "programmes": one_off}, chunk_size, report)
-                arrears = _arrears_lines(run, params)
-                held = (detail["held_lines"] + back_pay.pop("held_lines") + grants.pop("held_lines")
-                        + arrears.pop("held_lines", 0))
-                detail |= back_pay | grants | arrears | {"held_lines": held}
-            detail["seconds"] = round(time.monotonic() - started, 3)
-            run = _finish(run, detail)
+                run = PaymentRun.objects.get(pk=run.pk)
         except Exception as exc:
             _fail(run, exc)
             raise
-    written = sum(detail.get(key, 0) for key in ("regular_lines", "back_pay_lines", "grant_lines", "arrears_lines",
-                                                 "reissued"))
+    if not finished:
+        return run
+    written = sum(run.detail.get(key, 0) for key in ("regular_lines", "back_pay_lines", "grant_lines",
+                                                     "arrears_lines", "reissued"))
     if written >= VACUUM_AFTER_LINES:
         _vacuum_lines()
     elif written:

@@ -244,6 +244,49 @@ class RecoveryLine(PaymentLine):
         verbose_name_plural = _("recoveries (追回)")
 
 
+class GenerationChunk(models.Model):
+    """A piece of a run's generation that one worker claims, writes and marks done in one transaction.
+
+    A round (the first generation of a run, or a refresh) is planned as id ranges of entitlements
+    (part regular) and one tail (back pay, grants, arrears, re-issues: small, after every range). A
+    worker claims a chunk by locking its row (FOR UPDATE SKIP LOCKED) in the transaction that writes
+    its lines and sets `done`: a worker that dies loses its transaction, the row is unlocked and
+    still not done, and the next worker takes it. Several workers share a round without any lock
+    held across it; the run becomes generated once every chunk of its round is done.
+    """
+
+    class Part(models.TextChoices):
+        REGULAR = "regular", _("regular lines")
+        TAIL = "tail", _("back pay, one-offs, arrears and re-issues")
+
+    run = models.ForeignKey(PaymentRun, on_delete=models.CASCADE, related_name="chunks", verbose_name=_("run"))
+    round = models.PositiveSmallIntegerField(_("round"))
+    part = models.CharField(_("part"), max_length=8, choices=Part.choices)
+    low = models.BigIntegerField(_("first id"))
+    high = models.BigIntegerField(_("last id"))
+    # Whether the period had regular lines when the round was planned (a refresh, or lines from
+    # before chunks existed): then each chunk skips existing keys by anti-join. A chunk never holds
+    # lines of its own before it is done, so a fresh round's chunks need no anti-join even resumed.
+    anti_join = models.BooleanField(_("skips existing keys"), default=False)
+    planned_at = models.DateTimeField(_("planned"), auto_now_add=True)
+    done = models.BooleanField(_("done"), default=False)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.CharField(_("done by"), max_length=100, blank=True)
+    # What the chunk found (records looked at, lines, held, unpriced …): the run's detail is their sum.
+    figures = models.JSONField(_("figures"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("generation chunk")
+        verbose_name_plural = _("generation chunks")
+        ordering = ["run", "round", "part", "low"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "round", "part", "low"], name="generationchunk_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"run {self.run_id} round {self.round} {self.part} {self.low}–{self.high}"
+
+
 class PaymentLineEvent(models.Model):
     """A line's status change: who, when, from, to, why.
 

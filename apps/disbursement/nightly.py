@@ -45,13 +45,13 @@ def recovery_listing(*, today: datetime.date) -> dict:
 def resume_stalled_runs(*, today: datetime.date) -> dict:
     """Runs left generating by a worker that died and whose task is gone are generated to the end.
 
-    A generation holds its period's advisory lock for as long as it lives; a generating run whose
-    lock is free has nobody working on it.
+    Each worker generating a run holds its period's advisory lock (shared) for as long as it lives; a
+    generating run whose lock is free has nobody working on it.
     """
     resumed = []
     for run in PaymentRun.objects.filter(status=PaymentRun.Status.GENERATING).order_by("id"):
         if advisory_lock_free(period_lock(run.period)):
-            run = payment_run_generate(run=run)
+            run = payment_run_generate(run=run, refresh=False)
             resumed.append(run.pk)
     return {"resumed": resumed}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 
 from celery import current_app
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -18,7 +19,7 @@ from apps.benefits.rules import first_of_month
 from apps.core.periods import format_month
 from apps.core.permissions import SYSTEM, recorded_user, require_permission
 
-from .generation import payment_run_generate
+from .generation import DEFAULT_CHUNK_SIZE, payment_run_generate
 from .models import PaymentLine, PaymentLineEvent, PaymentRun
 
 Status = PaymentRun.Status
@@ -84,14 +85,38 @@ def payment_run_resume(*, run: PaymentRun, user) -> PaymentRun:
     return run
 
 
-def payment_run_monthly(*, period: datetime.date, chunk_size: int | None = None, report=None) -> PaymentRun:
+def payment_run_offer(*, run: PaymentRun, workers: int, chunk_size: int | None = None, queue: str | None = None) -> int:
+    """Ask `workers - 1` more workers to take chunks of a run being generated; returns how many were asked.
+
+    Nobody is asked when the run fits in one chunk. A helper arriving after the run is generated does
+    nothing; one arriving first plans the round itself (every worker runs the same generation).
+    """
+    size = chunk_size or getattr(settings, "DISBURSEMENT_CHUNK_SIZE", DEFAULT_CHUNK_SIZE)
+    if workers < 2 or run.kind != PaymentRun.Kind.REGULAR:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(max(id) - min(id), 0) FROM benefits_entitlement")
+        if cursor.fetchone()[0] < size:
+            return 0
+    schema = connection.schema_name
+    options = {"queue": queue} if queue else {}
+    for _helper in range(workers - 1):
+        transaction.on_commit(lambda: current_app.send_task(
+            "disbursement.generate_chunks", args=[run.pk, chunk_size], headers={"_schema_name": schema}, **options))
+    return workers - 1
+
+
+def payment_run_monthly(*, period: datetime.date, chunk_size: int | None = None, report=None,
+                        workers: int = 1, queue: str | None = None) -> PaymentRun:
     """The month's regular run: created, resumed if a worker died in it, left alone once generated.
 
     What the monthly Celery task and `run_disbursement` call; safe to call any number of times.
+    `workers` > 1 asks that many workers in all (payment_run_offer) to share its chunks.
     """
     run, _created = payment_run_create(period=first_of_month(period))
     if run.status in (Status.GENERATING, Status.FAILED):
-        run = payment_run_generate(run=run, chunk_size=chunk_size, report=report)
+        payment_run_offer(run=run, workers=workers, chunk_size=chunk_size, queue=queue)
+        run = payment_run_generate(run=run, chunk_size=chunk_size, report=report, refresh=False)
     return run
 
 

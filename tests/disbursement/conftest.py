@@ -126,6 +126,7 @@ def bulk_cleanup(marker: str = "bulk") -> None:
         cursor.execute("DELETE FROM disbursement_bankfiledownload")
         cursor.execute("DELETE FROM disbursement_bankreturnimport")
         cursor.execute("DELETE FROM disbursement_historicalpaymentrun")
+        cursor.execute("DELETE FROM disbursement_generationchunk")
         cursor.execute("DELETE FROM disbursement_paymentrun")
         cursor.execute("DELETE FROM core_jobrun WHERE job LIKE 'disbursement%%'")
         cursor.execute("SELECT person_id FROM benefits_entitlement WHERE source = %s", [marker])

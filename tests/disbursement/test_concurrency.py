@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from apps.disbursement.models import PaymentLine, PaymentRun
+from apps.disbursement.models import GenerationChunk, PaymentLine, PaymentRun
 from tests.disbursement.conftest import bulk_cleanup, bulk_entitlements
 from tests.workers import ROOT, start_worker, stop_worker, subprocess_env
 
@@ -79,7 +79,9 @@ def test_a_worker_killed_mid_run(test_database, tmp_path):
     visibility = 4
     workers = []
     try:
-        workers.append(start_worker(queue, "kill1", log, CELERY_VISIBILITY_TIMEOUT=str(visibility)))
+        # One worker a run: the second worker gets the run only by the broker's redelivery, not as a helper.
+        alone = {"CELERY_VISIBILITY_TIMEOUT": str(visibility), "DISBURSEMENT_GENERATION_WORKERS": "1"}
+        workers.append(start_worker(queue, "kill1", log, **alone))
         app.send_task("disbursement.monthly_run", kwargs={"period": "2024-06", "chunk_size": 500}, queue=queue,
                       headers={"_schema_name": SCHEMA})
         sent = time.monotonic()
@@ -100,7 +102,7 @@ def test_a_worker_killed_mid_run(test_database, tmp_path):
         assert killed.status == "generating" and 0 < kept < n, (killed.status, kept)
 
         time.sleep(max(0.0, visibility + 1 - (time.monotonic() - sent)))
-        workers.append(start_worker(queue, "kill2", log, wait=False, CELERY_VISIBILITY_TIMEOUT=str(visibility)))
+        workers.append(start_worker(queue, "kill2", log, wait=False, **alone))
         deadline = time.monotonic() + 120
         with schema_context(SCHEMA):
             while time.monotonic() < deadline:
@@ -120,6 +122,71 @@ def test_a_worker_killed_mid_run(test_database, tmp_path):
                 stop_worker(worker)
         with schema_context(SCHEMA):
             bulk_cleanup("kill")
+        from kombu import Connection
+
+        with Connection(settings.CELERY_BROKER_URL) as conn:
+            conn.default_channel.client.delete(queue)
+
+
+@pytest.mark.integration
+def test_two_workers_share_a_run_and_one_is_killed(test_database, tmp_path):
+    """50,000 entitlements in chunks of 500 offered to two workers (the monthly task and its helper);
+    once both have finished chunks, one dies by SIGKILL; the other takes the rest (the dead one's chunk
+    in flight, if any, is rolled back and taken again), and the run ends with exactly one line per
+    entitlement: 50,000 × 100.00."""
+    from civaffairs.celery import app
+
+    n = 50_000
+    with schema_context(SCHEMA):
+        bulk_entitlements(n, marker="pair")
+    queue = f"disbursement-pair-{os.getpid()}"
+    log = tmp_path / "workers.log"
+    workers = []
+    try:
+        workers = [start_worker(queue, name, log, DISBURSEMENT_GENERATION_WORKERS="2") for name in ("pair1", "pair2")]
+        app.send_task("disbursement.monthly_run", kwargs={"period": "2024-06", "chunk_size": 500}, queue=queue,
+                      headers={"_schema_name": SCHEMA})
+        pids = {worker.pid for worker in workers}
+        deadline = time.monotonic() + 90
+        killed = None
+        with schema_context(SCHEMA):
+            while time.monotonic() < deadline and killed is None:
+                run = PaymentRun.objects.filter(kind="regular").first()
+                done_by = {int(name.rsplit(":", 1)[1]) for name in GenerationChunk.objects.filter(
+                    part="regular", done=True).values_list("done_by", flat=True).distinct()}
+                if run and done_by == pids and run.lines_done >= 2000:
+                    killed = workers[0]
+                    killed.send_signal(signal.SIGKILL)
+                    killed.wait(timeout=10)
+                    break
+                time.sleep(0.02)
+            assert killed is not None, "the two workers never both took chunks"
+            at_kill = PaymentRun.objects.get(pk=run.pk)
+            kept = PaymentLine.objects.count()
+            assert at_kill.status == "generating" and 0 < kept < n, (at_kill.status, kept)
+
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                run = PaymentRun.objects.get(pk=at_kill.pk)
+                if run.status != "generating":
+                    break
+                assert workers[1].poll() is None, f"the surviving worker exited; see {log}"
+                time.sleep(0.2)
+            assert run.status == "generated", run.error
+            assert lines_summary() == (n, n, Decimal("5000000.00"))
+            assert (run.line_count, run.total_amount, run.lines_done, run.lines_total) == (
+                n, Decimal("5000000.00"), n, n)
+            chunks = GenerationChunk.objects.filter(run=run)
+            assert chunks.filter(done=False).count() == 0
+            assert chunks.filter(part="regular").count() == run.detail["chunks"] == 100
+            assert {int(name.rsplit(":", 1)[1]) for name in chunks.values_list("done_by", flat=True)} == pids
+            assert run.detail["workers"] == 2 and run.detail["regular_lines"] == n
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                stop_worker(worker)
+        with schema_context(SCHEMA):
+            bulk_cleanup("pair")
         from kombu import Connection
 
         with Connection(settings.CELERY_BROKER_URL) as conn:
