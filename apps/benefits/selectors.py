@@ -181,8 +181,7 @@ def scope_beneficiaries(queryset: QuerySet, user) -> QuerySet:
 
 def entitlement_list(*, user, filters: dict | None = None) -> QuerySet:
     filters = filters or {}
-    qs = Entitlement.objects.select_related("programme", "household", "household__town", "person",
-                                            "person__town", "payee_person", "payee_institution")
+    qs = Entitlement.objects.select_related("programme", "household", "person", "payee_person", "payee_institution")
     qs = scope_beneficiaries(qs, user)
     if filters.get("programme"):
         qs = qs.filter(programme_id=filters["programme"])

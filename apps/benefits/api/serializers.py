@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -52,12 +53,9 @@ class EntitlementOutputSerializer(OutputModelSerializer):
                   "reason", "source", "town", "amount", "created_at", "updated_at"]
         read_only_fields = fields
 
-    def _town(self, e):
-        return e.household.town if e.household_id else e.person.town
-
     @extend_schema_field(serializers.IntegerField())
     def get_town(self, e):
-        return self._town(e).pk
+        return e.household.town_id if e.household_id else e.person.town_id
 
     @extend_schema_field(serializers.CharField())
     def get_payee_name(self, e):
@@ -66,9 +64,14 @@ class EntitlementOutputSerializer(OutputModelSerializer):
     @extend_schema_field(serializers.CharField())
     def get_payee_account(self, e):
         payee = e.payee_person or e.payee_institution
+        return self._payee_account.to_representation((payee, payee.bank_account))
+
+    @cached_property
+    def _payee_account(self):
+        # One masking field for the page's rows (the payee is a person or an institution, so no source).
         field = masked_bank_account()
         field._context = self.context
-        return field.to_representation((payee, payee.bank_account))
+        return field
 
     @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=2))
     def get_amount(self, e):
