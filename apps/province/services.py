@@ -300,8 +300,14 @@ def _hashes_replace(*, bureau: Bureau, hashes) -> int:
             "CREATE TEMPORARY TABLE province_hash_changed (person_hash text) ON COMMIT DROP"
         )
         with cursor.copy("COPY province_hash_in (person_hash, programme) FROM STDIN") as copy:
-            for row in hashes:
-                copy.write_row(row)
+            # One block of COPY text rather than a row at a time (450,000 rows: 2 s); row by row, escaped,
+            # should a value hold anything COPY text would have to escape.
+            text = "".join(f"{person_hash}\t{programme}\n" for person_hash, programme in hashes)
+            if text.count("\n") == text.count("\t") == len(hashes) and "\\" not in text and "\r" not in text:
+                copy.write(text)
+            else:
+                for row in hashes:
+                    copy.write_row(row)
         cursor.execute("ANALYZE province_hash_in")
         cursor.execute(
             """
