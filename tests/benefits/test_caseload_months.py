@@ -112,3 +112,22 @@ def test_a_month_is_the_same_from_any_window_and_from_one_span(zs):
         # Beyond the span: computed on its own.
         assert caseload_months(first=D(2022, 1, 1), last=D(2024, 12, 1)) == older
     assert spring[(D(2024, 4, 1), "dibao", "active")][1:] == (3, 8)
+
+
+def test_a_household_and_its_member_on_one_programme(zs):
+    """Household Q on 低保 (2 covered) January to June, its member q2 on 低保 in person April to
+    September: two beneficiaries, one household while either is on it."""
+    q1, q2 = f.person(), f.person()
+    q = f.household(q1, q2)
+    f.entitlement(programme="dibao", household=q, covered_members=2, start_period=D(2024, 1, 1),
+                  end_period=D(2024, 6, 1), status="stopped")
+    f.entitlement(programme="dibao", person=q2, start_period=D(2024, 4, 1), end_period=D(2024, 9, 1),
+                  status="stopped")
+    rows = caseload_months(first=MONTHS[0], last=MONTHS[-1])
+    assert _by_month(rows, "dibao", "active", 0) == [1, 1, 1, 2, 2, 2, 1, 1, 1, 0, 0, 0]
+    assert _by_month(rows, "dibao", "active", 1) == [1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0]
+    assert _by_month(rows, "dibao", "active", 2) == [2, 2, 2, 3, 3, 3, 1, 1, 1, 0, 0, 0]
+    assert _by_month(rows, "dibao", "new", 1) == [1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]
+    assert _by_month(rows, "dibao", "new", 2) == [2, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]
+    assert _by_month(rows, "dibao", "stopped", 0) == [0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0]
+    assert _by_month(rows, "dibao", "stopped", 2) == [0, 0, 0, 0, 0, 2, 0, 0, 1, 0, 0, 0]
