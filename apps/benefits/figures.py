@@ -24,7 +24,7 @@ from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.periods import format_month, parse_month
-from apps.core.registries import Figure, MonthlyFigure
+from apps.core.registries import Figure, MonthlyFigure, span_memo
 
 from . import rules
 from .models import ProgrammeCode
@@ -41,7 +41,15 @@ def _rows(name: str, params: dict) -> list[tuple]:
 
 
 def caseload_months(*, first: datetime.date, last: datetime.date) -> dict[tuple[datetime.date, str, str], tuple]:
-    """{(month, programme, flow): (beneficiaries, households, persons)}; flow is active, new or stopped."""
+    """{(month, programme, flow): (beneficiaries, households, persons)}; flow is active, new or stopped.
+
+    A month's figures do not depend on the window (the statement reads the months either side of
+    it), so inside a registries.figures_span the caseload is computed once over the span.
+    """
+    return span_memo("benefits.caseload_months", _caseload_months, first=first, last=last)
+
+
+def _caseload_months(first: datetime.date, last: datetime.date) -> dict[tuple[datetime.date, str, str], tuple]:
     params = {"before": rules.add_months(first, -1), "first": first, "last": last, "after": rules.add_months(last, 1)}
     return {
         (period, programme, flow): (n, households, persons)

@@ -18,18 +18,31 @@ whole home page, nor a broken indicator the whole year.
 - settings.MONTHLY_FIGURES: `figures(*, first: str, last: str) -> list[MonthlyFigure]` — per month
   (periods "YYYY-MM", inclusive) and programme: caseload and amounts. The statistics' monthly series,
   the workbench charts and the province's monthly rollups read these.
+
+One reader that asks several overlapping windows of the same bureau (the province's rollup: the
+24-month series, the fidelity year's annual figures, a part-year sum) says so with `figures_span`; a
+contributor whose months do not depend on the window asked (each month's figure is the same whatever
+months surround it) answers from one computation over the whole span (`span_memo`).
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connection
 from django.utils.module_loading import import_string
 
 log = logging.getLogger(__name__)
+
+# (first, last, schema, {name: rows}) of the current figures_span block, or None outside one.
+_SPAN: ContextVar[tuple[datetime.date, datetime.date, str, dict] | None] = ContextVar("figures_span", default=None)
 
 
 @dataclass(frozen=True)
@@ -137,3 +150,36 @@ def annual_figures(*, year: int) -> list[Figure]:
 
 def monthly_figures(*, first: str, last: str) -> list[MonthlyFigure]:
     return _call_all("MONTHLY_FIGURES", first=first, last=last)
+
+
+@contextmanager
+def figures_span(*, first: datetime.date, last: datetime.date) -> Iterator[None]:
+    """Within the block the figures asked of the current schema's bureau are months of first..last
+    (first days of months): `span_memo` computes a contributor's months once over all of them."""
+    token = _SPAN.set((first, last, connection.schema_name, {}))
+    try:
+        yield
+    finally:
+        _SPAN.reset(token)
+
+
+def span_memo(
+    name: str,
+    compute: Callable[[datetime.date, datetime.date], dict],
+    *,
+    first: datetime.date,
+    last: datetime.date,
+) -> dict:
+    """`compute(first, last)`'s rows ({(month, …): values}) for the months first..last.
+
+    Inside a figures_span that holds these months (same schema), computed once over the span under
+    `name` and sliced by month; anywhere else computed for first..last. Only for figures where a
+    month's value does not depend on the window it was computed in.
+    """
+    span = _SPAN.get()
+    if span is None or not (span[0] <= first and last <= span[1]) or span[2] != connection.schema_name:
+        return compute(first, last)
+    memo = span[3]
+    if name not in memo:
+        memo[name] = compute(span[0], span[1])
+    return {key: value for key, value in memo[name].items() if first <= key[0] <= last}

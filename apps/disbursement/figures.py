@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.benefits.models import ProgrammeCode
 from apps.core.periods import format_month, parse_month
-from apps.core.registries import Figure, MonthlyFigure
+from apps.core.registries import Figure, MonthlyFigure, span_memo
 
 from . import sql
 
@@ -51,17 +51,30 @@ def _rows(statement: str, params: dict) -> list[tuple]:
 
 
 def monthly_figures(*, first: str, last: str) -> list[MonthlyFigure]:
-    params = {"first": parse_month(first), "last": parse_month(last)}
+    # Each month's sums are its own lines' (by the run's month, by the month paid for): inside a
+    # registries.figures_span they are read once over the span.
+    months = {"first": parse_month(first), "last": parse_month(last)}
     out: list[MonthlyFigure] = []
-    for period, programme, generated, paid, failed in _rows(sql.statement("amounts_months"), params):
+    amounts = span_memo("disbursement.amounts_months", _amounts_months, **months)
+    for (period, programme), (generated, paid, failed) in sorted(amounts.items()):
         month = format_month(period)
         out.append(MonthlyFigure(month, programme, "amount_generated", generated, "yuan"))
         out.append(MonthlyFigure(month, programme, "amount_paid", paid, "yuan"))
         out.append(MonthlyFigure(month, programme, "amount_failed", failed, "yuan"))
-    recoverable = sql.statement("recoverable_months", recoverable=sql.statement("recoverable_lines"))
-    for period, programme, amount in sorted(_rows(recoverable, params)):
+    recovered = span_memo("disbursement.recoverable_months", _recoverable_months, **months)
+    for (period, programme), amount in sorted(recovered.items()):
         out.append(MonthlyFigure(format_month(period), programme, "amount_recovered", amount, "yuan"))
     return out
+
+
+def _amounts_months(first: datetime.date, last: datetime.date) -> dict[tuple[datetime.date, str], tuple]:
+    rows = _rows(sql.statement("amounts_months"), {"first": first, "last": last})
+    return {(period, programme): (generated, paid, failed) for period, programme, generated, paid, failed in rows}
+
+
+def _recoverable_months(first: datetime.date, last: datetime.date) -> dict[tuple[datetime.date, str], Decimal]:
+    recoverable = sql.statement("recoverable_months", recoverable=sql.statement("recoverable_lines"))
+    return {(period, programme): amount for period, programme, amount in _rows(recoverable, {"first": first, "last": last})}
 
 
 def _average(total: Decimal, count: int) -> Decimal | None:

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from apps.core.periods import format_month, parse_month
-from apps.core.registries import Figure, monthly_figures
+from apps.core.registries import Figure, figures_span, monthly_figures
 from apps.statistics.models import ReportedFigure
 from apps.statistics.selectors import fidelity
 from tenants.models import Bureau
@@ -84,7 +84,19 @@ def _health_value(key: str, value) -> tuple[Decimal | None, str]:
 
 
 def collect(*, today: datetime.date, months: int = MONTHS_KEPT) -> dict:
-    """Everything the province gets from the bureau whose schema the connection is in."""
+    """Everything the province gets from the bureau whose schema the connection is in.
+
+    The monthly window, the fidelity year's annual figures and its part-year sums overlap: within one
+    figures_span (the window from the January of its first year) a contributor computes its months
+    once, the caseload over a million entitlements once instead of three times.
+    """
+    first, last = _months_back(today, months)
+    span_first = parse_month(first).replace(month=1)
+    with figures_span(first=span_first, last=parse_month(last)):
+        return _collect(today=today, first=first, last=last)
+
+
+def _collect(*, today: datetime.date, first: str, last: str) -> dict:
     standards, health, hashes, failed = [], {}, set(), []
     for path in settings.ROLLUP_CONTRIBUTORS:
         try:
@@ -96,7 +108,6 @@ def collect(*, today: datetime.date, months: int = MONTHS_KEPT) -> dict:
         standards.extend(part.get("standards", []))
         health.update(part.get("health", {}))
         hashes.update(tuple(item) for item in part.get("hashes", []))
-    first, last = _months_back(today, months)
     return {
         "standards": standards,
         "health": health,
@@ -289,8 +300,14 @@ def _hashes_replace(*, bureau: Bureau, hashes) -> int:
             "CREATE TEMPORARY TABLE province_hash_changed (person_hash text) ON COMMIT DROP"
         )
         with cursor.copy("COPY province_hash_in (person_hash, programme) FROM STDIN") as copy:
-            for row in hashes:
-                copy.write_row(row)
+            # One block of COPY text rather than a row at a time (450,000 rows: 2 s); row by row, escaped,
+            # should a value hold anything COPY text would have to escape.
+            text = "".join(f"{person_hash}\t{programme}\n" for person_hash, programme in hashes)
+            if text.count("\n") == text.count("\t") == len(hashes) and "\\" not in text and "\r" not in text:
+                copy.write(text)
+            else:
+                for row in hashes:
+                    copy.write_row(row)
         cursor.execute("ANALYZE province_hash_in")
         cursor.execute(
             """
