@@ -8,7 +8,8 @@ Called by apps.pensions.services inside one transaction. Each step fills a tempo
   pe_support  per person: on dibao / 低保边缘 / 特困 (分散 or not), with the support's start and end
   pe_cert     per person: the best valid disability certificate (and pe_cert_severe: level 1-2)
   pe_child    per person: the child-welfare record in force
-  pe_target   who should be paid what: person, programme, variant, from (basis) and known end
+  pe_target   who should be paid what: person, programme, variant, from (basis) and known end, and
+              to whom (a minor, or anyone without an account, through the household's guardian)
   pe_current  the entitlement of these programmes each person has now (or from a future month)
   pe_prop     the changes that turn pe_current into pe_target: start, rebracket, stop, grant
   pe_diag     why someone has no target (for stops, and for explaining one person)
@@ -108,6 +109,7 @@ class Engine:
         only = self._only("p.id")
         for programme in ("longevity", "elderly_service", "disability_nursing", "disability_living", "orphan"):
             self._run(sql.statement(f"target_{programme}", only=only))
+        self._run(sql.statement("target_payee"))
         self._run("CREATE INDEX ON pe_target (person_id, programme)")
         self._run("ANALYZE pe_target")
 
