@@ -41,7 +41,7 @@ from apps.pensions.models import EligibilityRun
 from apps.pensions.services import eligibility_run
 from apps.people.models import HouseholdMember, Person
 
-from .caseload import HOUSEHOLD_GROUPS, candidate_sizes, demo_temporary_bulk
+from .caseload import HOUSEHOLD_GROUPS, candidate_sizes, demo_temporary_bulk, tekun_households
 from .models import SyntheticPopulation
 from .payments import demo_payment_cycle
 from .registry import child_welfare_records_from_population
@@ -70,14 +70,17 @@ class YearPlan:
         groups: dict[str, GroupPlan],
         sizes: dict[str, list[tuple[int, int]]],
         temporary: dict[int, tuple[datetime.date, Decimal]],
+        tekun_households: dict | None = None,
     ):
         self.year, self.groups, self.sizes, self.temporary = year, groups, sizes, temporary
+        self.tekun_households = tekun_households or {}
 
     def approval(self, group: str, key: int) -> datetime.date | None:
         return self.groups[group].approve_on.get(key)
 
     def summary(self) -> dict:
         summary = {group: plan.summary(dict(self.sizes[group]), self.year) for group, plan in self.groups.items()}
+        summary["tekun_households"] = self.tekun_households  # 特困 by household: persons are the members
         summary["temporary"] = {
             "grants": len(self.temporary),
             "amount": str(sum((a for _d, a in self.temporary.values()), Decimal(0))),
@@ -90,14 +93,21 @@ def report_year_plan(*, bureau) -> YearPlan:
     population = SyntheticPopulation.objects.get()
     stats = seed_statistics(bureau.schema_name)
     sizes = candidate_sizes(since=datetime.date(bureau.report_year, 1, 1))
+    scale = Decimal(population.scale)
+    # 特困 is applied for person by person but planned by household (x市 counts its flows both ways):
+    # the persons of a household are approved and stopped together.
+    tekun_members = tekun_households()
+    units = {"tekun": sorted((key, len(persons)) for key, persons in tekun_members.items())}
     groups = {
         group: plan_group(
-            candidates=sizes[group],
+            candidates=units.get(group, sizes[group]),
             year=bureau.report_year,
-            flow=group_flow(stats=stats, group=group, scale=Decimal(population.scale), candidates=len(sizes[group])),
+            flow=group_flow(stats=stats, group=group, scale=scale, candidates=len(units.get(group, sizes[group]))),
         )
         for group in GROUPS
     }
+    tekun_by_household = groups["tekun"]
+    groups["tekun"] = tekun_by_household.per_member(tekun_members)
     # 临时救助 for households on 低保 or 边缘 from before the year (approved by the time they apply).
     carried = [
         key
@@ -110,10 +120,11 @@ def report_year_plan(*, bureau) -> YearPlan:
         households=carried,
         paid_wan=stats.get("temporary_paid"),
         standard=standard,
-        scale=Decimal(population.scale),
+        scale=scale,
         year=bureau.report_year,
     )
-    return YearPlan(year=bureau.report_year, groups=groups, sizes=sizes, temporary=temporary)
+    return YearPlan(year=bureau.report_year, groups=groups, sizes=sizes, temporary=temporary,
+                    tekun_households=tekun_by_household.summary(dict(units["tekun"]), bureau.report_year))
 
 
 def months(first: datetime.date, last: datetime.date) -> Iterator[datetime.date]:
