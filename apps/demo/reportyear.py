@@ -28,13 +28,12 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from apps.assistance.bulk import reviews_complete_unchanged
+from apps.assistance.bulk import history_at, reviews_complete_stop, reviews_complete_unchanged
 from apps.assistance.models import Review
-from apps.assistance.services import review_complete
 from apps.benefits import rules
 from apps.benefits.models import Entitlement, Standard
 from apps.benefits.selectors import StandardBook
-from apps.benefits.services import entitlement_stop, standard_ensure
+from apps.benefits.services import entitlements_stop, standard_ensure
 from apps.burial import services as burial
 from apps.core.permissions import SYSTEM
 from apps.pensions.models import EligibilityRun
@@ -222,23 +221,26 @@ def deaths_apply(*, plan: YearPlan, period: datetime.date) -> int:
 
 
 def stops_apply(*, plan: YearPlan, period: datetime.date, user) -> Counter:
-    """The month's planned stops: a household's support by a 复核 that stops it, 特困 by ending it."""
+    """The month's planned stops, set-based: a household's support by a 复核 that stops it, 特困 by
+    ending it (benefits.entitlements_stop), each history row dated the stop's day."""
     done: Counter = Counter()
     last = rules.add_months(period, 1) - datetime.timedelta(days=1)
     for group in GROUPS:
-        keys = [k for k, day in plan.groups[group].stop_on.items() if period <= day <= last]
+        stop_on = plan.groups[group].stop_on
+        keys = [k for k, day in stop_on.items() if period <= day <= last]
         if not keys:
             continue
         if group == "tekun":
-            open_ = Entitlement.objects.filter(
-                programme_id__in=["tekun", "tekun_care"], person_id__in=keys, status=Entitlement.Status.ACTIVE
-            )
-            for e in open_.order_by("id"):
-                with transaction.atomic():
-                    entitlement_stop(entitlement=e, user=user, reason=STOP_NOTE, end_period=period)
-                done[e.programme_id] += 1
+            open_ = (Entitlement.objects.filter(programme_id__in=["tekun", "tekun_care"], person_id__in=keys,
+                                                status=Entitlement.Status.ACTIVE)
+                     .order_by("id").values_list("id", "person_id", "programme_id"))
+            stops = [(pk, period, STOP_NOTE, history_at(_stop_day(stop_on[person_id])))
+                     for pk, person_id, _programme in open_]
+            refused = entitlements_stop(stops=stops, user=user)
+            if refused:
+                raise ValidationError(" ".join(sorted(set(refused.values()))))
+            done.update(programme for _pk, _person, programme in open_)
             continue
-        stop_on = plan.groups[group].stop_on
         reviews = (
             Review.objects.filter(
                 household_id__in=keys,
@@ -249,16 +251,11 @@ def stops_apply(*, plan: YearPlan, period: datetime.date, user) -> Counter:
             .select_related("entitlement")
             .order_by("id")
         )
-        for review in reviews:
-            with transaction.atomic():
-                review_complete(
-                    review=review,
-                    user=user,
-                    outcome=Review.Outcome.STOP,
-                    note=STOP_NOTE,
-                    on=_stop_day(stop_on[review.household_id]),
-                )
-            done[review.entitlement.programme_id] += 1
+        todo = [(review, _stop_day(stop_on[review.household_id])) for review in reviews]
+        refused = reviews_complete_stop(reviews=todo, user=user, note=STOP_NOTE, history_dated=True)
+        if refused:
+            raise ValidationError(" ".join(sorted(set(refused.values()))))
+        done.update(review.entitlement.programme_id for review, _day in todo)
     return done
 
 
