@@ -39,6 +39,7 @@ from apps.benefits import rules
 from apps.benefits import services as benefits
 from apps.benefits.models import Entitlement, ProgrammeCode
 from apps.benefits.selectors import StandardBook, class_variant, entitlement_open_q
+from apps.core.history_dates import at_noon as history_at
 from apps.core.money import money_input
 from apps.core.permissions import may, require_permission
 from apps.people.models import DisabilityCertificate, Household, HouseholdMember, Person
@@ -105,9 +106,6 @@ def _refuse(exc: Exception) -> str:
     return str(exc)
 
 
-def history_at(day: datetime.date) -> datetime.datetime:
-    """The moment a dated history row carries: the noon of its business day."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
 
 
 

@@ -35,6 +35,7 @@ from apps.benefits.models import Entitlement, Standard
 from apps.benefits.selectors import StandardBook
 from apps.benefits.services import entitlements_stop, standard_ensure
 from apps.burial import services as burial
+from apps.core.history_dates import history_dated
 from apps.core.permissions import SYSTEM
 from apps.pensions.models import EligibilityRun
 from apps.pensions.services import eligibility_run
@@ -212,7 +213,8 @@ def deaths_apply(*, plan: YearPlan, period: datetime.date) -> int:
         person, day = alive.get(person_id), todo[key][1]
         if person is None or person.status != Person.Status.ALIVE:
             continue
-        with transaction.atomic():
+        # The burial service writes as for a death recorded today: its history rows take the day of death.
+        with transaction.atomic(), history_dated(history_at(day)):
             burial.death_record_create(user=SYSTEM, person=person, date_of_death=day, funeral_home=home,
                                        cremated_on=day + datetime.timedelta(days=2), disposition="plot",
                                        today=_stop_day(day + datetime.timedelta(days=5)))

@@ -263,10 +263,17 @@ def test_a_small_xcity_report_year_is_lived_as_planned(in_bureau):
             " || 'burial.death:' || d.id || ')%%' WHERE d.date_of_death BETWEEN '2024-01-01' AND '2024-11-30'"
         )[0]
         assert reviews + deaths[0] == 12 and deaths[1] == 1 and deaths[2] == deaths[0] + deaths[1]
-        # The history of the lived steps carries their simulated day, not the clock.
+        # The history of the lived steps carries their simulated day, not the clock: the applications',
+        # the reviews' and the assistance entitlements' (decided, stopped, ended by a death) alike.
         assert _rows(
             "SELECT count(*) FROM assistance_historicalapplication WHERE history_date >= '2025-01-01'"
         ) == [(0,)]
+        assert _rows("SELECT count(*) FROM assistance_historicalreview WHERE history_date >= '2025-01-01'") == [(0,)]
+        assert _rows(
+            "SELECT count(*), count(*) FILTER (WHERE history_date >= '2025-01-01') FROM benefits_historicalentitlement"
+            " WHERE programme_id IN ('dibao', 'dibao_marginal', 'hardship_expense', 'tekun', 'tekun_care')"
+            " AND history_type = '~'"
+        )[0][1] == 0
         # Twelve runs of the report year, each closed with the bank's answer; then every month to the last.
         runs = _rows("SELECT period, status FROM disbursement_paymentrun WHERE kind = 'regular' ORDER BY period")
         assert [period for period, _status in runs[:12]] == [datetime.date(2024, m, 1) for m in range(1, 13)]
