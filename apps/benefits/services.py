@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from psycopg.types.json import Jsonb
 from simple_history.utils import bulk_update_with_history
 
+from apps.core.history_dates import moment_in_force
 from apps.core.money import money_input
 from apps.core.permissions import recorded_user, require_permission
 from apps.people.models import HouseholdMember, Person
@@ -443,7 +444,7 @@ def entitlements_stop(*, stops: list[tuple[int, datetime.date, str, datetime.dat
             end_period = e.end_period
         e.status, e.end_period, e.reason, e.updated_at = Entitlement.Status.STOPPED, end_period, reason, now
         e._history_user = recorded_user(user)
-        if at is not None:
+        if (at := at or moment_in_force()) is not None:
             e._history_date = at
         done.append(e)
     Entitlement.objects.bulk_update(done, ["status", "end_period", "reason", "updated_at"])
@@ -705,6 +706,8 @@ def entitlements_apply_changes(*, table: str, user) -> dict:
     acting = recorded_user(user)
     params = {"user_id": getattr(acting, "pk", None)}
     with transaction.atomic(), connection.cursor() as cursor:
+        if (moment := moment_in_force()) is not None:
+            cursor.execute(f"UPDATE {table} SET history_date = %s WHERE history_date IS NULL", [moment])
         cursor.execute(f"ANALYZE {table}")
         cursor.execute(sql.statement("changes_end", table=table, history=_history_insert(
             Entitlement, "upd", history_type="~", reason_sql="upd.history_reason",

@@ -4,8 +4,9 @@ as they happened (the demo's report year). `at_noon(day)` is the moment such a r
 Set-based writers date their rows themselves (simple_history's bulk_history_create reads each
 object's `_history_date`; benefits' changes table has a `history_date` column). Inside
 `history_dated(moment)`, every history row a one-by-one save writes (simple_history's post_save)
-carries `moment` too, so a service called as it is for a live event (the burial service recording a
-death) can be dated without a parameter of its own.
+carries `moment` too, and benefits' set-based writers take it (`moment_in_force`) for the rows not
+dated otherwise, so a service called as it is for a live event (the burial service recording a
+death, the eligibility engine run as of a past day) can be dated without a parameter of its own.
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ def history_dated(moment: datetime.datetime) -> Iterator[None]:
         yield
     finally:
         _moment.reset(token)
+
+
+def moment_in_force() -> datetime.datetime | None:
+    return _moment.get()
 
 
 def date_history_row(sender, *, history_instance, **kwargs) -> None:

@@ -168,7 +168,9 @@ def engine_run(*, today: datetime.date) -> dict:
     run = EligibilityRun.objects.filter(today=today, status=EligibilityRun.Status.SUCCEEDED).first()
     if run is not None:
         return {"again": True}
-    run = eligibility_run(today=today, confirm=True, user=SYSTEM)
+    # Run as of a day of the report year: what it writes is dated that day.
+    with history_dated(history_at(today)):
+        run = eligibility_run(today=today, confirm=True, user=SYSTEM)
     return {"changes": run.summary["changes"]}
 
 
