@@ -1,19 +1,5 @@
--- Who receives a person's allowance: the person, if an adult with an account of his own; a minor,
--- or anyone without an account, is paid through the household's guardian who has one, as a bureau
--- pays it (the head first, then the spouse, a parent, a grandparent, then any other adult member).
--- With no such member the person stays the payee and the line is held until an account is given.
+-- Who receives a person's allowance: the person, if an adult with an account of his own, else the
+-- guardian pe_payee names.
 UPDATE pe_target t SET payee_person_id = g.guardian_id
-FROM (
-    SELECT DISTINCT ON (p.id) p.id AS person_id, gp.id AS guardian_id
-    FROM (SELECT DISTINCT person_id FROM pe_target
-          WHERE payee_person_id = person_id AND payee_institution_id IS NULL) x
-    JOIN people_person p ON p.id = x.person_id
-    JOIN people_householdmember hm ON hm.person_id = p.id
-    JOIN people_householdmember gm ON gm.household_id = hm.household_id AND gm.person_id <> p.id
-    JOIN people_person gp ON gp.id = gm.person_id
-    WHERE (p.birth_date > %(d18)s OR p.bank_account = '')
-      AND gp.status = 'alive' AND gp.birth_date <= %(d18)s AND gp.bank_account <> ''
-    ORDER BY p.id, coalesce(array_position(ARRAY['head', 'spouse', 'parent', 'grandparent'], gm.relation::text), 5),
-             gp.id
-) g
+FROM pe_payee g
 WHERE t.person_id = g.person_id AND t.payee_person_id = t.person_id AND t.payee_institution_id IS NULL
