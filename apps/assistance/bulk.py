@@ -15,10 +15,11 @@ reason (entitlement_create leaves it empty): the one visible difference, besides
 
 With `history_dated`, each history row (and a transition's `at`) carries the noon of its step's
 business day instead of the clock: a batch of past steps reads as it happened (the demo's report
-year). The entitlements' history keeps the clock: benefits writes it.
+year); so do the entitlements' and grants' (benefits writes them, dated by its changes table).
 
 Household programmes (低保, 低保边缘, 支出型), 特困 and 临时救助 (its grant through the same set-based
-path). `reviews_complete_unchanged` is the same for 复核 found unchanged (the next one scheduled).
+path). `reviews_complete_unchanged` is the same for 复核 found unchanged (the next one scheduled),
+`reviews_complete_stop` for 复核 that stop the support (benefits' set-based entitlements_stop).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from apps.benefits import rules
 from apps.benefits import services as benefits
 from apps.benefits.models import Entitlement, ProgrammeCode
 from apps.benefits.selectors import StandardBook, class_variant, entitlement_open_q
+from apps.core.history_dates import at_noon as history_at
 from apps.core.money import money_input
 from apps.core.permissions import may, require_permission
 from apps.people.models import DisabilityCertificate, Household, HouseholdMember, Person
@@ -104,8 +106,7 @@ def _refuse(exc: Exception) -> str:
     return str(exc)
 
 
-def _at(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
+
 
 
 def _overlap(start: datetime.date) -> Q:
@@ -525,7 +526,7 @@ def _write(plans: list[_Plan], *, approver, dated: bool) -> list[Application]:
             snapshot.created_by = plan.case.worker
             snapshot._history_user = user
             if dated:
-                snapshot._history_date = _at(on)
+                snapshot._history_date = history_at(on)
             (updates if n else creates).append(snapshot)
             transitions.append(ApplicationTransition(application_id=app.pk, action=action, from_status=from_status,
                                                      to_status=fields["status"], user=user, on=on, note=note))
@@ -555,18 +556,18 @@ def _write(plans: list[_Plan], *, approver, dated: bool) -> list[Application]:
                                      note=plan.case.assets_note, checked_on=d["investigated"], checked_by=worker))
             checks[-1]._history_user = None
             if dated:
-                checks[-1]._history_date = _at(d["investigated"])
+                checks[-1]._history_date = history_at(d["investigated"])
         if plan.assessment is not None:
             plan.assessment.application_id = app.pk
             plan.assessment._history_user = worker
             assessments.append(plan.assessment)
         if dated:
             for row in plan.incomes:
-                row._history_date = _at(d["investigated"])
+                row._history_date = history_at(d["investigated"])
             for row in plan.rigid:
-                row._history_date = _at(d["investigated"])
+                row._history_date = history_at(d["investigated"])
             if plan.assessment is not None:
-                plan.assessment._history_date = _at(d["accepted"])
+                plan.assessment._history_date = history_at(d["accepted"])
     for model, rows in ((IncomeRecord, incomes), (RigidExpense, rigid), (AssetCheck, checks),
                         (CareAssessment, assessments)):
         model.objects.bulk_create(rows)
@@ -590,17 +591,20 @@ def _entitlements(plans: list[_Plan], apps: list[Application], *, approver, date
                            for m in [plan.states[0][2]["person"].pk]})
     list(Person.objects.select_for_update().filter(id__in=person_ids).order_by("id").values_list("id", flat=True))
     table = benefits.entitlement_changes_table(table="assistance_bulk_changes")
+    def approved_at(plan: _Plan):
+        return history_at(plan.case.dates["approved"]) if dated else None
+
     columns = ("op", "id", "programme_id", "variant", "household_id", "person_id", "payee_person_id",
                "payee_institution_id", "period", "per_capita_income", "covered_members", "addon_members",
-               "care_level", "reason", "source")
+               "care_level", "reason", "source", "history_date")
     rows = [("open", pk, e["programme_id"], e["variant"], e["household_id"], e["person_id"], e["payee_person_id"],
              e["payee_institution_id"], e["period"], e["per_capita_income"], e["covered_members"], e["addon_members"],
-             e["care_level"], e["reason"][:300], app.source_key[:100]) for pk, (_plan, app, e) in zip(ids, wanted,
-                                                                                                     strict=True)]
+             e["care_level"], e["reason"][:300], app.source_key[:100], approved_at(plan))
+            for pk, (plan, app, e) in zip(ids, wanted, strict=True)]
     grant_columns = ("op", "programme_id", "variant", "household_id", "person_id", "payee_person_id", "period",
-                     "amount", "reason", "source")
+                     "amount", "reason", "source", "history_date")
     grant_rows = [("grant", g["programme_id"], "unified", g["household_id"], g["person_id"], g["payee_person_id"],
-                   g["period"], g["amount"], g["reason"], app.source_key[:100])
+                   g["period"], g["amount"], g["reason"], app.source_key[:100], approved_at(plan))
                   for plan, app in grants for g in [plan.grant]]
     with connection.cursor() as cursor:
         for names, values in ((columns, rows), (grant_columns, grant_rows)):
@@ -619,7 +623,7 @@ def _entitlements(plans: list[_Plan], apps: list[Application], *, approver, date
             review = Review(entitlement_id=pk, **plan.review)
             review._history_user = None
             if dated:
-                review._history_date = _at(plan.case.dates["approved"])
+                review._history_date = history_at(plan.case.dates["approved"])
             reviews.append(review)
     Review.objects.bulk_create(reviews)
     _history(Review, reviews, update=False)
@@ -712,7 +716,7 @@ def reviews_complete_unchanged(*, reviews: list[tuple[Review, datetime.date]], u
                          stable=stable, due_on=rules.review_due(last=on, months=months))
             nxt._history_user = None
             if history_dated:
-                review._history_date = nxt._history_date = _at(on)
+                review._history_date = nxt._history_date = history_at(on)
             done.append(review)
             following.append(nxt)
         Review.objects.bulk_update(done, ["status", "outcome", "completed_on", "completed_by", "per_capita_income",
@@ -720,4 +724,53 @@ def reviews_complete_unchanged(*, reviews: list[tuple[Review, datetime.date]], u
         _history(Review, done, update=True)
         Review.objects.bulk_create(following)
         _history(Review, following, update=False)
+    return refused
+
+
+def reviews_complete_stop(*, reviews: list[tuple[Review, datetime.date]], user, note: str = "",
+                          history_dated: bool = False) -> dict[int, str]:
+    """services.review_complete(outcome=STOP) for many (review, day) at once: each review done that day
+    and its entitlement stopped after the day's month (benefits' entitlements_stop), with the same
+    rows and history rows. Returns the refused reviews (id → why); the others are all written, a
+    refused one writes nothing.
+    """
+    require_permission(user, "assistance.review_application", what=_("complete reviews"))
+    today = datetime.date.today()
+    days = {review.pk: on for review, on in reviews}
+    refused: dict[int, str] = {}
+    with transaction.atomic():
+        locked = list(Review.objects.select_for_update(of=("self",)).select_related("entitlement")
+                      .filter(pk__in=days).order_by("id"))
+        for review in locked:
+            on = days[review.pk]
+            if not in_town(user, review.town_id):
+                refused[review.pk] = _("Review #%(id)s is not in your town.") % {"id": review.pk}
+            elif review.status not in (Review.Status.SCHEDULED, Review.Status.OVERDUE):
+                refused[review.pk] = _("Review #%(id)s is %(status)s.") % {"id": review.pk,
+                                                                           "status": review.get_status_display()}
+            elif on > today:
+                refused[review.pk] = _("The date %(on)s is in the future.") % {"on": on.isoformat()}
+        todo = [r for r in locked if r.pk not in refused]
+        by_entitlement = {r.entitlement_id: r for r in todo}
+        stopped = benefits.entitlements_stop(user=user, stops=[
+            (r.entitlement_id, rules.first_of_month(days[r.pk]),
+             note or _("review %(on)s") % {"on": days[r.pk].isoformat()},
+             history_at(days[r.pk]) if history_dated else None) for r in todo])
+        for entitlement_id, why in stopped.items():
+            refused[by_entitlement[entitlement_id].pk] = why
+        done = []
+        for review in todo:
+            if review.pk in refused:
+                continue
+            on = days[review.pk]
+            review.status, review.outcome, review.completed_on, review.completed_by = (
+                Review.Status.DONE, Review.Outcome.STOP, on, user)
+            review.per_capita_income, review.note, review.new_entitlement = None, note or "", None
+            review._history_user = user
+            if history_dated:
+                review._history_date = history_at(on)
+            done.append(review)
+        Review.objects.bulk_update(done, ["status", "outcome", "completed_on", "completed_by", "per_capita_income",
+                                          "note", "new_entitlement"])
+        _history(Review, done, update=True)
     return refused

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from psycopg.types.json import Jsonb
 from simple_history.utils import bulk_update_with_history
 
+from apps.core.history_dates import moment_in_force
 from apps.core.money import money_input
 from apps.core.permissions import recorded_user, require_permission
 from apps.people.models import HouseholdMember, Person
@@ -415,6 +416,43 @@ def entitlement_stop(*, entitlement: Entitlement, user=None, reason: str, end_pe
 
 
 @transaction.atomic
+def entitlements_stop(*, stops: list[tuple[int, datetime.date, str, datetime.datetime | None]],
+                      user=None) -> dict[int, str]:
+    """entitlement_stop for many at once: (entitlement id, last period, reason, history date or None for
+    the clock). The same rows and history rows as one by one; returns those refused (id → why), the
+    others are all written. Locks in id order, as one by one in that order would."""
+    asked = {pk: (end_period, reason, at) for pk, end_period, reason, at in stops}
+    locked = list(Entitlement.objects.select_for_update().filter(pk__in=asked).order_by("id"))
+    refused: dict[int, str] = {pk: _("Entitlement #%(id)s does not exist.") % {"id": pk}
+                               for pk in set(asked) - {e.pk for e in locked}}
+    done = []
+    now = timezone.now()
+    for e in locked:
+        end_period, reason, at = asked[e.pk]
+        try:
+            reason = _require_reason(reason)
+            end_period = _period_field("end_period", end_period, label=_("The last period"))
+        except ValidationError as exc:
+            refused[e.pk] = " ".join(exc.messages)
+            continue
+        if e.status == Entitlement.Status.STOPPED:
+            refused[e.pk] = _("Entitlement #%(id)s is already stopped.") % {"id": e.pk}
+            continue
+        if end_period < e.start_period:
+            end_period = rules.add_months(e.start_period, -1)
+        if e.end_period is not None and end_period > e.end_period:
+            end_period = e.end_period
+        e.status, e.end_period, e.reason, e.updated_at = Entitlement.Status.STOPPED, end_period, reason, now
+        e._history_user = recorded_user(user)
+        if (at := at or moment_in_force()) is not None:
+            e._history_date = at
+        done.append(e)
+    Entitlement.objects.bulk_update(done, ["status", "end_period", "reason", "updated_at"])
+    Entitlement.history.bulk_history_create(done, update=True, default_change_reason=None)
+    return refused
+
+
+@transaction.atomic
 def entitlement_end(*, entitlement: Entitlement, user=None, reason: str, end_period) -> Entitlement:
     """Keep paying through `end_period`, then nothing (渐退期): active until then, after it the nightly
     `entitlements_end_past` marks it ended with this reason."""
@@ -620,13 +658,17 @@ def entitlement_changes_table(*, table: str = "benefits_changes") -> str:
     return table
 
 
-def _history_insert(model, source: str, *, history_type: str, reason_sql: str) -> str:
-    """INSERT of simple_history rows for the rows a CTE named `source` returned."""
+def _history_insert(model, source: str, *, history_type: str, reason_sql: str, date_sql: str = "now()",
+                    join: str = "") -> str:
+    """INSERT of simple_history rows for the rows a CTE named `source` returned (`join`ed to what
+    `date_sql` reads the history date from)."""
     history = model.history.model
     columns = [f.column for f in history._meta.concrete_fields if not f.name.startswith("history_")]
     cols = ", ".join(columns)
+    selects = ", ".join(f"{source}.{c}" for c in columns)
     return (f"INSERT INTO {history._meta.db_table} ({cols}, history_date, history_change_reason, history_type,"
-            f" history_user_id) SELECT {cols}, now(), {reason_sql}, '{history_type}', %(user_id)s FROM {source}")
+            f" history_user_id) SELECT {selects}, {date_sql}, {reason_sql}, '{history_type}', %(user_id)s"
+            f" FROM {source}{join}")
 
 
 def _insert_columns(model, values: dict[str, str]) -> tuple[str, str, dict]:
@@ -664,9 +706,12 @@ def entitlements_apply_changes(*, table: str, user) -> dict:
     acting = recorded_user(user)
     params = {"user_id": getattr(acting, "pk", None)}
     with transaction.atomic(), connection.cursor() as cursor:
+        if (moment := moment_in_force()) is not None:
+            cursor.execute(f"UPDATE {table} SET history_date = %s WHERE history_date IS NULL", [moment])
         cursor.execute(f"ANALYZE {table}")
         cursor.execute(sql.statement("changes_end", table=table, history=_history_insert(
-            Entitlement, "upd", history_type="~", reason_sql="upd.history_reason")), params)
+            Entitlement, "upd", history_type="~", reason_sql="upd.history_reason",
+            date_sql="coalesce(upd.history_date, now())")), params)
         ended = cursor.rowcount
 
         columns, selects, defaults = _insert_columns(Entitlement, {
@@ -679,7 +724,10 @@ def entitlements_apply_changes(*, table: str, user) -> dict:
             "source": "left(a.source, 100)", "created_at": "now()", "updated_at": "now()",
         })
         cursor.execute(sql.statement("changes_open", table=table, columns=columns, selects=selects, history=(
-            _history_insert(Entitlement, "ins", history_type="+", reason_sql="ins.source"))), {**params, **defaults})
+            _history_insert(Entitlement, "ins", history_type="+", reason_sql="ins.source",
+                            date_sql="coalesce(hd.history_date, now())",
+                            join=f" LEFT JOIN {table} hd ON hd.op = 'open' AND hd.id = ins.id"))),
+            {**params, **defaults})
         created = cursor.fetchone()[0]
 
         columns, selects, defaults = _insert_columns(Grant, {
@@ -691,7 +739,11 @@ def entitlements_apply_changes(*, table: str, user) -> dict:
             "source": "left(a.source, 100)", "created_at": "now()",
         })
         cursor.execute(sql.statement("changes_grant", table=table, columns=columns, selects=selects, history=(
-            _history_insert(Grant, "ins", history_type="+", reason_sql="ins.source"))), {**params, **defaults})
+            _history_insert(Grant, "ins", history_type="+", reason_sql="ins.source",
+                            date_sql="coalesce(hd.history_date, now())",
+                            join=f" LEFT JOIN (SELECT DISTINCT ON (source) source, history_date FROM {table} WHERE op = 'grant'"
+                                 " ORDER BY source, history_date) hd ON hd.source = ins.source"))),
+            {**params, **defaults})
         grants = cursor.fetchone()[0]
     return {"ended": ended, "created": created, "grants": grants}
 

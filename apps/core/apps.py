@@ -19,5 +19,10 @@ class CoreConfig(AppConfig):
         from axes.signals import user_locked_out  # axes' signals module loads its models
 
         user_locked_out.connect(revoke_tokens_on_lockout, dispatch_uid="core.revoke_tokens_on_lockout")
+        from simple_history.signals import pre_create_historical_record
+
+        from .history_dates import date_history_row
+
+        pre_create_historical_record.connect(date_history_row, dispatch_uid="core.date_history_row")
         # django-axes names its app "Axes" with no translation; the province admin's menu reads in words.
         registry.get_app_config("axes").verbose_name = _("login protection")

@@ -262,6 +262,18 @@ def candidate_sizes(*, since: datetime.date | None = None) -> dict[str, list[tup
     return sizes
 
 
+def tekun_households() -> dict[int, list[int]]:
+    """The 特困 candidates by household: household id → its 特困 persons' ids (a person outside any
+    household is a household of one, keyed by minus the person's id). What the report year plans 特困
+    by, so that a household of two counts once among the year's new and stopped households."""
+    households: dict[int, list[int]] = defaultdict(list)
+    for household_id, person_id in (PopulationMarker.objects.filter(group="tekun", person__isnull=False)
+                                    .values_list("person__membership__household_id", "person_id")
+                                    .order_by("person_id")):
+        households[household_id if household_id is not None else -person_id].append(person_id)
+    return dict(households)
+
+
 def candidate_count(limit: int | None = None) -> int:
     applied_h = Application.objects.filter(household_id=OuterRef("household_id"), programme=OuterRef("group"))
     applied_p = Application.objects.filter(person_id=OuterRef("person_id"), programme="tekun")

@@ -28,20 +28,20 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from apps.assistance.bulk import reviews_complete_unchanged
+from apps.assistance.bulk import history_at, reviews_complete_stop, reviews_complete_unchanged
 from apps.assistance.models import Review
-from apps.assistance.services import review_complete
 from apps.benefits import rules
 from apps.benefits.models import Entitlement, Standard
 from apps.benefits.selectors import StandardBook
-from apps.benefits.services import entitlement_stop, standard_ensure
+from apps.benefits.services import entitlements_stop, standard_ensure
 from apps.burial import services as burial
+from apps.core.history_dates import history_dated
 from apps.core.permissions import SYSTEM
 from apps.pensions.models import EligibilityRun
 from apps.pensions.services import eligibility_run
 from apps.people.models import HouseholdMember, Person
 
-from .caseload import HOUSEHOLD_GROUPS, candidate_sizes, demo_temporary_bulk
+from .caseload import HOUSEHOLD_GROUPS, candidate_sizes, demo_temporary_bulk, tekun_households
 from .models import SyntheticPopulation
 from .payments import demo_payment_cycle
 from .registry import child_welfare_records_from_population
@@ -70,14 +70,17 @@ class YearPlan:
         groups: dict[str, GroupPlan],
         sizes: dict[str, list[tuple[int, int]]],
         temporary: dict[int, tuple[datetime.date, Decimal]],
+        tekun_households: dict | None = None,
     ):
         self.year, self.groups, self.sizes, self.temporary = year, groups, sizes, temporary
+        self.tekun_households = tekun_households or {}
 
     def approval(self, group: str, key: int) -> datetime.date | None:
         return self.groups[group].approve_on.get(key)
 
     def summary(self) -> dict:
         summary = {group: plan.summary(dict(self.sizes[group]), self.year) for group, plan in self.groups.items()}
+        summary["tekun_households"] = self.tekun_households  # 特困 by household: persons are the members
         summary["temporary"] = {
             "grants": len(self.temporary),
             "amount": str(sum((a for _d, a in self.temporary.values()), Decimal(0))),
@@ -90,14 +93,21 @@ def report_year_plan(*, bureau) -> YearPlan:
     population = SyntheticPopulation.objects.get()
     stats = seed_statistics(bureau.schema_name)
     sizes = candidate_sizes(since=datetime.date(bureau.report_year, 1, 1))
+    scale = Decimal(population.scale)
+    # 特困 is applied for person by person but planned by household (x市 counts its flows both ways):
+    # the persons of a household are approved and stopped together.
+    tekun_members = tekun_households()
+    units = {"tekun": sorted((key, len(persons)) for key, persons in tekun_members.items())}
     groups = {
         group: plan_group(
-            candidates=sizes[group],
+            candidates=units.get(group, sizes[group]),
             year=bureau.report_year,
-            flow=group_flow(stats=stats, group=group, scale=Decimal(population.scale), candidates=len(sizes[group])),
+            flow=group_flow(stats=stats, group=group, scale=scale, candidates=len(units.get(group, sizes[group]))),
         )
         for group in GROUPS
     }
+    tekun_by_household = groups["tekun"]
+    groups["tekun"] = tekun_by_household.per_member(tekun_members)
     # 临时救助 for households on 低保 or 边缘 from before the year (approved by the time they apply).
     carried = [
         key
@@ -110,10 +120,11 @@ def report_year_plan(*, bureau) -> YearPlan:
         households=carried,
         paid_wan=stats.get("temporary_paid"),
         standard=standard,
-        scale=Decimal(population.scale),
+        scale=scale,
         year=bureau.report_year,
     )
-    return YearPlan(year=bureau.report_year, groups=groups, sizes=sizes, temporary=temporary)
+    return YearPlan(year=bureau.report_year, groups=groups, sizes=sizes, temporary=temporary,
+                    tekun_households=tekun_by_household.summary(dict(units["tekun"]), bureau.report_year))
 
 
 def months(first: datetime.date, last: datetime.date) -> Iterator[datetime.date]:
@@ -157,7 +168,9 @@ def engine_run(*, today: datetime.date) -> dict:
     run = EligibilityRun.objects.filter(today=today, status=EligibilityRun.Status.SUCCEEDED).first()
     if run is not None:
         return {"again": True}
-    run = eligibility_run(today=today, confirm=True, user=SYSTEM)
+    # Run as of a day of the report year: what it writes is dated that day.
+    with history_dated(history_at(today)):
+        run = eligibility_run(today=today, confirm=True, user=SYSTEM)
     return {"changes": run.summary["changes"]}
 
 
@@ -202,7 +215,8 @@ def deaths_apply(*, plan: YearPlan, period: datetime.date) -> int:
         person, day = alive.get(person_id), todo[key][1]
         if person is None or person.status != Person.Status.ALIVE:
             continue
-        with transaction.atomic():
+        # The burial service writes as for a death recorded today: its history rows take the day of death.
+        with transaction.atomic(), history_dated(history_at(day)):
             burial.death_record_create(user=SYSTEM, person=person, date_of_death=day, funeral_home=home,
                                        cremated_on=day + datetime.timedelta(days=2), disposition="plot",
                                        today=_stop_day(day + datetime.timedelta(days=5)))
@@ -211,23 +225,26 @@ def deaths_apply(*, plan: YearPlan, period: datetime.date) -> int:
 
 
 def stops_apply(*, plan: YearPlan, period: datetime.date, user) -> Counter:
-    """The month's planned stops: a household's support by a 复核 that stops it, 特困 by ending it."""
+    """The month's planned stops, set-based: a household's support by a 复核 that stops it, 特困 by
+    ending it (benefits.entitlements_stop), each history row dated the stop's day."""
     done: Counter = Counter()
     last = rules.add_months(period, 1) - datetime.timedelta(days=1)
     for group in GROUPS:
-        keys = [k for k, day in plan.groups[group].stop_on.items() if period <= day <= last]
+        stop_on = plan.groups[group].stop_on
+        keys = [k for k, day in stop_on.items() if period <= day <= last]
         if not keys:
             continue
         if group == "tekun":
-            open_ = Entitlement.objects.filter(
-                programme_id__in=["tekun", "tekun_care"], person_id__in=keys, status=Entitlement.Status.ACTIVE
-            )
-            for e in open_.order_by("id"):
-                with transaction.atomic():
-                    entitlement_stop(entitlement=e, user=user, reason=STOP_NOTE, end_period=period)
-                done[e.programme_id] += 1
+            open_ = (Entitlement.objects.filter(programme_id__in=["tekun", "tekun_care"], person_id__in=keys,
+                                                status=Entitlement.Status.ACTIVE)
+                     .order_by("id").values_list("id", "person_id", "programme_id"))
+            stops = [(pk, period, STOP_NOTE, history_at(_stop_day(stop_on[person_id])))
+                     for pk, person_id, _programme in open_]
+            refused = entitlements_stop(stops=stops, user=user)
+            if refused:
+                raise ValidationError(" ".join(sorted(set(refused.values()))))
+            done.update(programme for _pk, _person, programme in open_)
             continue
-        stop_on = plan.groups[group].stop_on
         reviews = (
             Review.objects.filter(
                 household_id__in=keys,
@@ -238,16 +255,11 @@ def stops_apply(*, plan: YearPlan, period: datetime.date, user) -> Counter:
             .select_related("entitlement")
             .order_by("id")
         )
-        for review in reviews:
-            with transaction.atomic():
-                review_complete(
-                    review=review,
-                    user=user,
-                    outcome=Review.Outcome.STOP,
-                    note=STOP_NOTE,
-                    on=_stop_day(stop_on[review.household_id]),
-                )
-            done[review.entitlement.programme_id] += 1
+        todo = [(review, _stop_day(stop_on[review.household_id])) for review in reviews]
+        refused = reviews_complete_stop(reviews=todo, user=user, note=STOP_NOTE, history_dated=True)
+        if refused:
+            raise ValidationError(" ".join(sorted(set(refused.values()))))
+        done.update(review.entitlement.programme_id for review, _day in todo)
     return done
 
 

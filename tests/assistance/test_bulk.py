@@ -316,3 +316,127 @@ def test_reviews_found_unchanged_in_bulk_as_one_by_one(zs, user_named):
     # A review already done is refused and nothing is written.
     assert bulk.reviews_complete_unchanged(reviews=[(twins[1], on)], user=reviewer) == {
         twins[1].pk: f"Review #{twins[1].pk} is done."}
+
+
+def _stop_rows(entitlement_ids: list[int], names: dict[tuple[str, int], str]) -> dict:
+    """The entitlements' and their reviews' rows and history rows, ids named, clocks left out."""
+    def clean(row: dict) -> dict:
+        out = {k: v for k, v in row.items() if k not in CLOCK and not k.endswith("_ptr")}
+        for k, kind in (("household", "h"), ("person", "p"), ("payee_person", "p"), ("entitlement", "e")):
+            if out.get(k) is not None:
+                out[k] = names.get((kind, out[k]), out[k])
+        return out
+
+    entitlements = Entitlement.objects.filter(pk__in=entitlement_ids)
+    reviews = Review.objects.filter(entitlement_id__in=entitlement_ids)
+    return {
+        "entitlements": sorted(str(clean(model_to_dict(e))) for e in entitlements),
+        "entitlement_history": sorted(
+            str(clean({**model_to_dict(h.instance), "type": h.history_type, "user": h.history_user_id,
+                       "reason": h.history_change_reason}))
+            for h in Entitlement.history.filter(id__in=entitlement_ids)),
+        "reviews": sorted(str(clean(model_to_dict(r))) for r in reviews),
+        "review_history": sorted(
+            str(clean({**model_to_dict(h.instance), "type": h.history_type, "user": h.history_user_id,
+                       "reason": h.history_change_reason}))
+            for h in Review.history.filter(entitlement_id__in=entitlement_ids)),
+    }
+
+
+def test_stops_in_bulk_write_the_rows_of_the_one_by_one_stops_dated_by_the_day(zs, user_named):
+    """Twin worlds of stops, as the demo's report year makes them: a 低保 household stopped by a 复核 on
+    2024-06-12 (last month paid 2024-06), a 特困 person's basic and care entitlements ended after
+    2024-06, and a 复核 of an entitlement stopped already (refused, nothing written). The first world
+    one by one (review_complete, entitlement_stop), the second in bulk (reviews_complete_stop,
+    entitlements_stop) with its history rows dated the stop's day."""
+    from apps.benefits.services import entitlement_stop, entitlements_stop
+
+    town, _other = zs
+    reviewer = user_named("zhongshan-reviewer")
+    on, period = datetime.date(2024, 6, 12), datetime.date(2024, 6, 1)
+    worlds = []
+    for _twin in range(2):
+        household = factories.household(factories.person(birth_date=datetime.date(1960, 1, 1), town_name=town.name),
+                                        factories.person(birth_date=datetime.date(1990, 1, 1), town_name=town.name))
+        dibao = factories.entitlement(programme="dibao", household=household, per_capita_income=Decimal("300.00"),
+                                      covered_members=2)
+        review = Review.objects.create(entitlement=dibao, household=household, town=town, stable=False,
+                                       due_on=datetime.date(2024, 6, 10))
+        stopped_household = factories.household(factories.person(town_name=town.name))
+        stopped = factories.entitlement(programme="dibao", household=stopped_household, status="stopped",
+                                        end_period=datetime.date(2024, 3, 1), per_capita_income=Decimal("100.00"),
+                                        covered_members=1)
+        late = Review.objects.create(entitlement=stopped, household=stopped_household, town=town, stable=False,
+                                     due_on=datetime.date(2024, 6, 10))
+        person = factories.person(birth_date=datetime.date(1948, 1, 1), town_name=town.name)
+        tekun = factories.entitlement(programme="tekun", person=person, variant="basic")
+        care = factories.entitlement(programme="tekun_care", person=person, variant="partial", care_level="partial")
+        names = {("h", household.pk): "household", ("h", stopped_household.pk): "stopped household",
+                 ("p", person.pk): "tekun person", ("e", dibao.pk): "dibao", ("e", stopped.pk): "stopped",
+                 ("e", tekun.pk): "tekun", ("e", care.pk): "care",
+                 ("p", stopped_household.members.get().person_id): "stopped member"}
+        names.update({("p", m.person_id): f"member{i}" for i, m in enumerate(household.members.order_by("id"))})
+        worlds.append((names, review, late, [tekun, care], [dibao.pk, stopped.pk, tekun.pk, care.pk]))
+
+    names, review, late, tekuns, _ids = worlds[0]
+    services.review_complete(review=review, user=reviewer, outcome="stop", note="演示数据：报告年度内停保", on=on)
+    with pytest.raises(Exception, match="already stopped"), transaction.atomic():
+        services.review_complete(review=late, user=reviewer, outcome="stop", note="演示数据：报告年度内停保", on=on)
+    for e in tekuns:
+        entitlement_stop(entitlement=e, user=reviewer, reason="演示数据：报告年度内停保", end_period=period)
+
+    names, review, late, tekuns, _ids = worlds[1]
+    refused = bulk.reviews_complete_stop(reviews=[(review, on), (late, on)], user=reviewer,
+                                         note="演示数据：报告年度内停保", history_dated=True)
+    assert refused == {late.pk: f"Entitlement #{late.entitlement_id} is already stopped."}
+    assert entitlements_stop(stops=[(e.pk, period, "演示数据：报告年度内停保", bulk.history_at(on)) for e in tekuns],
+                             user=reviewer) == {}
+
+    one, other = (_stop_rows(ids, names) for names, _r, _l, _t, ids in worlds)
+    for table in one:
+        assert other[table] == one[table], table
+    # What the rows say: the household's last month is June, the review is done by the reviewer on the
+    # 12th, the 特困 person's two entitlements end with June; the late review is still scheduled.
+    dibao = Entitlement.objects.get(pk=worlds[1][4][0])
+    assert (dibao.status, dibao.end_period, dibao.reason) == ("stopped", period, "演示数据：报告年度内停保")
+    done = Review.objects.get(pk=worlds[1][1].pk)
+    assert (done.status, done.outcome, done.completed_on, done.completed_by) == ("done", "stop", on, reviewer)
+    assert Review.objects.get(pk=worlds[1][2].pk).status == "scheduled"
+    assert sorted(Entitlement.objects.filter(pk__in=worlds[1][4][2:]).values_list("status", "end_period")) == [
+        ("stopped", period), ("stopped", period)]
+    # Dated by the simulated day: every history row the bulk stops wrote carries noon of 2024-06-12.
+    noon = bulk.history_at(on)
+    written = (list(Entitlement.history.filter(id__in=worlds[1][4], history_type="~"))
+               + list(Review.history.filter(entitlement_id__in=worlds[1][4], history_type="~")))
+    assert len(written) == 4 and {h.history_date for h in written} == {noon}
+    assert not Entitlement.history.filter(id__in=worlds[0][4], history_date=noon).exists()
+
+
+def test_dated_decisions_date_the_entitlements_and_grants_history_too(zs):
+    """applications_decide(history_dated=True): the entitlements' and grants' history rows (written by
+    benefits' set-based path) carry the noon of the approval day, like the applications' own."""
+    town, _other = zs
+    if not CareInstitution.objects.exists():
+        CareInstitution.objects.create(name="测试福利院", ownership="public", town=town, beds=50, nursing_beds=30)
+    world = _world("c", town)
+    approver, fallback, caseworkers = caseload._users("zhongshan")
+    book = StandardBook.load()
+    cases = []
+    for i, (group, household) in enumerate(world["households"][:3]):
+        members = sorted((m.person for m in household.members.select_related("person")), key=lambda p: p.pk)
+        cases.append(caseload._household_case(group, household, members, book=book,
+                                              worker=caseworkers.get(household.town_id, fallback),
+                                              dates=caseload._dates(household.pk, datetime.date.today(), _approval(i))))
+    household, amount = world["temporary"][1]
+    cases.append(bulk.Case(programme="temporary", worker=caseworkers.get(household.town_id, fallback),
+                           dates=caseload._dates(household.pk, datetime.date.today(), _approval(40)),
+                           household=household, reason="demo: 临时救助", note="demo: 临时救助", requested_amount=amount))
+    outcomes = bulk.applications_decide(cases=cases, approver=approver, history_dated=True)
+    assert [o.application.status for o in outcomes] == ["approved"] * 4
+    dated = {}
+    for n, outcome in enumerate(outcomes):
+        source = outcome.application.source_key
+        rows = (list(Entitlement.history.filter(source=source)) + list(Grant.history.filter(source=source)))
+        dated[n] = sorted({h.history_date for h in rows})
+    # 2024-05-20, -21, -22 (approvals 0, 1, 2) and 2024-06-29 (approval 40), each at noon.
+    assert dated == {n: [bulk.history_at(_approval(i))] for n, i in enumerate((0, 1, 2, 40))}

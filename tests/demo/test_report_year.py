@@ -9,7 +9,9 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from apps.demo.synthetic.generator import Context, TownInfo, population_stream
 from apps.demo.synthetic.plan import population_plan
+from apps.demo.synthetic.writer import seed_statistics
 from apps.demo.synthetic.year import Flow, group_flow, pick, plan_group, temporary_plan
 
 # --------------------------------------------------------------------------- the plan (pure)
@@ -41,6 +43,9 @@ def test_flows_come_from_the_report_scaled_else_one_in_twelve_new_and_no_stops()
     # One hundredth: 10.1 → 10, 12.15 → 12, 16.53 → 17, 19.23 → 19; 0.86 → 1 (a reported flow keeps one).
     assert group_flow(stats=xcity, group="dibao", scale=Decimal("0.01"), candidates=112) == Flow(10, 12, 17, 19)
     assert group_flow(stats=xcity, group="tekun", scale=Decimal("0.01"), candidates=5) == Flow(1, 1)
+    # Counted in households too, 特困 is planned by household: 80 / 86 new, 100 / 118 stopped.
+    both = {**xcity, "tekun_new_households": 80, "tekun_stopped_households": 100}
+    assert group_flow(stats=both, group="tekun", scale=1, candidates=486) == Flow(80, 100, 86, 118)
     # 中山 reports the stock only: 3,469 / 12 = 289.1 → 289 new, none stopped.
     assert group_flow(stats={"dibao_households": 3469}, group="dibao", scale=1, candidates=3469) == Flow(289, 0)
 
@@ -102,6 +107,76 @@ def test_amounts_reported_calibrate_the_plan():
     plan = population_plan(stats={k: Decimal(v) for k, v in xcity.items()}, standards=standards, scale=Decimal(1))
     assert (plan.dibao_households, plan.dibao_persons, plan.tekun_persons) == (11172, 20754, 510)
     assert plan.dibao_income_high == 0.9
+
+
+XCITY_STANDARDS = {
+    ("dibao", "urban"): Decimal(735),
+    ("dibao", "rural"): Decimal("535.92"),
+    ("tekun", "basic"): Decimal(956),
+    ("tekun_care", "self_care"): Decimal(48),
+    ("tekun_care", "partial"): Decimal(287),
+    ("tekun_care", "full"): Decimal(574),
+}
+
+
+def _tekun_year(plan, pool, scale):
+    """The report year's 特困 plan by household for `pool` ((household, 特困 persons) in generation order)."""
+    stats = seed_statistics("xcity")
+    flow = group_flow(stats=stats, group="tekun", scale=scale, candidates=len(pool))
+    return flow, plan_group(candidates=pool, flow=flow, year=2024)
+
+
+def test_xcity_tekun_households_and_persons_both_come_out_as_reported():
+    # x市 2024: 特困 new 80 households / 86 persons, stopped 100 / 118: 6 + 18 = 24 households hold two
+    # 特困 persons; 510 persons (5 × mean(86, 118)) in 486 households, the last 24 of them of two.
+    stats = seed_statistics("xcity")
+    plan = population_plan(stats=stats, standards=XCITY_STANDARDS, scale=Decimal(1))
+    assert (plan.tekun_persons, plan.tekun_institutional, plan.tekun_shared_households) == (510, 153, 24)
+    pool = [(n, 2 if n > 486 - 24 else 1) for n in range(1, 487)]
+    flow, year = _tekun_year(plan, pool, Decimal(1))
+    assert flow == Flow(new_units=80, stopped_units=100, new_persons=86, stopped_persons=118)
+    assert year.summary(dict(pool), 2024) == {
+        "new": 80, "new_persons": 86, "stopped": 100, "stopped_persons": 118,
+        "year_end": 386, "year_end_persons": 392,  # 486 − 100 households, 510 − 118 persons
+    }
+    # Each member of a household is approved and stopped on the household's day.
+    members = {n: [10 * n + i for i in range(size)] for n, size in pool}
+    persons = year.per_member(members)
+    assert len(persons.new) == 86 and len(persons.stop_on) == 118 and len(persons.approve_on) == 510
+    for n, size in pool:
+        if size == 2:
+            first, second = members[n]
+            assert persons.approve_on[first] == persons.approve_on[second] == year.approve_on[n]
+            assert persons.stop_on.get(first) == persons.stop_on.get(second) == year.stop_on.get(n)
+
+
+def test_the_generated_xcity_tekun_households_give_the_reported_flows_at_a_tenth():
+    # One tenth: new 8 households / 8.6 → 9 persons, stopped 10 / 11.8 → 12: 1 + 2 = 3 households of two.
+    stats = seed_statistics("xcity")
+    plan = population_plan(stats=stats, standards=XCITY_STANDARDS, scale=Decimal("0.1"))
+    assert (plan.tekun_persons, plan.tekun_shared_households) == (51, 3)
+    towns = [TownInfo(id=i, name=f"镇{i}", kind="town", area_code="130100", communities=[(10 * i + 1, "某村")])
+             for i in range(1, 4)]
+    ctx = Context(seed=1, as_of=datetime.date(2026, 1, 1), towns=towns, id_area_codes=["130100"],
+                  dibao_standard={"urban": Decimal(735), "rural": Decimal("535.92")}, hash_key=b"key")
+    units = []
+    for unit in population_stream(plan, ctx):
+        if any(group == "tekun" for _i, group, _v in unit.person_markers):
+            units.append(unit)
+        elif units:
+            break  # the 特困 households come one after another
+    assert sum(len(u.persons) for u in units) == 51 and len(units) == 48
+    shared = [u for u in units if len(u.persons) == 2]
+    assert len(shared) == 3
+    for unit in shared:  # siblings at home: one surname, 分散供养, both marked
+        head, sibling = unit.persons
+        assert (head.relation, sibling.relation, head.name[0]) == ("head", "sibling", sibling.name[0])
+        assert [(i, v) for i, _g, v in unit.person_markers] == [(0, "dispersed"), (1, "dispersed")]
+    pool = [(n, len(u.persons)) for n, u in enumerate(units, start=1)]
+    _flow, year = _tekun_year(plan, pool, Decimal("0.1"))
+    summary = year.summary(dict(pool), 2024)
+    assert {k: summary[k] for k in ("new", "new_persons", "stopped", "stopped_persons")} == {
+        "new": 8, "new_persons": 9, "stopped": 10, "stopped_persons": 12}
 
 
 def test_temporary_grants_add_up_to_the_reported_total():
@@ -188,10 +263,17 @@ def test_a_small_xcity_report_year_is_lived_as_planned(in_bureau):
             " || 'burial.death:' || d.id || ')%%' WHERE d.date_of_death BETWEEN '2024-01-01' AND '2024-11-30'"
         )[0]
         assert reviews + deaths[0] == 12 and deaths[1] == 1 and deaths[2] == deaths[0] + deaths[1]
-        # The history of the lived steps carries their simulated day, not the clock.
+        # The history of the lived steps carries their simulated day, not the clock: the applications',
+        # the reviews' and the assistance entitlements' (decided, stopped, ended by a death) alike.
         assert _rows(
             "SELECT count(*) FROM assistance_historicalapplication WHERE history_date >= '2025-01-01'"
         ) == [(0,)]
+        assert _rows("SELECT count(*) FROM assistance_historicalreview WHERE history_date >= '2025-01-01'") == [(0,)]
+        assert _rows(
+            "SELECT count(*), count(*) FILTER (WHERE history_date >= '2025-01-01') FROM benefits_historicalentitlement"
+            " WHERE programme_id IN ('dibao', 'dibao_marginal', 'hardship_expense', 'tekun', 'tekun_care')"
+            " AND history_type = '~'"
+        )[0][1] == 0
         # Twelve runs of the report year, each closed with the bank's answer; then every month to the last.
         runs = _rows("SELECT period, status FROM disbursement_paymentrun WHERE kind = 'regular' ORDER BY period")
         assert [period for period, _status in runs[:12]] == [datetime.date(2024, m, 1) for m in range(1, 13)]

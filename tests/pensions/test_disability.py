@@ -7,8 +7,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
+from apps.disbursement.models import PaymentLine
+from apps.disbursement.services import payment_run_monthly
 from apps.pensions.models import EligibilityChange
-from apps.people.models import DisabilityCertificate
+from apps.people.models import DisabilityCertificate, HouseholdMember
 from apps.people.services import disability_certificate_create
 from tests import factories
 
@@ -142,3 +144,71 @@ def test_certificate_ending_before_it_starts_is_refused(in_bureau):
         assert exc.value.message_dict == {
             "valid_until": ["The certificate cannot expire (2024-04-30) before it is valid (2024-05-01)."]}
         assert not DisabilityCertificate.objects.filter(person=person).exists()
+
+
+def _family_on_dibao(*, head_account: str, child_account: str = ""):
+    """A mother (head, born 1985) and her son born 2012-03-03 with a level 2 certificate, on 中山's dibao."""
+    mother = factories.person(birth_date=D(1985, 5, 5), gender="F", name="陈母", bank_account=head_account)
+    son = factories.person(birth_date=D(2012, 3, 3), name="陈子", bank_account=child_account,
+                           bank_name="农业银行" if child_account else "")
+    disability_certificate_create(person=son, number="C-11", category="intellectual", level=2,
+                                  valid_from=D(2020, 3, 1))
+    household = factories.household(mother, son)
+    HouseholdMember.objects.filter(person=son).update(relation="child")
+    factories.entitlement(programme="dibao", household=household, per_capita_income=Decimal("300.00"),
+                          covered_members=2)
+    return mother, son
+
+
+def test_a_disabled_minors_subsidies_are_paid_to_the_guardians_account(in_bureau, run_engine, entitlements):
+    with in_bureau("zhongshan"):
+        mother, son = _family_on_dibao(head_account="6222000011112222333")
+        run_engine(D(2024, 6, 3))
+        [nursing] = entitlements(son, "disability_nursing")
+        [living] = entitlements(son, "disability_living")
+        assert (nursing.payee_person_id, living.payee_person_id) == (mother.pk, mother.pk)
+        run = payment_run_monthly(period=D(2024, 6, 1))
+        lines = {line.programme_id: line for line in PaymentLine.objects.filter(run=run, person=son)}
+        assert {p: (line.payee_person_id, line.payee_name, line.bank_account, line.amount, line.status)
+                for p, line in lines.items()} == {
+            "disability_living": (mother.pk, "陈母", "6222000011112222333", Decimal("202.00"), "pending"),
+            "disability_nursing": (mother.pk, "陈母", "6222000011112222333", Decimal("270.00"), "pending"),
+        }
+
+
+def test_a_minor_with_an_account_of_his_own_is_still_paid_through_the_guardian(in_bureau, run_engine, entitlements):
+    with in_bureau("zhongshan"):
+        mother, son = _family_on_dibao(head_account="6222000011112222333", child_account="6222999988887777666")
+        run_engine(D(2024, 6, 3))
+        assert [e.payee_person_id for e in entitlements(son, "disability_nursing")] == [mother.pk]
+
+
+def test_an_adult_without_an_account_is_paid_through_the_head(in_bureau, run_engine, entitlements):
+    with in_bureau("zhongshan"):
+        wife = factories.person(birth_date=D(1950, 1, 1), gender="F", bank_account="6222000044445555666")
+        husband = _holder(1, number="C-12")
+        husband.bank_account = ""
+        husband.save()
+        factories.household(wife, husband)
+        run_engine(D(2024, 6, 3))
+        [nursing] = entitlements(husband, "disability_nursing")
+        assert nursing.payee_person_id == wife.pk
+
+
+def test_with_no_adult_holding_an_account_the_minor_stays_the_payee_and_the_line_is_held(
+        in_bureau, run_engine, entitlements):
+    with in_bureau("zhongshan"):
+        mother, son = _family_on_dibao(head_account="")
+        run_engine(D(2024, 6, 3))
+        [nursing] = entitlements(son, "disability_nursing")
+        assert nursing.payee_person_id == son.pk
+        run = payment_run_monthly(period=D(2024, 6, 1))
+        line = PaymentLine.objects.get(run=run, entitlement=nursing)
+        assert (line.amount, line.status, line.failure_reason) == (Decimal("270.00"), "held", "no_account")
+
+
+def test_a_person_turned_18_with_an_account_is_paid_himself(in_bureau, run_engine, entitlements):
+    with in_bureau("zhongshan"):
+        mother, son = _family_on_dibao(head_account="6222000011112222333", child_account="6222999988887777666")
+        run_engine(D(2030, 4, 3))  # 18 on 2030-03-03
+        assert [e.payee_person_id for e in entitlements(son, "disability_nursing")] == [son.pk]

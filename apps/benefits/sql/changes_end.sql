@@ -2,7 +2,7 @@
 -- month before its start as the last (no month pays);
 -- one history row per entitlement changed. An entitlement already ending earlier is left alone.
 WITH todo AS (
-    SELECT id AS entitlement_id, period AS new_end, reason, history_reason
+    SELECT id AS entitlement_id, period AS new_end, reason, history_reason, history_date
     FROM {table} WHERE op = 'end' AND id IS NOT NULL
 ), upd AS (
     UPDATE benefits_entitlement e
@@ -12,6 +12,6 @@ WITH todo AS (
         updated_at = now()
     FROM todo
     WHERE e.id = todo.entitlement_id AND (e.end_period IS NULL OR e.end_period > todo.new_end)
-    RETURNING e.*, todo.history_reason
+    RETURNING e.*, todo.history_reason, todo.history_date
 )
 {history}

@@ -11,6 +11,8 @@
 -- An 'open' of a household programme names `household_id` (its months are checked against the
 -- household's entitlements of the programme, not the person's) with `per_capita_income`,
 -- `covered_members` and `addon_members`; 特困 care names its `care_level`.
+-- `history_date`, when given, dates the write's history row (a batch of past steps entered as they
+-- happened); an 'open' needs its `id` for that. Without it the row carries the clock.
 CREATE TEMP TABLE {table} (
     op text NOT NULL CHECK (op IN ('end', 'open', 'grant')),
     id bigint,
@@ -32,5 +34,6 @@ CREATE TEMP TABLE {table} (
     history_reason text NOT NULL DEFAULT '',
     payee_name text NOT NULL DEFAULT '',
     payee_account text NOT NULL DEFAULT '',
-    payee_bank text NOT NULL DEFAULT ''
+    payee_bank text NOT NULL DEFAULT '',
+    history_date timestamptz
 ) ON COMMIT DROP

@@ -403,17 +403,27 @@ class PopulationGenerator:
                  + ["disabled"] * round(plan.tekun_persons * TEKUN_DISABLED_SHARE))
         kinds = (kinds + ["old"] * plan.tekun_persons)[:plan.tekun_persons]
         rng.shuffle(kinds)
-        for n, kind in enumerate(kinds, start=1):
+        # The last `tekun_shared_households` households hold two 特困 siblings (both 分散供养), the others one.
+        households = len(kinds) - plan.tekun_shared_households
+        kinds_left = iter(kinds)
+        for n in range(1, households + 1):
             town, community_id, hukou, address = self._place()
-            age = self._elderly_age() if kind == "elderly" else self._int(18, 59) if kind == "disabled" else self._int(60, 79)
-            person = self._person(town=town, community_id=community_id, hukou=hukou, age=age, relation="head",
-                                  account=1.0, ill=0.1)
-            if kind == "disabled":
-                self._certify(person, severe=True)
+            shared = n > households - plan.tekun_shared_households
+            surname = self._pick(self.surnames) if shared else None
+            persons_ = []
+            for relation in ("head", "sibling") if shared else ("head",):
+                kind = next(kinds_left)
+                age = (self._elderly_age() if kind == "elderly" else self._int(18, 59) if kind == "disabled"
+                       else self._int(60, 79))
+                person = self._person(town=town, community_id=community_id, hukou=hukou, age=age, relation=relation,
+                                      surname=surname, account=1.0, ill=0.1)
+                if kind == "disabled":
+                    self._certify(person, severe=True)
+                persons_.append(person)
             variant = "institutional" if n <= plan.tekun_institutional else "dispersed"
             yield Unit(code=f"SYN-TK-{n:08d}", town_id=town.id, community_id=community_id, hukou_class=hukou,
-                       address=address, single_parent=False, persons=[person],
-                       person_markers=[(0, "tekun", variant)])
+                       address=address, single_parent=False, persons=persons_,
+                       person_markers=[(i, "tekun", variant) for i in range(len(persons_))])
 
         # Scattered orphans with a grandparent (and the grandparent's spouse, sometimes).
         left, n = plan.orphans_scattered, 0

@@ -90,6 +90,10 @@ class PopulationPlan:
     disabled_living: int  # certificate holders in 低保/边缘 households: 困难残疾人生活补贴
     disabled_mild_other: int  # level 3-4 holders elsewhere
     dibao_income_high: float = DIBAO_INCOME_HIGH  # per-capita income band of dibao households, × the standard
+    # Households of two 特困 persons (siblings): where a report counts 特困 new or stopped in households
+    # as well as persons (x市: 80 households / 86 persons new, 100 / 118 stopped), one per person more
+    # than households, so that the year's plan (year.py) can count both exactly.
+    tekun_shared_households: int = 0
     notes: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -340,6 +344,23 @@ def _round(value: float) -> int:
     return int(Decimal(str(value)).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
+def flow_scaled(value, scale: Decimal) -> int:
+    """A reported yearly flow at `scale`, half up; a reported flow keeps at least one."""
+    exact = Decimal(str(value)) * scale
+    rounded = int(exact.quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+    return max(1, rounded) if exact > 0 else 0
+
+
+def tekun_shared_households(*, stats: dict, scale: Decimal) -> int:
+    """Two-person 特困 households the year's flows need: persons less households, new and stopped."""
+    shared = 0
+    for flow in ("new", "stopped"):
+        households, persons = stats.get(f"tekun_{flow}_households"), stats.get(f"tekun_{flow}_persons")
+        if households is not None and persons is not None:
+            shared += max(0, flow_scaled(persons, scale) - flow_scaled(households, scale))
+    return shared
+
+
 def population_plan(*, stats: dict, standards: dict, scale: Decimal,
                     classified_share: Decimal = Decimal("0.40")) -> PopulationPlan:
     base, notes = base_figures(stats=stats, standards=standards, classified_share=float(classified_share))
@@ -374,6 +395,12 @@ def population_plan(*, stats: dict, standards: dict, scale: Decimal,
         # At most six members each (the generator's largest household).
         setattr(plan, persons, min(getattr(plan, persons), 6 * getattr(plan, households)))
     plan.tekun_institutional = _round(plan.tekun_persons * TEKUN_INSTITUTIONAL_SHARE)
+    # Shared households live at home (分散供养), after the institutional ones.
+    plan.tekun_shared_households = min(tekun_shared_households(stats=stats, scale=scale),
+                                       (plan.tekun_persons - plan.tekun_institutional) // 2)
+    if plan.tekun_shared_households:
+        notes["tekun_shared"] = (f"{plan.tekun_shared_households} households of two 特困 persons: the reported "
+                                 "new and stopped persons less households")
     plan.elderly_100_plus = min(plan.elderly_100_plus, plan.elderly_80_plus)
     plan.elderly_90_99 = min(plan.elderly_90_99, plan.elderly_80_plus - plan.elderly_100_plus)
     poor = plan.dibao_persons + plan.dibao_marginal_persons

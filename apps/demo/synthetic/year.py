@@ -20,9 +20,9 @@ from __future__ import annotations
 import datetime
 import math
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from .plan import NEW_SHARE_UNREPORTED
+from .plan import NEW_SHARE_UNREPORTED, flow_scaled
 
 GROUPS = ("dibao", "dibao_marginal", "hardship_expense", "tekun")
 # Carried approvals spread over this many days from July 1st of the year before (the last on Nov 28).
@@ -31,7 +31,7 @@ CARRIED_DAYS = 150
 
 @dataclass(frozen=True)
 class Flow:
-    """A group's movements in the year: counts of households (persons for 特困) and of persons."""
+    """A group's movements in the year: counts of households and of persons (where both are reported)."""
 
     new_units: int
     stopped_units: int
@@ -56,29 +56,35 @@ class GroupPlan:
             "year_end_persons": sum(sizes[k] for k in year_end),
         }
 
-
-def _scaled(value, scale: Decimal) -> int:
-    exact = Decimal(str(value)) * scale
-    rounded = int(exact.quantize(Decimal("1"), rounding=ROUND_HALF_UP))
-    return max(1, rounded) if exact > 0 else 0
+    def per_member(self, members: dict[int, list[int]]) -> GroupPlan:
+        """The plan of households as the plan of their members (household → member keys): each member is
+        approved and stopped on its household's day, so a household counts once in its month."""
+        return GroupPlan(
+            approve_on={m: day for k, day in self.approve_on.items() for m in members[k]},
+            stop_on={m: day for k, day in self.stop_on.items() for m in members[k]},
+            new=frozenset(m for k in self.new for m in members[k]),
+        )
 
 
 def group_flow(*, stats: dict, group: str, scale: Decimal, candidates: int) -> Flow:
     """The year's new and stopped of `group` from the report (scaled), else one new in twelve, no stops.
 
-    `stats` = reported figures by key; 特困 counts persons (one application per person).
+    `stats` = reported figures by key. Units are households; 特困 (one application per person) is
+    planned by the households of its persons too: where the report counts only persons, each is a
+    household of one (the synthetic 特困 live alone unless the report counts both, plan.py).
     """
-    unit = "persons" if group == "tekun" else "households"
-    new_key, stopped_key = f"{group}_new_{unit}", f"{group}_stopped_{unit}"
-    if new_key not in stats and stopped_key not in stats:
-        return Flow(new_units=round(candidates * NEW_SHARE_UNREPORTED), stopped_units=0)
-    persons = group != "tekun"
+    new_h, stopped_h = stats.get(f"{group}_new_households"), stats.get(f"{group}_stopped_households")
     new_p, stopped_p = stats.get(f"{group}_new_persons"), stats.get(f"{group}_stopped_persons")
+    persons = new_h is not None or stopped_h is not None
+    if group == "tekun" and not persons:
+        new_h, stopped_h = new_p, stopped_p
+    if new_h is None and stopped_h is None:
+        return Flow(new_units=round(candidates * NEW_SHARE_UNREPORTED), stopped_units=0)
     return Flow(
-        new_units=_scaled(stats.get(new_key, 0), scale),
-        stopped_units=_scaled(stats.get(stopped_key, 0), scale),
-        new_persons=_scaled(new_p, scale) if persons and new_p is not None else None,
-        stopped_persons=_scaled(stopped_p, scale) if persons and stopped_p is not None else None,
+        new_units=flow_scaled(new_h or 0, scale),
+        stopped_units=flow_scaled(stopped_h or 0, scale),
+        new_persons=flow_scaled(new_p, scale) if persons and new_p is not None else None,
+        stopped_persons=flow_scaled(stopped_p, scale) if persons and stopped_p is not None else None,
     )
 
 
