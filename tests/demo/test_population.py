@@ -219,3 +219,16 @@ def test_command_prints_the_plan_and_records_its_run(zs):
         assert JobRun.objects.filter(job="generate_population", status="succeeded").exists()
         local = synthetic().filter(local_hukou=True)
         assert local.count() == local.filter(id_number__startswith="522601").count() > 1800
+
+
+def test_a_household_with_a_certificate_holder_names_an_account_for_the_subsidy():
+    """Every generated household with a disability certificate and an adult has an adult with an account
+    (the 一卡通 the subsidy is paid to), and giving it leaves everyone's ID number where it was."""
+    plan, ctx = small_context(7)
+    units = list(population_stream(plan, ctx))
+    holding = [unit for unit in units if unit.code and any(p.certificate for p in unit.persons)
+               and any(p.age >= 18 for p in unit.persons)]
+    assert len(holding) > 20
+    assert all(any(p.bank_account for p in unit.persons if p.age >= 18) for unit in holding)
+    general = [unit for unit in holding if unit.code.startswith(("SYN-JM-", "SYN-LN-"))]
+    assert general, "the general families hold certificates too"

@@ -524,6 +524,20 @@ class PopulationGenerator:
                 self._certify(person, severe=False)
                 self.mild_needed -= 1
             self.general_eligible -= 1
+        if any(person.certificate for person in persons):
+            self._payee_account(persons)
+
+    def _payee_account(self, persons: list[Person]) -> None:
+        """A household with a certificate holder names an account for the subsidy when it applies (the
+        一卡通 it is paid to): the holder's own if an adult, else the head's, else another adult's. The
+        number comes from the ID number, as `paid`'s does, so the random stream stays as it was."""
+        adults = [person for person in persons if person.age >= 18]
+        if not adults or any(person.bank_account for person in adults):
+            return
+        holder = next((p for p in adults if p.certificate), None)
+        payee = holder or next((p for p in adults if p.relation == "head"), adults[0])
+        payee.bank_account = f"62{int(payee.id_number[:17]) % 10**17:017d}"
+        payee.bank_name = (self.banks_rural if payee.hukou_class == "rural" else self.banks_urban)[0]
 
 
 def _years_before(day: datetime.date, years: int) -> datetime.date:
