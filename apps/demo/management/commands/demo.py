@@ -37,8 +37,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--no-serve", action="store_true", help="set up, print the URLs, and stop")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--scale", choices=sorted(DEMO_SCALES), default=os.environ.get("DEMO_SCALE", "quick"),
-                            help="population sizes (default: $DEMO_SCALE, else quick)")
+        parser.add_argument("--scale", choices=sorted(DEMO_SCALES), default=os.environ.get("DEMO_SCALE", "report"),
+                            help="population sizes (default: $DEMO_SCALE, else report: 中山 and x市 at scale 1)")
         parser.add_argument("--only", nargs="*", choices=sorted(DEMO_SCALES["report"]),
                             help="build the demo data of these bureaus only (all are bootstrapped)")
         parser.add_argument("--jobs", type=int, default=2,
