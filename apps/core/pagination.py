@@ -51,11 +51,16 @@ API_COUNT_CAP = 100
 
 
 def capped_count(queryset, cap: int | None = None) -> int:
-    """The number of rows, counted no further than the cap (COUNT_CAP unless given) + 1."""
+    """The number of rows, counted no further than the cap (COUNT_CAP unless given) + 1.
+
+    Counted in the list's own order, as its page is read: a LIMIT without an order let the planner
+    walk any index it liked. After a VACUUM it chose person_name, in name order, to find 101 persons
+    named 王… and read 663,000 names first (261 ms, against 2 ms walking the ids as the page does).
+    """
     cap = COUNT_CAP if cap is None else cap
     if not hasattr(queryset, "query"):
         return len(queryset)
-    return queryset.order_by()[: cap + 1].count()
+    return queryset[: cap + 1].count()
 
 
 class EstimatedCountPaginator(Paginator):
