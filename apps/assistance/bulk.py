@@ -674,6 +674,17 @@ def applications_decide(*, cases: list[Case], approver, history_dated: bool = Fa
     return outcomes
 
 
+def _review_refusal(review: Review, *, on: datetime.date, user, today: datetime.date) -> str | None:
+    """Why a review cannot be completed on `on` by `user`, as the one-by-one service says it; None if it can."""
+    if not in_town(user, review.town_id):
+        return _("Review #%(id)s is not in your town.") % {"id": review.pk}
+    if review.status not in (Review.Status.SCHEDULED, Review.Status.OVERDUE):
+        return _("Review #%(id)s is %(status)s.") % {"id": review.pk, "status": review.get_status_display()}
+    if on > today:
+        return _("The date %(on)s is in the future.") % {"on": on.isoformat()}
+    return None
+
+
 def reviews_complete_unchanged(*, reviews: list[tuple[Review, datetime.date]], user, note: str = "",
                                history_dated: bool = False) -> dict[int, str]:
     """services.review_complete(outcome=UNCHANGED) for many (review, day) at once: each review done
@@ -692,14 +703,9 @@ def reviews_complete_unchanged(*, reviews: list[tuple[Review, datetime.date]], u
         facts = _Facts(household_ids={r.entitlement.household_id for r in locked if r.entitlement.household_id})
         for review in locked:
             on = days[review.pk]
-            if not in_town(user, review.town_id):
-                refused[review.pk] = _("Review #%(id)s is not in your town.") % {"id": review.pk}
-            elif review.status not in (Review.Status.SCHEDULED, Review.Status.OVERDUE):
-                refused[review.pk] = _("Review #%(id)s is %(status)s.") % {"id": review.pk,
-                                                                           "status": review.get_status_display()}
-            elif on > today:
-                refused[review.pk] = _("The date %(on)s is in the future.") % {"on": on.isoformat()}
-            if review.pk in refused:
+            refusal = _review_refusal(review, on=on, user=user, today=today)
+            if refusal:
+                refused[review.pk] = refusal
                 continue
             review.status, review.outcome, review.completed_on, review.completed_by = (
                 Review.Status.DONE, Review.Outcome.UNCHANGED, on, user)
@@ -742,14 +748,9 @@ def reviews_complete_stop(*, reviews: list[tuple[Review, datetime.date]], user, 
         locked = list(Review.objects.select_for_update(of=("self",)).select_related("entitlement")
                       .filter(pk__in=days).order_by("id"))
         for review in locked:
-            on = days[review.pk]
-            if not in_town(user, review.town_id):
-                refused[review.pk] = _("Review #%(id)s is not in your town.") % {"id": review.pk}
-            elif review.status not in (Review.Status.SCHEDULED, Review.Status.OVERDUE):
-                refused[review.pk] = _("Review #%(id)s is %(status)s.") % {"id": review.pk,
-                                                                           "status": review.get_status_display()}
-            elif on > today:
-                refused[review.pk] = _("The date %(on)s is in the future.") % {"on": on.isoformat()}
+            refusal = _review_refusal(review, on=days[review.pk], user=user, today=today)
+            if refusal:
+                refused[review.pk] = refusal
         todo = [r for r in locked if r.pk not in refused]
         by_entitlement = {r.entitlement_id: r for r in todo}
         stopped = benefits.entitlements_stop(user=user, stops=[
