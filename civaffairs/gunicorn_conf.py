@@ -4,6 +4,7 @@ HOST (default 127.0.0.1: only this machine; 0.0.0.0 only behind a firewall or a 
 WEB_CONCURRENCY (worker processes; default 2 × cores + 1), WEB_TIMEOUT (seconds, default 120).
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -33,3 +34,15 @@ proc_name = "civaffairs"
 # gunicorn's control socket defaults to one path per user (~/.gunicorn/gunicorn.ctl): a second server
 # on the machine (a demo beside production, two checkouts) would take it over. Signals suffice.
 control_socket_disable = True
+
+
+def pre_fork(server, worker):
+    # The project's objects, loaded once in the master, never become garbage: frozen, no collection in
+    # a worker walks them (nor writes to their pages, which stay shared with the master).
+    gc.freeze()
+
+
+def post_fork(server, worker):
+    # A request allocates tens of thousands of objects; at the default threshold (700) the collector ran
+    # many times a request. Measured in process: 5-15% of a list request's CPU at 1.18M residents.
+    gc.set_threshold(20_000, 10, 10)

@@ -60,8 +60,12 @@ def _english(settings):
 def _back_to_public():
     yield
     connection.set_schema_to_public()
-    # A rolled-back test's bureaus leave no signal behind: no host it routed may route the next test.
+    # A rolled-back test's bureaus leave no signal behind: no host it routed may route the next test,
+    # no table it analysed may size the next test's lists.
+    from apps.core.pagination import forget_estimates
+
     host_cache.clear()
+    forget_estimates()
 
 
 @pytest.fixture

@@ -20,6 +20,8 @@ or "约 1,180,000 条" (about 1,180,000), with a hint why (the `civ` template ta
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connections
@@ -27,6 +29,13 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+
+ESTIMATE_SECONDS = 60.0
+_reltuples: dict[tuple[str, str], tuple[float, int | None]] = {}
+
+
+def forget_estimates() -> None:
+    _reltuples.clear()
 
 
 def estimated_count(queryset) -> int | None:
@@ -36,14 +45,23 @@ def estimated_count(queryset) -> int | None:
         return None
     if getattr(query, "extra", None) or query.extra_tables or len(query.alias_map) > 1:
         return None
-    with connections[queryset.db].cursor() as cursor:
-        # to_regclass resolves through search_path: the bureau's own table.
-        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(%s)",
-                       [queryset.model._meta.db_table])
-        row = cursor.fetchone()
-    if row is None or row[0] is None or row[0] < settings.PAGINATION_EXACT_COUNT_BELOW:
+    connection = connections[queryset.db]
+    # An estimate is only ever as fresh as the last ANALYZE: each process asks again after a minute,
+    # not on every page of every list.
+    key = (connection.schema_name, queryset.model._meta.db_table)
+    remembered = _reltuples.get(key)
+    if remembered is not None and remembered[0] > time.monotonic():
+        rows = remembered[1]
+    else:
+        with connection.cursor() as cursor:
+            # to_regclass resolves through search_path: the bureau's own table.
+            cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(%s)", [key[1]])
+            row = cursor.fetchone()
+        rows = row[0] if row is not None else None
+        _reltuples[key] = (time.monotonic() + ESTIMATE_SECONDS, rows)
+    if rows is None or rows < settings.PAGINATION_EXACT_COUNT_BELOW:
         return None  # never analysed (-1), small, or unknown: count it
-    return int(row[0])
+    return int(rows)
 
 
 COUNT_CAP = 10_000
