@@ -2,6 +2,8 @@ from django.apps import AppConfig
 from django.apps import apps as registry
 from django.utils.translation import gettext_lazy as _
 
+from .history_dates import date_history_row
+
 
 def revoke_tokens_on_lockout(sender, *, username=None, **kwargs):
     # A lock-out may mean the password is being guessed or was already taken: end its API tokens too.
@@ -20,8 +22,6 @@ class CoreConfig(AppConfig):
 
         user_locked_out.connect(revoke_tokens_on_lockout, dispatch_uid="core.revoke_tokens_on_lockout")
         from simple_history.signals import pre_create_historical_record
-
-        from .history_dates import date_history_row
 
         pre_create_historical_record.connect(date_history_row, dispatch_uid="core.date_history_row")
         # django-axes names its app "Axes" with no translation; the province admin's menu reads in words.
