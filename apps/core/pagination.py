@@ -10,9 +10,9 @@ still work: the last page is found by the query itself.
 
 The API counts no further than API_COUNT_CAP (100), serves 20 rows a page unless `page_size` asks
 for up to 100, and says which kind of count it gives (`count_kind`): a program pages by `next`. At
-1.18 million residents, counting a common surname's matches to 10,000 (or to 1,000: about 30,000
-rows read, no index helps an OR of prefix and suffix under a LIMIT) cost more than the rest of the
-request; to 100 it reads a few thousand.
+1.18 million residents, counting a common surname's matches to 10,000 cost more than the rest of the
+request (no index serves an OR of a name's prefix and suffix under a LIMIT); to 100, in the page's
+order, it reads what the page reads, a few thousand ids.
 
 The admin never prints those numbers raw: `result_count_text` says "10,000 条以上" (more than 10,000)
 or "约 1,180,000 条" (about 1,180,000), with a hint why (the `civ` template tag `result_count`).
