@@ -61,6 +61,17 @@ class CaseloadReport:
                 "skipped_existing": self.skipped, "notes": dict(self.notes)}
 
 
+def _setting(schema: str):
+    """What both caseload paths start from: the bureau, its standards, its users, and a care
+    institution per town (the first one, and the first of all for a town with none)."""
+    bureau = current_bureau()
+    institutions: dict = {}
+    for inst in CareInstitution.objects.order_by("id"):
+        institutions.setdefault(inst.town_id, inst)
+        institutions.setdefault(None, inst)
+    return bureau, StandardBook.load(bureau), _users(schema), institutions
+
+
 def _users(schema: str):
     User = get_user_model()
     approver = User.objects.get(username=f"{schema}-approver")
@@ -186,13 +197,7 @@ def demo_caseload(*, schema: str, limit: int | None = None, as_of: datetime.date
     at all) waits for a later call.
     """
     as_of = as_of or datetime.date.today()
-    bureau = current_bureau()
-    book = StandardBook.load(bureau)
-    approver, fallback, caseworkers = _users(schema)
-    institutions: dict = {}
-    for inst in CareInstitution.objects.order_by("id"):
-        institutions.setdefault(inst.town_id, inst)
-        institutions.setdefault(None, inst)
+    bureau, book, (approver, fallback, caseworkers), institutions = _setting(schema)
     report = CaseloadReport()
     remaining = limit
 
@@ -391,13 +396,7 @@ def demo_caseload_bulk(*, schema: str, as_of: datetime.date, approvals: Approval
     The history rows of each step carry the step's day (`history_dated`): the demo's past reads as
     it happened.
     """
-    bureau = current_bureau()
-    book = StandardBook.load(bureau)
-    approver, fallback, caseworkers = _users(schema)
-    institutions: dict = {}
-    for inst in CareInstitution.objects.order_by("id"):
-        institutions.setdefault(inst.town_id, inst)
-        institutions.setdefault(None, inst)
+    bureau, book, (approver, fallback, caseworkers), institutions = _setting(schema)
     report = CaseloadReport()
 
     def day(group: str, key: int) -> datetime.date | None:
