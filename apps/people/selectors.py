@@ -38,8 +38,11 @@ def person_list(*, user, filters: dict | None = None) -> QuerySet[Person]:
     """Persons the user may see; `filters`: town, community, hukou_class, status, household, search."""
     filters = filters or {}
     persons = (scope_to_town(Person.objects.all(), user).select_related("town", "community", "membership__household")
-               .prefetch_related(Prefetch("bank_account_changes", queryset=BankAccountChange.objects.filter(
-                   status=BankAccountChange.Status.PENDING).select_related("requested_by"))))
+               # to_attr: a plain list per person; a prefetch into the related manager builds a filtered
+               # manager per row (a fifth of a persons page's CPU).
+               .prefetch_related(Prefetch("bank_account_changes", to_attr="pending_bank_account_changes",
+                                          queryset=BankAccountChange.objects.filter(
+                                              status=BankAccountChange.Status.PENDING).select_related("requested_by"))))
     for key in ("town", "community", "hukou_class", "status", "gender"):
         if filters.get(key) not in (None, ""):
             persons = persons.filter(**{key: filters[key]})

@@ -52,8 +52,10 @@ class PersonOutputSerializer(OutputModelSerializer):
     @extend_schema_field(BankAccountChangeOutputSerializer(allow_null=True))
     def get_pending_bank_account_change(self, person):
         """The new account waiting for a second user's approval; bank_account stays the old one until then."""
-        change = next((c for c in person.bank_account_changes.all() if c.status == BankAccountChange.Status.PENDING),
-                      None)
+        pending = getattr(person, "pending_bank_account_changes", None)
+        if pending is None:  # a person not read through selectors.person_list
+            pending = person.bank_account_changes.filter(status=BankAccountChange.Status.PENDING)
+        change = next(iter(pending), None)
         return BankAccountChangeOutputSerializer(change, context=self.context).data if change else None
 
     @extend_schema_field(HouseholdRefSerializer(allow_null=True))
