@@ -88,6 +88,14 @@ class EntitlementFilter(filters.FilterSet):
 _period = OpenApiParameter("period", str, description="The month the `amount` field is computed for (YYYY-MM).")
 
 
+# What EntitlementOutputSerializer reads of the related rows (its town, names and the masked account).
+LIST_RELATED = ("household", "person", "payee_person", "payee_institution")
+LIST_COLUMNS = [field.name for field in Entitlement._meta.concrete_fields] + [
+    "household__code", "household__town", "person__name", "person__town", "payee_person__name",
+    "payee_person__bank_account", "payee_institution__name", "payee_institution__bank_account",
+]
+
+
 @extend_schema(parameters=[_period])
 class EntitlementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Recurring entitlements (a caseworker: of their town). `amount` is what it pays for ?period=."""
@@ -101,12 +109,17 @@ class EntitlementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     action_permissions = {name: {"POST": ["benefits.change_entitlement"]} for name in ("suspend", "resume", "stop")}
 
     def get_queryset(self):
-        return selectors.entitlement_list(user=self.request.user)
+        entitlements = selectors.entitlement_list(user=self.request.user)
+        if self.action == "list":
+            # A page reads the related rows' few shown columns, not five whole models a row (a third of
+            # its CPU went to building them).
+            entitlements = entitlements.select_related(None).select_related(*LIST_RELATED).only(*LIST_COLUMNS)
+        return entitlements
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        context.update(book=selectors.StandardBook.load() if self.request else None,
-                       payments=selectors.programme_payments(),
+        book = selectors.StandardBook.load() if self.request else None
+        context.update(book=book, payments=book.payments if book else selectors.programme_payments(),
                        period=query_month(self.request, "period") if self.request else None)
         return context
 
