@@ -4,6 +4,8 @@ lock-out; the API docs and schema are for logged-in users only (issue 10, defect
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -71,6 +73,18 @@ def test_deactivation_ends_the_token(token_client, in_bureau):
     with in_bureau("zhongshan"):
         get_user_model().objects.filter(username="zhongshan-approver").update(is_active=False)
     assert _get(client, key).status_code == 401
+
+
+def test_an_unknown_token_is_refused_and_a_known_one_is_read_with_its_user_in_one_statement(token_client):
+    client, key = token_client("zhongshan-approver")
+    response = _get(client, "0" * 40)
+    assert response.status_code == 401
+    assert response.json()["detail"] == "Invalid token."
+    with CaptureQueriesContext(connection) as queries:
+        response = _get(client, key)
+    assert response.status_code == 200, response.content  # the approver's permissions came with the user
+    reads = [q["sql"] for q in queries.captured_queries if '"authtoken_token"' in q["sql"]]
+    assert len(reads) == 1 and '"auth_user"' in reads[0]
 
 
 def test_a_lock_out_ends_the_token(token_client, client_for):
