@@ -42,6 +42,7 @@ FAMILY_SIZES = [(1, 15), (2, 25), (3, 27), (4, 20), (5, 9), (6, 4)]
 CATEGORIES = [("physical", 47, "4"), ("visual", 12, "1"), ("hearing", 12, "2"), ("speech", 4, "3"),
               ("intellectual", 12, "5"), ("mental", 10, "6"), ("multiple", 3, "7")]
 SEVERE_SHARE_OF_POOR_HOLDERS = 0.30
+ELDERLY_AGE = 80  # the 80+ of the plan (高龄津贴)
 
 
 @dataclass
@@ -67,6 +68,11 @@ class Context:
     # Disability certificates date from before this day (the report year's first): the report's
     # subsidy recipients held theirs in that year.
     certified_before: datetime.date | None = None
+    # The 80+ have the plan's ages on this day (the report year's first), not on as_of: the report
+    # year's 高龄津贴 recipients are the plan's, whenever the population is generated (ages counted on
+    # a day two years on would leave the 80-81-year-olds of that day, a quarter of the 80+, under 80
+    # in the report year).
+    elderly_on: datetime.date | None = None
 
 
 @dataclass(slots=True)
@@ -126,7 +132,7 @@ class PopulationGenerator:
         self.order_used: dict[tuple[str, int, str], int] = {}
         self.day_strings: dict[int, tuple[str, str, int]] = {}
         self.area_sums: dict[str, int] = {}
-        self.age_ranges: dict[int, tuple[int, int]] = {}
+        self.age_ranges: dict[tuple[int, datetime.date], tuple[int, int]] = {}
         as_of = ctx.as_of
         self.as_of_ordinal = as_of.toordinal()
         self.certified_ordinal = min(as_of, ctx.certified_before or as_of).toordinal()
@@ -152,13 +158,13 @@ class PopulationGenerator:
         return low + int(self.rng.random() * (high - low + 1))
 
     def _birth(self, age: int) -> int:
-        """An ordinal date of birth for someone exactly `age` on the as-of date."""
-        bounds = self.age_ranges.get(age)
+        """An ordinal date of birth for someone exactly `age` on the as-of date (the 80+: on elderly_on)."""
+        on = self.ctx.elderly_on if age >= ELDERLY_AGE and self.ctx.elderly_on else self.ctx.as_of
+        bounds = self.age_ranges.get((age, on))
         if bounds is None:
-            as_of = self.ctx.as_of
-            end = _years_before(as_of, age)
-            start = _years_before(as_of, age + 1) + datetime.timedelta(days=1)
-            bounds = self.age_ranges[age] = (start.toordinal(), end.toordinal())
+            end = _years_before(on, age)
+            start = _years_before(on, age + 1) + datetime.timedelta(days=1)
+            bounds = self.age_ranges[(age, on)] = (start.toordinal(), end.toordinal())
         return self._int(*bounds)
 
     def _elderly_age(self) -> int:
