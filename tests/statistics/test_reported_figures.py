@@ -232,6 +232,9 @@ def test_xcity_orphans_from_ten_months_of_payments():
     # 369.76万 paid January to October: 3,697,600 / 10 months / 1,350 a month = 273.9 orphans (not / 12 = 228.2).
     figures, notes = base_figures(stats=seed_statistics("xcity"), standards={("orphan", "scattered"): Decimal("1350")})
     assert round(figures["orphans_institutional"] + figures["orphans_scattered"], 1) == 273.9
+    # x市 states only the 分散养育 standard: every orphan it pays is scattered (an institutional one would
+    # have no standard to be paid at).
+    assert figures["orphans_institutional"] == 0
     assert notes["orphans"] == "儿童生活保障金 / 10 months / the orphan standard (1350)"
 
 

@@ -297,7 +297,7 @@ def population_generate(*, bureau, seed: int, scale: Decimal, as_of: datetime.da
                   dibao_standard=dibao_by_class(amounts, bureau), hash_key=settings.PII_HASH_KEY.encode(),
                   dibao_standard_low=low,
                   certified_before=datetime.date(bureau.report_year, 1, 1) if bureau.report_year else None,
-                  elderly_on=datetime.date(bureau.report_year, 1, 1) if bureau.report_year else None)
+                  recipients_aged_on=datetime.date(bureau.report_year, 1, 1) if bureau.report_year else None)
 
     done = population.chunks_done
     for index, chunk in enumerate(_prefetched(_chunks(population_stream(plan, ctx), chunk_persons))):
