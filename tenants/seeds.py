@@ -100,6 +100,7 @@ SEED_SCHEMA = {
             "items": {
                 "type": "object",
                 "required": ["key", "section", "value", "unit", "period", "source"],
+                "dependentRequired": {"gap_reason": ["gap_reason_zh"], "gap_reason_zh": ["gap_reason"]},
                 "properties": {
                     "key": {"type": "string", "pattern": r"^[a-z][a-z0-9_]*$"},
                     "section": {"enum": ["social_assistance", "elderly", "disability", "children",
@@ -109,6 +110,10 @@ SEED_SCHEMA = {
                     "period": {"type": "integer"},
                     "coverage": {"enum": ["year", "jan_oct", "two_years", "cumulative"]},
                     "compare": {"type": "string", "pattern": r"^[a-z][a-z0-9_]*$"},
+                    # Why the data does not reproduce the figure (the fidelity view shows it): both
+                    # languages or neither.
+                    "gap_reason": {"type": "string", "minLength": 10, "maxLength": 400},
+                    "gap_reason_zh": {"type": "string", "minLength": 4, "maxLength": 400},
                     "source": _source,
                 },
             },

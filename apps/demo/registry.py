@@ -98,17 +98,27 @@ def split_capped(total: int, capacities: list[int]) -> list[int]:
 
 
 @transaction.atomic
-def child_welfare_records_from_population(*, since: datetime.date) -> int:
+def child_welfare_records_from_population(*, since: datetime.date, new_in_year: int | None = None) -> int:
     """A child-welfare record for every child the synthetic population marks as an orphan (marker group
     "orphan", variant = placement); scattered children get the head of their household as guardian.
-    Children already on record are left alone. Returns how many records were created."""
-    markers = (PopulationMarker.objects.filter(group="orphan", person__isnull=False,
-                                               person__status=Person.Status.ALIVE)
-               .exclude(person__child_welfare_records__isnull=False).select_related("person"))
+    Children already on record are left alone. Returns how many records were created.
+
+    Every record starts on `since` (or the child's birth), unless `new_in_year` is given: then `since`
+    is the report year's first day and that many children are recognised in the year (the report's
+    新增发现; those born in the year first, then the last by id, on days spread over January to
+    November), the others are in care from before it (the month before the year, or their birth).
+    """
+    markers = list(
+        PopulationMarker.objects.filter(group="orphan", person__isnull=False, person__status=Person.Status.ALIVE)
+        .exclude(person__child_welfare_records__isnull=False)
+        .select_related("person")
+        .order_by("person_id")
+    )
+    starts = record_starts([m.person for m in markers], since=since, new_in_year=new_in_year)
     created = 0
-    for marker in markers.order_by("person_id"):
+    for marker in markers:
         child = marker.person
-        start = max(since, child.birth_date)
+        start = starts[child.pk]
         if rules.age_on(child.birth_date, start) >= rules.ADULT_AGE:
             continue
         institutional = marker.variant == ChildWelfareRecord.Placement.INSTITUTIONAL
@@ -122,3 +132,26 @@ def child_welfare_records_from_population(*, since: datetime.date) -> int:
             note="演示数据：模拟人口")
         created += 1
     return created
+
+
+# The children recognised in the year are dated over its first 334 days (January to November).
+NEW_CHILD_DAYS = 334
+
+
+def record_starts(children: list[Person], *, since: datetime.date, new_in_year: int | None) -> dict[int, datetime.date]:
+    """Each child's first day in care (see child_welfare_records_from_population)."""
+    if new_in_year is None:
+        return {child.pk: max(since, child.birth_date) for child in children}
+    year_end = datetime.date(since.year, 12, 31)
+    before = _month_before(since)
+    born_in_year = [c for c in children if since <= c.birth_date <= year_end]
+    others = [c for c in children if c.birth_date < since]
+    picked = others[max(0, len(others) - max(0, new_in_year - len(born_in_year))):]
+    starts = {child.pk: max(before, child.birth_date) for child in children}
+    for i, child in enumerate(picked):
+        starts[child.pk] = since + datetime.timedelta(days=(i * 37) % NEW_CHILD_DAYS)
+    return starts
+
+
+def _month_before(day: datetime.date) -> datetime.date:
+    return (day.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)

@@ -3,10 +3,14 @@
 `synthetic.year` dates every marked candidate's approval and every planned stop; this module runs
 them through the services in calendar order, with each step dated the day it happened:
 
-1. the carried caseload is approved in the second half of the year before (the demo caseload);
+1. the carried caseload is approved in the second half of the year before (the demo caseload); the
+   children in care, the year's 流浪乞讨 cases (apps.demo.vagrants) and the year's other deaths with
+   their waivers and eco-burial subsidies (synthetic.deaths) are made, so that each month's run pays
+   the one-off grants made by then, as a bureau's runs do;
 2. each month: the eligibility engine on the first day of each quarter of the report year, the
    month's payment run (started, approved, exported, answered by the bank), then the month's events
-   — planned deaths (one in DEATH_EVERY planned stops, recorded through the burial service), planned
+   — planned deaths (one in DEATH_EVERY planned stops, recorded through the burial service, with the
+   fee waiver the bureau's other deaths get), planned
    stops (a 复核 that stops, or the end of 特困 support), the reviews falling due
    (unchanged), the applications approved that month, the month's 临时救助 (the report's total);
 3. after the report year, a payment run each month up to the one before the current month (the
@@ -22,7 +26,7 @@ import datetime
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -45,9 +49,11 @@ from .caseload import HOUSEHOLD_GROUPS, candidate_sizes, demo_temporary_bulk, te
 from .models import SyntheticPopulation
 from .payments import demo_payment_cycle
 from .registry import child_welfare_records_from_population
-from .synthetic.deaths import funeral_home
+from .synthetic.deaths import PLANS as DEATH_PLANS
+from .synthetic.deaths import caseload_death_waiver, funeral_home, generate_deaths
 from .synthetic.writer import seed_statistics
 from .synthetic.year import GROUPS, GroupPlan, group_flow, plan_group, temporary_plan
+from .vagrants import vagrant_cases_generate
 
 # The bank refuses one line in this many in the months of the past: the year's amounts stay near
 # what was due (the current month keeps the demo's one in ten, to show the re-issue work).
@@ -195,7 +201,7 @@ def deaths_planned(plan: YearPlan) -> dict[int, tuple[str, datetime.date]]:
     return chosen
 
 
-def deaths_apply(*, plan: YearPlan, period: datetime.date) -> int:
+def deaths_apply(*, plan: YearPlan, period: datetime.date, schema: str) -> int:
     """The month's planned deaths, recorded through the burial service as a caseworker would (the
     death ends the person's support and their household's dibao): idempotent (a person with a
     death record is left alone)."""
@@ -216,10 +222,12 @@ def deaths_apply(*, plan: YearPlan, period: datetime.date) -> int:
         if person is None or person.status != Person.Status.ALIVE:
             continue
         # The burial service writes as for a death recorded today: its history rows take the day of death.
+        recorded = _stop_day(day + datetime.timedelta(days=5))
         with transaction.atomic(), history_dated(history_at(day)):
-            burial.death_record_create(user=SYSTEM, person=person, date_of_death=day, funeral_home=home,
-                                       cremated_on=day + datetime.timedelta(days=2), disposition="plot",
-                                       today=_stop_day(day + datetime.timedelta(days=5)))
+            record = burial.death_record_create(user=SYSTEM, person=person, date_of_death=day, funeral_home=home,
+                                                cremated_on=day + datetime.timedelta(days=2), disposition="plot",
+                                                today=recorded)
+            caseload_death_waiver(schema=schema, death=record, today=recorded)
         count += 1
     return count
 
@@ -319,7 +327,20 @@ def report_year_live(
     lap("approvals")
     totals["decided"] += sum(carried.values())
     say(f"{schema}: caseload carried into {year}: {carried}")
-    detail["child_welfare_records"] = child_welfare_records_from_population(since=datetime.date(year, 1, 1))
+    stats = seed_statistics(schema)
+    scale = Decimal(SyntheticPopulation.objects.get().scale)
+    new_children = stats.get("children_new_identified")
+    detail["child_welfare_records"] = child_welfare_records_from_population(
+        since=datetime.date(year, 1, 1),
+        new_in_year=int((new_children * scale).to_integral_value(ROUND_HALF_UP)) if new_children is not None else 0,
+    )
+    detail["vagrant_cases"] = vagrant_cases_generate(schema=schema, year=year)
+    # The year's deaths (at scale 1: deaths are cheap) before its months, so that each month's run pays
+    # the waivers and eco-burial subsidies granted by then, as a bureau's would: the caseload's planned
+    # deaths are part of the year's total and get their waivers when recorded (deaths_apply).
+    caseload_deaths = sum(1 for _group, day in deaths_planned(plan).values() if day.year == year)
+    if getattr(DEATH_PLANS.get(schema), "year", None) == year:
+        detail["deaths"] = generate_deaths(schema=schema, caseload_deaths=caseload_deaths)
     for period in months(datetime.date(year, 1, 1), until):
         in_year = period.year == year
         if in_year and period.month in (1, 4, 7, 10):
@@ -343,7 +364,7 @@ def report_year_live(
         totals["runs_again"] += bool(cycle.get("again"))
         if not in_year:
             continue
-        totals["deaths"] += deaths_apply(plan=plan, period=period)
+        totals["deaths"] += deaths_apply(plan=plan, period=period, schema=schema)
         lap("deaths")
         stopped = stops_apply(plan=plan, period=period, user=reviewer)
         lap("stops")

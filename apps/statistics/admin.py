@@ -80,6 +80,8 @@ class AnnualStatisticsAdmin(admin.ModelAdmin):
                 "status": row.status,
                 "status_label": labels.status_label(row.status),
                 "reason": row.reason,
+                "gap_reason": row.gap_reason,
+                "unexplained": row.unexplained,
                 "note": row.note,
                 "within": row.within,
             }

@@ -64,7 +64,7 @@ def write_annual_xlsx(path: str, *, title: str, figures: list[Figure], fidelity:
     compare = workbook.add_worksheet(_("Compared with the report")[:31])
     compare.set_column(0, 0, 40)
     compare.set_column(1, 5, 16)
-    compare.set_column(6, 7, 40)
+    compare.set_column(6, 8, 40)
     header = [
         _("Indicator"),
         _("Computed"),
@@ -74,6 +74,7 @@ def write_annual_xlsx(path: str, *, title: str, figures: list[Figure], fidelity:
         _("Unit"),
         _("Report phrase"),
         _("Status"),
+        _("Reason for the gap"),
     ]
     for col, text in enumerate(header):
         compare.write(0, col, neutralise_cell(text), bold)
@@ -86,6 +87,8 @@ def write_annual_xlsx(path: str, *, title: str, figures: list[Figure], fidelity:
         compare.write(r, 5, neutralise_cell(labels.unit_label(item.unit)))
         compare.write(r, 6, neutralise_cell(item.phrase))
         compare.write(r, 7, neutralise_cell(str(item.reason or labels.status_label(item.status))))
+        gap = item.gap_reason or (_("Outside the tolerance and no reason given.") if item.unexplained else "")
+        compare.write(r, 8, neutralise_cell(str(gap)))
     workbook.close()
 
 

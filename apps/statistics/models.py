@@ -7,6 +7,7 @@ Both are bureau-local tables. A reported figure says what it counts (`unit`) and
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -41,6 +42,10 @@ class ReportedFigure(models.Model):
     section = models.CharField(_("section"), max_length=32, blank=True)
     label = models.CharField(_("label"), max_length=100, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    # Why the data does not reproduce this figure (seeds/README.md "gap_reason"), in English and in
+    # Chinese: the fidelity view shows it beside the figure, so a known gap is never a silent one.
+    gap_reason = models.CharField(_("reason for the gap"), max_length=400, blank=True)
+    gap_reason_zh = models.CharField(_("reason for the gap (Chinese)"), max_length=400, blank=True)
     source_file = models.CharField(_("source file"), max_length=100, blank=True)
     source_phrase = models.CharField(_("report phrase"), max_length=100, blank=True)
     origin = models.CharField(_("origin"), max_length=8, choices=Origin.choices, default=Origin.SEED)
@@ -56,6 +61,12 @@ class ReportedFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.period}: {self.value} {self.unit}"
+
+    def gap_reason_text(self) -> str:
+        """The gap's reason in the active language (Chinese for a Chinese page when the seeds give it)."""
+        if self.gap_reason_zh and (get_language() or "").lower().startswith("zh"):
+            return self.gap_reason_zh
+        return self.gap_reason or self.gap_reason_zh
 
     @property
     def meaning(self) -> str:

@@ -10,7 +10,8 @@ from tenants.seeds import Seed
 
 from .models import ReportedFigure
 
-COMPARED = ("value", "unit", "coverage", "compare_key")
+# A changed reason for a gap is a change of the figure's meaning too: a reload brings it in.
+COMPARED = ("value", "unit", "coverage", "compare_key", "gap_reason", "gap_reason_zh")
 
 
 def _plain(value: Decimal) -> str:
@@ -26,6 +27,8 @@ def _values(row: dict) -> dict:
         "section": row["section"],
         "label": (row.get("label_zh") or "")[:100],
         "note": (row.get("note") or "")[:300],
+        "gap_reason": (row.get("gap_reason") or "")[:400],
+        "gap_reason_zh": (row.get("gap_reason_zh") or "")[:400],
         "source_file": row["source"]["file"][:100],
         "source_phrase": (row["source"].get("phrase") or "")[:100],
     }

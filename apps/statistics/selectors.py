@@ -89,10 +89,22 @@ class FidelityRow:
     # Compared only: counts and rates equal, money within ±5 % (rules.within_tolerance).
     within: bool | None = None
     reason: str = ""
+    # Why the data does not reproduce the reported figure (ReportedFigure.gap_reason, from the seeds).
+    gap_reason: str = ""
     phrase: str = ""
     source_file: str = ""
     note: str = ""
     section: str = ""
+
+    @property
+    def unexplained(self) -> bool:
+        """A compared figure outside the tolerance whose gap no reason explains: never to be shown so."""
+        return self.status == "compared" and self.within is False and not self.gap_reason
+
+
+def unexplained_gaps(rows: list[FidelityRow]) -> list[FidelityRow]:
+    """The rows of a fidelity view out of tolerance without a reason (the report-year check: none)."""
+    return [row for row in rows if row.unexplained]
 
 
 def _part_year(year: int, key: str, months: int) -> Decimal:
@@ -121,6 +133,7 @@ def fidelity(*, year: int) -> list[FidelityRow]:
             "source_file": rf.source_file,
             "note": rf.note,
             "section": rf.section,
+            "gap_reason": rf.gap_reason_text(),
         }
         compare = rf.compare_key or rf.key
         computed = by_suffix.get(compare)

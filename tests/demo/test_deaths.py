@@ -6,9 +6,11 @@ from decimal import Decimal
 import pytest
 
 from apps.benefits.models import Entitlement, Grant
+from apps.burial import services as burial
 from apps.burial.models import DeathRecord
 from apps.burial.selectors import indicators
-from apps.demo.synthetic.deaths import generate_deaths
+from apps.core.permissions import SYSTEM
+from apps.demo.synthetic.deaths import caseload_death_waiver, funeral_home, generate_deaths
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -100,3 +102,36 @@ def test_nanshan_2023_every_resident_waived_the_ten_items(in_bureau):
     assert (figures["deaths"], figures["waivers"], figures["waiver_total"]) == (3_420, 3_420, Decimal("7524000.00"))
     assert (figures["eco_burials"], figures["subsidies"], figures["subsidy_total"]) == (
         1_026, 1_026, Decimal("1026000.00"))
+
+
+def test_deaths_made_before_the_year_leave_room_for_the_caseload_deaths_and_their_waivers(in_bureau):
+    # 中山 2024 with 6 caseload deaths still to come: 10,026 − 6 − 1 registered = 10,019 generated; each
+    # caseload death, recorded later through the service, gets the waiver every death has (接运 150 +
+    # 消毒 50 + 火化 250 = 450): 10,026 waivers, 10,026 × 450 + 4,055 × 60 = 4,755,000 all the same.
+    with in_bureau("zhongshan"):
+        factories.person(birth_date=datetime.date(1930, 2, 2))
+        summary = generate_deaths(schema="zhongshan", caseload_deaths=6)
+        assert (summary["registered"], summary["generated"]) == (7, 10_019)
+        for month in range(1, 7):
+            day = datetime.date(2024, month * 2, 3)
+            person = factories.person(birth_date=datetime.date(1950, 1, 1))
+            record = burial.death_record_create(user=SYSTEM, person=person, date_of_death=day,
+                                                funeral_home=funeral_home(), cremated_on=day, disposition="plot",
+                                                today=day + datetime.timedelta(days=5))
+            assert caseload_death_waiver(schema="zhongshan", death=record, today=day + datetime.timedelta(days=5))
+        figures = indicators(year=2024)
+        assert (figures["deaths"], figures["waivers"], figures["waiver_total"]) == (
+            10_026,
+            10_026,
+            Decimal("4755000.00"),
+        )
+        # The last caseload death's waiver is a grant of the month it was approved (December 2024).
+        last = Grant.objects.filter(programme_id="funeral_waiver").order_by("-id").first()
+        assert (last.period, last.amount) == (datetime.date(2024, 12, 1), Decimal("450.00"))
+        # 广州 waives only for residents without local hukou: a caseload death (local) gets none.
+    with in_bureau("guangzhou"):
+        person = factories.person(birth_date=datetime.date(1950, 1, 1))
+        record = burial.death_record_create(user=SYSTEM, person=person, date_of_death=datetime.date(2024, 3, 3),
+                                            funeral_home=funeral_home(), cremated_on=datetime.date(2024, 3, 4),
+                                            disposition="plot", today=datetime.date(2024, 3, 8))
+        assert caseload_death_waiver(schema="guangzhou", death=record, today=datetime.date(2024, 3, 8)) is False

@@ -142,11 +142,21 @@ def test_generated_population_matches_its_plan(population):
     orphans = Person.objects.filter(population_markers__group="orphan")
     assert orphans.count() == plan.orphans_scattered + plan.orphans_institutional
     assert not orphans.filter(population_markers__variant="institutional", membership__isnull=False).exists()
-    assert not orphans.filter(birth_date__lte=datetime.date(2008, 1, 1)).exists()  # all under 18 on 2026-01-01
+    # Aged on the report year's first day (2024-01-01), as the 80+: all under 18 then, all born by then.
+    assert not orphans.filter(birth_date__lte=datetime.date(2006, 1, 1)).exists()
+    assert not orphans.filter(birth_date__gt=datetime.date(2024, 1, 1)).exists()
+    # Their guardian (the grandparent at the head of the household) has an account to be paid into.
+    heads = Person.objects.filter(membership__relation="head", membership__household__code__startswith="SYN-GE-")
+    assert heads.exists() and not heads.filter(bank_account="").exists()
     assert Person.objects.filter(population_markers__group="child_in_difficulty").count() == plan.children_in_difficulty
 
+    # The 80+ have the plan's ages on the report year's first day (2024-01-01), not on AS_OF: the whole
+    # year's 高龄津贴 is theirs; nobody else is 80 before 2026.
+    assert synthetic().filter(birth_date__lte=datetime.date(1944, 1, 1)).count() == plan.elderly_80_plus
     assert synthetic().filter(birth_date__lte=datetime.date(1946, 1, 1)).count() == plan.elderly_80_plus
-    assert synthetic().filter(birth_date__lte=datetime.date(1926, 1, 1)).count() == plan.elderly_100_plus
+    assert synthetic().filter(birth_date__lte=datetime.date(1934, 1, 1)).count() == (
+        plan.elderly_90_99 + plan.elderly_100_plus)
+    assert synthetic().filter(birth_date__lte=datetime.date(1924, 1, 1)).count() == plan.elderly_100_plus
 
     certificates = DisabilityCertificate.objects.filter(person__in=synthetic())
     assert certificates.filter(level__lte=2).count() == plan.disabled_severe
@@ -168,7 +178,8 @@ def test_written_people_are_the_streams_people(population):
     bureau, plan, done = population
     ctx = Context(seed=11, as_of=AS_OF, towns=writer._towns_with_communities(plan, 11),
                   id_area_codes=bureau.id_area_codes, hash_key=settings.PII_HASH_KEY.encode(),
-                  dibao_standard=writer.dibao_by_class(writer.standards_in_force(AS_OF, bureau), bureau))
+                  dibao_standard=writer.dibao_by_class(writer.standards_in_force(AS_OF, bureau), bureau),
+                  recipients_aged_on=datetime.date(bureau.report_year, 1, 1))
     stream = [p.id_number for unit in population_stream(plan, ctx) for p in unit.persons]
     assert list(synthetic().order_by("id").values_list("id_number", flat=True)) == stream
 

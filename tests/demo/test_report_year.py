@@ -286,6 +286,19 @@ def test_a_small_xcity_report_year_is_lived_as_planned(in_bureau):
             "AND period = '2024-12-01' AND line_type = 'regular'"
         )
         assert december == [(107,)]
+        # The year's deaths are x市's 3,715 (the caseload's among them), made before its months: each
+        # month's run pays the fee waivers granted by then, so every grant of January to November is
+        # paid by a run of the year (December's by its own run or January's).
+        assert _rows("SELECT count(*) FROM burial_deathrecord WHERE date_of_death BETWEEN '2024-01-01' AND "
+                     "'2024-12-31'") == [(3_715,)]
+        granted, paid_in_year = _rows(
+            "SELECT (SELECT count(*) FROM benefits_grant WHERE programme_id = 'funeral_waiver'"
+            "        AND period BETWEEN '2024-01-01' AND '2024-11-01'),"
+            " (SELECT count(*) FROM disbursement_paymentline l JOIN disbursement_paymentrun r ON r.id = l.run_id"
+            "  WHERE l.programme_id = 'funeral_waiver' AND l.line_type = 'grant'"
+            "    AND r.period BETWEEN '2024-01-01' AND '2024-12-01' AND l.period <= '2024-11-01')"
+        )[0]
+        assert granted == paid_in_year and granted > 3_000
         paid_months = _rows(
             "SELECT count(DISTINCT period) FROM disbursement_paymentline WHERE status = 'paid' "
             "AND period BETWEEN '2024-01-01' AND '2024-12-01'"

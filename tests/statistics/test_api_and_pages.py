@@ -106,3 +106,34 @@ def test_the_admin_page_in_chinese(login_as, in_bureau):
     assert "2024年度统计" in text and "与年度报告对照" in text
     xlsx = client.get("/admin/statistics/annualsnapshot/xlsx/?year=2024")
     assert xlsx.status_code == 200 and b"".join(xlsx.streaming_content)[:2] == b"PK"
+
+
+def test_every_gap_shows_its_reason_or_that_none_was_given(login_as):
+    # 中山's report states no orphan standard: its 儿童生活保障金 (1,270.31万) cannot be paid, and the
+    # seeds say so; nothing paid yet, 0 against 3,469 households is a gap no one has explained.
+    client = login_as("zhongshan", "zhongshan-auditor")
+    chinese = client.get("/api/v1/stats/fidelity/?year=2024", HTTP_ACCEPT_LANGUAGE="zh-hans").json()["rows"]
+    rows = {row["key"]: row for row in chinese}
+    children = rows["children_paid"]
+    assert (children["within"], children["unexplained"]) == (False, False)
+    assert children["gap_reason"].startswith("报告未载明孤儿和事实无人抚养儿童的保障标准")
+    english = client.get("/api/v1/stats/fidelity/?year=2024", HTTP_ACCEPT_LANGUAGE="en").json()["rows"]
+    assert {row["key"]: row for row in english}["children_paid"]["gap_reason"].startswith(
+        "The report states no standard for 孤儿"
+    )
+    households = rows["dibao_households"]
+    assert (households["within"], households["gap_reason"], households["unexplained"]) == (False, "", True)
+    assert rows["dilapidated_housing_renovated"]["unexplained"] is False  # not computed: not a gap
+
+    admin = login_as("zhongshan", "zhongshan-admin")
+    text = admin.get("/admin/statistics/annualsnapshot/?year=2024", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "差异原因" in text and "报告未载明孤儿和事实无人抚养儿童的保障标准" in text
+    assert '<tr class="unexplained">' in text and "超出允许范围，且未说明原因。" in text
+
+    xlsx = admin.get("/admin/statistics/annualsnapshot/xlsx/?year=2024", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    compare = openpyxl.load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).worksheets[1]
+    header = next(compare.iter_rows(min_row=1, max_row=1, values_only=True))
+    assert header[8] == "差异原因"
+    reasons = {row[0]: row[8] for row in compare.iter_rows(min_row=2, values_only=True)}
+    assert reasons["儿童生活保障金"].startswith("报告未载明孤儿")
+    assert reasons["低保对象户数"] == "超出允许范围，且未说明原因。"

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from apps.benefits.models import Standard
 from apps.benefits.seeding import load_standards
@@ -16,8 +17,8 @@ from apps.demo.synthetic.plan import base_figures
 from apps.demo.synthetic.writer import seed_statistics
 from apps.statistics.models import AnnualFigure, AnnualSnapshot, ReportedFigure
 from apps.statistics.seeding import load_reported_figures
-from apps.statistics.selectors import fidelity, reported_sum
-from tenants.seeds import SEEDS_DIR, load_seed
+from apps.statistics.selectors import fidelity, reported_sum, unexplained_gaps
+from tenants.seeds import SEEDS_DIR, SeedError, load_seed
 from tenants.services import BootstrapReport
 
 pytestmark = pytest.mark.django_db
@@ -231,4 +232,104 @@ def test_xcity_orphans_from_ten_months_of_payments():
     # 369.76万 paid January to October: 3,697,600 / 10 months / 1,350 a month = 273.9 orphans (not / 12 = 228.2).
     figures, notes = base_figures(stats=seed_statistics("xcity"), standards={("orphan", "scattered"): Decimal("1350")})
     assert round(figures["orphans_institutional"] + figures["orphans_scattered"], 1) == 273.9
+    # x市 states only the 分散养育 standard: every orphan it pays is scattered (an institutional one would
+    # have no standard to be paid at).
+    assert figures["orphans_institutional"] == 0
     assert notes["orphans"] == "儿童生活保障金 / 10 months / the orphan standard (1350)"
+
+
+# --------------------------------------------------------------------------- gaps and their reasons
+
+
+def _set_gap_reason(key, period, reason, reason_zh):
+    def change(data):
+        for row in data["statistics"]:
+            if row["key"] == key and row["period"] == period:
+                row["gap_reason"], row["gap_reason_zh"] = reason, reason_zh
+
+    return change
+
+
+def test_a_gap_reason_comes_from_the_seeds_and_a_changed_one_is_reloaded(in_bureau):
+    with in_bureau("xcity"):
+        figure = ReportedFigure.objects.get(key="longevity_paid", period=2024)
+        assert figure.gap_reason.startswith("The stated brackets for the stated 15,997 persons give 1,008.84万")
+        assert figure.gap_reason_zh.startswith("按报告所列标准和15997名高龄老人计")
+        lines = load_reported_figures(
+            seed=seed_with("xcity", _set_gap_reason("longevity_paid", 2024, "Another reason here.", "另一个原因"))
+        )
+        figure.refresh_from_db()
+        reasons = list(figure.history.order_by("-history_date").values_list("gap_reason", flat=True))
+    assert "+ reported figure longevity_paid 2024: updated to 819.89 from the seeds" in lines
+    assert (figure.gap_reason, figure.gap_reason_zh) == ("Another reason here.", "另一个原因")
+    assert reasons[0] == "Another reason here." and reasons[1].startswith("The stated brackets")
+
+
+def test_a_seed_gap_reason_needs_both_languages(tmp_path):
+    text = (SEEDS_DIR / "xcity.yaml").read_text(encoding="utf-8")
+    broken = tmp_path / "xcity.yaml"
+    broken.write_text(text.replace("    gap_reason_zh: \"按报告所列标准", "    note_zh: \"按报告所列标准", 1), encoding="utf-8")
+    with pytest.raises(SeedError) as error:
+        load_seed(broken)
+    assert "gap_reason_zh" in str(error.value)
+
+
+def _hand_made_year(rows):
+    """A bureau-year of its own (2030): these reported figures (key, value, unit, reason) and nothing else."""
+    ReportedFigure.objects.filter(period=2030).delete()
+    for key, value, unit, reason in rows:
+        ReportedFigure.objects.create(
+            key=key,
+            period=2030,
+            value=Decimal(value),
+            unit=unit,
+            section="social_assistance",
+            label=key,
+            source_phrase=key,
+            gap_reason=reason,
+            gap_reason_zh=f"中文：{reason}" if reason else "",
+        )
+
+
+def test_every_gap_of_a_bureau_year_is_shown_with_its_reason(in_bureau):
+    with in_bureau("xcity"):
+        _snapshot(
+            2030,
+            [
+                ("benefits.dibao_households", Decimal("120"), "household"),
+                ("benefits.dibao_new_households", Decimal("9"), "household"),
+                ("disbursement.dibao_paid", Decimal("1010000.00"), "yuan"),
+                ("disbursement.longevity_paid", Decimal("10088400.00"), "yuan"),
+            ],
+        )
+        _hand_made_year(
+            [
+                ("dibao_households", "120", "households", ""),
+                ("dibao_paid", "100", "wan_yuan", ""),  # 1,010,000 is +1.00 %: within ±5 %
+                ("longevity_paid", "819.89", "wan_yuan", "Full year at the stated brackets."),
+                ("dibao_new_households", "10", "households", ""),
+            ]
+        )
+        with translation.override("en"):
+            rows = {row.key: row for row in fidelity(year=2030)}
+        with translation.override("zh-hans"):
+            chinese = {row.key: row for row in fidelity(year=2030)}
+        # 10,088,400 − 8,198,900 = 1,889,500: +23.05 %, out of tolerance, with the seeds' reason.
+        longevity = rows["longevity_paid"]
+        assert (longevity.difference, longevity.percent, longevity.within) == (
+            Decimal("1889500.00"),
+            Decimal("23.05"),
+            False,
+        )
+        assert (longevity.gap_reason, longevity.unexplained) == ("Full year at the stated brackets.", False)
+        assert chinese["longevity_paid"].gap_reason == "中文：Full year at the stated brackets."
+        # 9 new households against 10 reported: a count must be exact, and nothing explains it.
+        assert (rows["dibao_new_households"].difference, rows["dibao_new_households"].within) == (Decimal("-1"), False)
+        assert [row.key for row in unexplained_gaps(list(rows.values()))] == ["dibao_new_households"]
+        assert (rows["dibao_households"].within, rows["dibao_paid"].within) == (True, True)
+        assert not rows["dibao_households"].unexplained and not rows["dibao_paid"].unexplained
+        # With its reason given, the year has no unexplained gap.
+        ReportedFigure.objects.filter(key="dibao_new_households", period=2030).update(
+            gap_reason="One application was decided in January of the next year."
+        )
+        assert unexplained_gaps(fidelity(year=2030)) == []

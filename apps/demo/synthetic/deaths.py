@@ -29,12 +29,14 @@ from django.db import connection, transaction
 
 from apps.benefits import services as benefits
 from apps.benefits.models import Entitlement
+from apps.burial import rules as burial_rules
 from apps.burial import services as burial
 from apps.burial.models import DeathRecord, FeeItem, WaiverPolicy
 from apps.core.permissions import SYSTEM
 from apps.people import services as people
 from apps.people.models import FuneralHome, Person, Town
 
+from ..models import PopulationMarker
 from .names import SURNAMES
 
 
@@ -119,15 +121,20 @@ def _registered(plan: DeathPlan, home: FuneralHome) -> int:
     """A few local residents aged 85+ die through the real service (their allowances end).
 
     Never one of the social-assistance caseload: its deaths are the report year's (apps.demo.reportyear),
-    dated before its months are paid, so the year-end caseload stays the report's.
+    dated before its months are paid, so the year-end caseload stays the report's. Nor anyone the
+    synthetic population marks for a group: the deaths are made before the year's new cases are
+    approved, and a household left without a living member could not be.
     """
     assisted = Entitlement.objects.filter(programme_id__in=ASSISTANCE)
+    marked = PopulationMarker.objects.all()
     people_ = list(
         Person.objects.filter(
             status=Person.Status.ALIVE, local_hukou=True, birth_date__lt=datetime.date(plan.year - 85, 1, 1)
         )
         .exclude(pk__in=assisted.filter(person__isnull=False).values("person_id"))
         .exclude(membership__household_id__in=assisted.filter(household__isnull=False).values("household_id"))
+        .exclude(pk__in=marked.filter(person__isnull=False).values("person_id"))
+        .exclude(membership__household_id__in=marked.filter(household__isnull=False).values("household_id"))
         .order_by("id")[: plan.registered]
     )
     for i, person in enumerate(people_):
@@ -147,6 +154,20 @@ def _registered(plan: DeathPlan, home: FuneralHome) -> int:
                 items.append({"code": "cold_storage", "units": plan.cold_days})
             burial.fee_waiver_create(death=record, items=items, user=SYSTEM, today=day + datetime.timedelta(days=5))
     return len(people_)
+
+
+def caseload_death_waiver(*, schema: str, death: DeathRecord, today: datetime.date) -> bool:
+    """The fee waiver of a caseload death recorded through the service (apps.demo.reportyear), with the
+    items every generated death of the bureau's plan has; its grant waits for the next run. False where
+    the plan waives nothing, or only for residents without local hukou, or the policy excludes the person."""
+    plan = PLANS.get(schema)
+    if plan is None or plan.year != death.date_of_death.year or not plan.waiver_items or plan.non_local:
+        return False
+    policy = (WaiverPolicy.objects.filter(effective_from__lte=death.date_of_death).order_by("-effective_from").first())
+    if policy is None or not burial_rules.eligible(policy=policy.eligible, local_hukou=death.local_hukou):
+        return False
+    burial.fee_waiver_create(death=death, items=[{"code": c} for c in plan.waiver_items], user=SYSTEM, today=today)
+    return True
 
 
 INSERT_DEATHS = """
@@ -235,9 +256,14 @@ SELECT (SELECT count(*) FROM a), (SELECT count(*) FROM b)
 """
 
 
-def generate_deaths(*, schema: str, plan: DeathPlan | None = None) -> dict:
+def generate_deaths(*, schema: str, plan: DeathPlan | None = None, caseload_deaths: int = 0) -> dict:
     """The report year's deaths of the bureau whose schema is current (nothing for a bureau without a
-    plan); `plan` in place of the bureau's (a test's smaller year)."""
+    plan); `plan` in place of the bureau's (a test's smaller year).
+
+    `caseload_deaths`: deaths of the report year's caseload still to be recorded (apps.demo.reportyear
+    generates the year's deaths before it lives the year, so that each month's run pays the month's
+    grants); they are part of the year's total, and get their waiver when recorded (caseload_death_waiver).
+    """
     plan = plan or PLANS.get(schema)
     if plan is None:
         return {"skipped": "no burial figures in this bureau's report"}
@@ -246,7 +272,7 @@ def generate_deaths(*, schema: str, plan: DeathPlan | None = None) -> dict:
     with transaction.atomic():
         home = funeral_home()
         # The report year's caseload deaths (apps.demo.reportyear) are part of the year's total.
-        lived = DeathRecord.objects.filter(date_of_death__year=plan.year).count()
+        lived = DeathRecord.objects.filter(date_of_death__year=plan.year).count() + caseload_deaths
         registered = lived + _registered(plan, home)
         towns = list(Town.objects.order_by("id").values_list("id", flat=True))
         modes = list(plan.eco.items()) + [("tree", 0), ("sea", 0)]

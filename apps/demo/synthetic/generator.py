@@ -42,6 +42,7 @@ FAMILY_SIZES = [(1, 15), (2, 25), (3, 27), (4, 20), (5, 9), (6, 4)]
 CATEGORIES = [("physical", 47, "4"), ("visual", 12, "1"), ("hearing", 12, "2"), ("speech", 4, "3"),
               ("intellectual", 12, "5"), ("mental", 10, "6"), ("multiple", 3, "7")]
 SEVERE_SHARE_OF_POOR_HOLDERS = 0.30
+ELDERLY_AGE = 80  # the 80+ of the plan (高龄津贴)
 
 
 @dataclass
@@ -67,6 +68,11 @@ class Context:
     # Disability certificates date from before this day (the report year's first): the report's
     # subsidy recipients held theirs in that year.
     certified_before: datetime.date | None = None
+    # The 80+ and the orphans have the plan's ages on this day (the report year's first), not on as_of:
+    # the report year's 高龄津贴 and child-welfare recipients are the plan's, whenever the population is
+    # generated (ages counted on a day two years on would leave the 80-81-year-olds of that day, a
+    # quarter of the 80+, under 80 in the report year, and a sixth of the orphans not yet born).
+    recipients_aged_on: datetime.date | None = None
 
 
 @dataclass(slots=True)
@@ -126,7 +132,7 @@ class PopulationGenerator:
         self.order_used: dict[tuple[str, int, str], int] = {}
         self.day_strings: dict[int, tuple[str, str, int]] = {}
         self.area_sums: dict[str, int] = {}
-        self.age_ranges: dict[int, tuple[int, int]] = {}
+        self.age_ranges: dict[tuple[int, datetime.date], tuple[int, int]] = {}
         as_of = ctx.as_of
         self.as_of_ordinal = as_of.toordinal()
         self.certified_ordinal = min(as_of, ctx.certified_before or as_of).toordinal()
@@ -151,14 +157,16 @@ class PopulationGenerator:
     def _int(self, low: int, high: int) -> int:
         return low + int(self.rng.random() * (high - low + 1))
 
-    def _birth(self, age: int) -> int:
-        """An ordinal date of birth for someone exactly `age` on the as-of date."""
-        bounds = self.age_ranges.get(age)
+    def _birth(self, age: int, recipient: bool = False) -> int:
+        """An ordinal date of birth for someone exactly `age` on the as-of date (the 80+ and the orphans,
+        `recipient`: on recipients_aged_on)."""
+        aged_on = self.ctx.recipients_aged_on
+        on = aged_on if aged_on and (recipient or age >= ELDERLY_AGE) else self.ctx.as_of
+        bounds = self.age_ranges.get((age, on))
         if bounds is None:
-            as_of = self.ctx.as_of
-            end = _years_before(as_of, age)
-            start = _years_before(as_of, age + 1) + datetime.timedelta(days=1)
-            bounds = self.age_ranges[age] = (start.toordinal(), end.toordinal())
+            end = _years_before(on, age)
+            start = _years_before(on, age + 1) + datetime.timedelta(days=1)
+            bounds = self.age_ranges[(age, on)] = (start.toordinal(), end.toordinal())
         return self._int(*bounds)
 
     def _elderly_age(self) -> int:
@@ -208,13 +216,13 @@ class PopulationGenerator:
 
     def _person(self, *, town: TownInfo, community_id, hukou: str, age: int, relation: str, local: bool = True,
                 gender: str | None = None, surname: str | None = None, income: int = 0, ill: float = 0.01,
-                account: float = 0.7, paid: bool = False) -> Person:
+                account: float = 0.7, paid: bool = False, recipient: bool = False) -> Person:
         """`paid`: an adult without an account of his own draws gets one anyway (a payee's 一卡通),
         numbered from the ID number so that the random stream, hence everyone else, stays as it was."""
         rng = self.rng
         random_ = rng.random
         gender = gender or ("M" if random_() < 0.5 else "F")
-        birth = self._birth(age)
+        birth = self._birth(age, recipient)
         number, birth_iso = self._id_number(self._area(town, local), birth, gender)
         adult = age >= 18
         phone = ""
@@ -254,8 +262,9 @@ class PopulationGenerator:
 
     def _members_persons(self, members: list[tuple[str, int]], *, town: TownInfo, community_id, hukou: str,
                          local: bool = True, ill: float = 0.01, account: float = 0.7,
-                         paid: bool = False) -> list[Person]:
-        """Persons for (relation, age) pairs: one surname for the head's blood relatives, spouses of the other sex."""
+                         paid: bool = False, recipients: tuple[str, ...] = ()) -> list[Person]:
+        """Persons for (relation, age) pairs: one surname for the head's blood relatives, spouses of the other
+        sex; the `recipients` relations aged on recipients_aged_on."""
         surname = self._pick(self.surnames)
         head_gender = "M" if self.rng.random() < 0.5 else "F"
         persons = []
@@ -264,7 +273,7 @@ class PopulationGenerator:
             gender = ("F" if head_gender == "M" else "M") if spouse else (head_gender if relation == "head" else None)
             persons.append(self._person(town=town, community_id=community_id, hukou=hukou, age=age, relation=relation,
                                         local=local, gender=gender, surname=None if spouse else surname, ill=ill,
-                                        account=account, paid=paid))
+                                        account=account, paid=paid, recipient=relation in recipients))
         return persons
 
     def _place(self) -> tuple[TownInfo, int | None, str, str]:
@@ -437,7 +446,9 @@ class PopulationGenerator:
             first = len(members)
             count = 2 if left >= 2 and rng.random() < 0.2 else 1
             members += [("grandchild", self._int(0, 17)) for _ in range(count)]
-            persons_ = self._members_persons(members, town=town, community_id=community_id, hukou=hukou, account=0.95)
+            # The grandparent is the guardian the allowance is paid to: with a 一卡通 (paid).
+            persons_ = self._members_persons(members, town=town, community_id=community_id, hukou=hukou, account=0.95,
+                                             paid=True, recipients=("grandchild",))
             left -= count
             self._split_income(persons_, self._int(math.ceil(1.5 * self._standard(hukou) * len(persons_)),
                                                    math.ceil(3 * self._standard(hukou) * len(persons_))))
@@ -466,7 +477,7 @@ class PopulationGenerator:
         for _ in range(plan.orphans_institutional):
             town, community_id, hukou, _address = self._place()
             person = self._person(town=town, community_id=None, hukou=hukou, age=self._int(0, 17), relation="",
-                                  account=0.0)
+                                  account=0.0, recipient=True)
             yield Unit(code=None, town_id=town.id, community_id=None, hukou_class=hukou, address="",
                        single_parent=False, persons=[person], person_markers=[(0, "orphan", "institutional")])
 

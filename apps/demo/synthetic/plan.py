@@ -296,7 +296,10 @@ def base_figures(*, stats: dict, standards: dict, classified_share: float = 0.4)
     else:
         orphans = f["persons"] * ORPHAN_RATE
         notes["orphans"] = f"{ORPHAN_RATE:.3%} of the population (中山's ratio)"
-    f["orphans_institutional"] = orphans * ORPHAN_INSTITUTIONAL_SHARE
+    # A bureau that states only the scattered standard (x市's 分散养育) pays every orphan it counts at it:
+    # an institutional orphan would have no standard and draw nothing.
+    only_scattered = ("orphan", "scattered") in standards and ("orphan", "institutional") not in standards
+    f["orphans_institutional"] = 0.0 if only_scattered else orphans * ORPHAN_INSTITUTIONAL_SHARE
     f["orphans_scattered"] = orphans - f["orphans_institutional"]
     if "children_in_difficulty" in s:
         # The reports' 困境儿童 figures count orphans and de-facto unsupported children too (x市 says so).

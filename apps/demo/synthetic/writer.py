@@ -296,7 +296,8 @@ def population_generate(*, bureau, seed: int, scale: Decimal, as_of: datetime.da
     ctx = Context(seed=seed, as_of=as_of, towns=towns, id_area_codes=list(bureau.id_area_codes) or ["110101"],
                   dibao_standard=dibao_by_class(amounts, bureau), hash_key=settings.PII_HASH_KEY.encode(),
                   dibao_standard_low=low,
-                  certified_before=datetime.date(bureau.report_year, 1, 1) if bureau.report_year else None)
+                  certified_before=datetime.date(bureau.report_year, 1, 1) if bureau.report_year else None,
+                  recipients_aged_on=datetime.date(bureau.report_year, 1, 1) if bureau.report_year else None)
 
     done = population.chunks_done
     for index, chunk in enumerate(_prefetched(_chunks(population_stream(plan, ctx), chunk_persons))):

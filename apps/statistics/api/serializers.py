@@ -46,6 +46,8 @@ class FidelityRowOutput(serializers.Serializer):
     status = serializers.ChoiceField(choices=["compared", "not_computed", "not_comparable", "not_reported"])
     within = serializers.BooleanField(allow_null=True, help_text="compared: counts equal, money within ±5 %")
     reason = serializers.CharField()
+    gap_reason = serializers.CharField(help_text="why the data does not reproduce the reported figure (from the seeds)")
+    unexplained = serializers.BooleanField(help_text="outside the tolerance and no reason given")
     phrase = serializers.CharField()
     source_file = serializers.CharField()
     note = serializers.CharField()

@@ -100,6 +100,7 @@ class FidelityView(APIView):
             item["percent"] = labels.plain(row.percent, "percent")
             item["label"] = str(item["label"])
             item["reason"] = str(item["reason"])
+            item["unexplained"] = row.unexplained
             rows.append(item)
         return Response(s.FidelityOutput({"year": year, "rows": rows}).data)
 

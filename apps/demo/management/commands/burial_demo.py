@@ -10,7 +10,8 @@ class Command(BaseCommand):
     help = (
         "The deaths of the bureau's report year at scale 1 (whatever the population's scale), with their "
         "cremations, exemptions, fee waivers and eco-burial subsidies adding up to the report; their grants "
-        "wait for the next payment run. A year that already has deaths is left alone."
+        "wait for the next payment run. demo_report_year makes them before the year's months (so that the "
+        "year's runs pay them); a year that already has deaths is left alone."
     )
 
     def add_arguments(self, parser):

@@ -30,13 +30,22 @@ class Command(BaseCommand):
                 self.stdout.write(f"{figure.key:48} {value:>16} {figure.unit:22} {figure.label}")
             self.stdout.write(self.style.SUCCESS(f"{tenant} {year}: {snapshot.figures.count()} figures stored"))
             if options.get("fidelity"):
-                self.stdout.write("\nkey | computed | reported | difference | % | status")
-                for row in fidelity_rows(year):
-                    self.stdout.write(row)
+                self.stdout.write("\nkey | computed | reported | difference | % | status | reason for the gap")
+                rows = selectors.fidelity(year=year)
+                for line in fidelity_lines(rows):
+                    self.stdout.write(line)
+                unexplained = selectors.unexplained_gaps(rows)
+                if unexplained:
+                    self.stderr.write(
+                        self.style.WARNING(
+                            f"{tenant} {year}: {len(unexplained)} figures outside the tolerance without a reason: "
+                            + ", ".join(row.key for row in unexplained)
+                        )
+                    )
 
 
-def fidelity_rows(year: int):
-    for row in selectors.fidelity(year=year):
+def fidelity_lines(rows: list[selectors.FidelityRow]):
+    for row in rows:
         if row.status == "not_reported":
             continue
         status = f"{row.status}: {row.reason}" if row.reason else row.status
@@ -49,5 +58,6 @@ def fidelity_rows(year: int):
             labels.plain(row.difference, row.reported_unit),
             labels.plain(row.percent, "percent"),
             status,
+            row.gap_reason or ("NO REASON GIVEN" if row.unexplained else ""),
         )
         yield " | ".join("—" if cell is None else str(cell) for cell in cells)
