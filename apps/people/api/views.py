@@ -45,6 +45,13 @@ class _RegistryViewSet(TownScopedViewSetMixin, mixins.ListModelMixin, mixins.Ret
         return Response(self.get_serializer(instance).data, status=status_code)
 
 
+# What PersonOutputSerializer reads beyond the person's own columns.
+PERSON_LIST_COLUMNS = [field.name for field in Person._meta.concrete_fields] + [
+    "town__name", "community__name", "membership__person", "membership__relation", "membership__household",
+    "membership__household__code",
+]
+
+
 class PersonViewSet(_RegistryViewSet):
     """Registered persons of the bureau (a caseworker: of their town). Search: a name fragment or a whole ID number."""
 
@@ -55,7 +62,11 @@ class PersonViewSet(_RegistryViewSet):
     ordering_fields = ["id", "name", "birth_date", "created_at"]
 
     def get_queryset(self):
-        return selectors.person_list(user=self.request.user)
+        persons = selectors.person_list(user=self.request.user)
+        if self.action == "list":
+            # A page reads the few shown columns of town, community and household, not whole rows.
+            persons = persons.only(*PERSON_LIST_COLUMNS)
+        return persons
 
     @extend_schema(request=PersonInputSerializer, responses={201: PersonOutputSerializer})
     def create(self, request):
