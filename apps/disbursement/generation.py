@@ -184,6 +184,11 @@ def _keys_present(chunks: list[GenerationChunk], params: dict) -> int:
     count the entitlements left without a line for that reason."""
     lows = [chunk.low for chunk in chunks]
     with connection.cursor() as cursor:
+        # The planner takes the chunks for as many groups as entitlements: left to itself it spills
+        # the hash to disk and stays in one process (2.8–3.6 s on a million keys at load 3.5, against
+        # 1.7–2.1 s in memory on parallel workers). SET LOCAL: until _begin's transaction ends.
+        for setting in ("work_mem = '64MB'", "parallel_setup_cost = 0", "parallel_tuple_cost = 0"):
+            cursor.execute(f"SET LOCAL {setting}")
         cursor.execute(sql.statement("regular_keys"), {**params, "lows": lows, "lo": lows[0], "hi": chunks[-1].high})
         found = {place: (entitlements, missing) for place, entitlements, missing in cursor.fetchall()}
     now, participant, checked = timezone.now(), _participant(), 0
