@@ -233,26 +233,38 @@ def write_xlsx(run: PaymentRun, path: str, download: BankFileDownload) -> None:
     """The XLSX bank file: sheet 控制记录 with the control figures, then the lines on 明细 (明细2, …).
 
     The lines are the CSV body's rows as PostgreSQL wrote them (the same bytes the checksum covers),
-    each turned into one row of sheet XML: amounts and numbers keep their exact decimal text."""
+    each turned into one row of sheet XML: amounts and numbers keep their exact decimal text. A piece
+    of the body with nothing to quote, escape or preserve (almost all of them) is split on its commas;
+    any other piece is read by csv.reader and each row checked (xlsx.RowFormat)."""
     control_name = "控制记录"
     workbook = xlsx.Workbook(path, order=[control_name])
     body = BodyStream(run)
-    # A piece always ends at the end of a row, so decoding piece by piece never splits a character.
-    reader = csv.reader(_split_lines(piece.decode("utf-8") for piece in body))
-    header = next(reader)
+    header = None
     sheet, row_number, sheets = None, XLSX_ROWS_PER_SHEET + 1, 0
     row_xml, line_xml = xlsx.row_xml, xlsx.RowFormat(XLSX_KINDS)
-    for row in reader:
-        if row_number > XLSX_ROWS_PER_SHEET:
-            sheets += 1
-            sheet = workbook.sheet("明细" if sheets == 1 else f"明细{sheets}")
-            sheet.write(row_xml(1, header, ["text"] * len(header), style=xlsx.BOLD))
-            write = sheet.write
-            row_number = 1
-        row_number += 1
-        write(line_xml(row_number, row))
+    for piece in body:
+        # A piece always ends at the end of a row, so decoding piece by piece never splits a character.
+        text = piece.decode("utf-8")
+        if header is None:
+            first, text = text.split("\n", 1)
+            header = next(csv.reader([first]))
+        if xlsx.plain_csv(text):
+            rows, write_row = [line.split(",") for line in text.split("\n")[:-1]], line_xml.plain
+        else:
+            rows, write_row = list(csv.reader(_split_lines([text]))), _checked(line_xml)
+        while rows:
+            if row_number > XLSX_ROWS_PER_SHEET:
+                sheets += 1
+                sheet = workbook.sheet("明细" if sheets == 1 else f"明细{sheets}")
+                sheet.write(row_xml(1, header, ["text"] * len(header), style=xlsx.BOLD))
+                row_number = 1
+            room = XLSX_ROWS_PER_SHEET + 1 - row_number
+            taken, rows = rows[:room], rows[room:]
+            numbers = map(str, range(row_number + 1, row_number + 1 + len(taken)))
+            sheet.write_rows(list(map(write_row, numbers, taken)))
+            row_number += len(taken)
     if sheet is None:
-        workbook.sheet("明细").write(row_xml(1, header, ["text"] * len(header), style=xlsx.BOLD))
+        workbook.sheet("明细").write(row_xml(1, header or COLUMNS, ["text"] * len(COLUMNS), style=xlsx.BOLD))
     control = _finish(download, run, body)
     control_sheet = workbook.sheet(control_name)
     for number, (key, value) in enumerate(zip(control[1::2], control[2::2], strict=False), start=1):
@@ -262,7 +274,12 @@ def write_xlsx(run: PaymentRun, path: str, download: BankFileDownload) -> None:
     workbook.close()
 
 
-def _split_lines(pieces: Iterator[str]) -> Iterator[str]:
+def _checked(line_xml: xlsx.RowFormat):
+    """The row writer of the careful path: RowFormat's own check, with the row number as a number."""
+    return lambda number, values: line_xml(int(number), values)
+
+
+def _split_lines(pieces) -> Iterator[str]:
     rest = ""
     for piece in pieces:
         rest += piece

@@ -156,9 +156,10 @@ class Round:
         self.planned_refresh = planned_refresh  # this worker planned it, as a refresh of a generated run
 
 
-def _plan(run: PaymentRun, number: int, *, chunk_size: int, params: dict, anti_join: bool) -> None:
+def _plan(run: PaymentRun, number: int, *, chunk_size: int, params: dict, anti_join: bool,
+          refresh: bool = False) -> None:
     """The chunks of a round: id ranges of entitlements (regular runs) and one tail."""
-    chunks = []
+    chunks, checked = [], 0
     if run.kind == PaymentRun.Kind.REGULAR:
         chunks = [GenerationChunk(run=run, round=number, part=GenerationChunk.Part.REGULAR, low=low, high=high,
                                   anti_join=anti_join)
@@ -167,9 +168,39 @@ def _plan(run: PaymentRun, number: int, *, chunk_size: int, params: dict, anti_j
         # hold every other chunk's identical INSERT … ON CONFLICT until it committed.
         if chunks:
             _execute(sql.statement("basis"), params)
+        if refresh and chunks:
+            checked = _keys_present(chunks, params)
     chunks.append(GenerationChunk(run=run, round=number, part=GenerationChunk.Part.TAIL, low=0, high=0,
                                   anti_join=anti_join))
     GenerationChunk.objects.bulk_create(chunks)
+    if checked:
+        _progress(run, done=checked, lines=0, amount=0)
+
+
+def _keys_present(chunks: list[GenerationChunk], params: dict) -> int:
+    """A refresh's regular chunks whose every entitlement has its line, made done as planned (one
+    statement checks every key of the run; the others are generated as usual); how many entitlements
+    they hold. Their unpriced and zero figures are 0: like a chunk's own check in a refresh, they
+    count the entitlements left without a line for that reason."""
+    lows = [chunk.low for chunk in chunks]
+    with connection.cursor() as cursor:
+        # The planner takes the chunks for as many groups as entitlements: left to itself it spills
+        # the hash to disk and stays in one process (2.8–3.6 s on a million keys at load 3.5, against
+        # 1.7–2.1 s in memory on parallel workers). SET LOCAL: until _begin's transaction ends.
+        for setting in ("work_mem = '64MB'", "parallel_setup_cost = 0", "parallel_tuple_cost = 0"):
+            cursor.execute(f"SET LOCAL {setting}")
+        cursor.execute(sql.statement("regular_keys"), {**params, "lows": lows, "lo": lows[0], "hi": chunks[-1].high})
+        found = {place: (entitlements, missing) for place, entitlements, missing in cursor.fetchall()}
+    now, participant, checked = timezone.now(), _participant(), 0
+    for place, chunk in enumerate(chunks, start=1):
+        entitlements, missing = found.get(place, (0, 0))
+        if missing:
+            continue
+        chunk.done, chunk.done_at, chunk.done_by = True, now, participant
+        chunk.figures = {"entitlements": entitlements, "unpriced": 0, "zero_amount": 0, "regular_lines": 0,
+                         "held_lines": 0}
+        checked += entitlements
+    return checked
 
 
 def _alone(period) -> bool:
@@ -195,7 +226,7 @@ def _begin(run: PaymentRun, *, monthly: list[str], one_off: list[str], chunk_siz
             # lines, and the last generation's count of records is the progress denominator.
             run.move_to(PaymentRun.Status.GENERATING, error="")
             PaymentRun.objects.filter(pk=run.pk).update(lines_done=0, error="", detail={})
-            _plan(run, latest + 1, chunk_size=chunk_size, params=params, anti_join=True)
+            _plan(run, latest + 1, chunk_size=chunk_size, params=params, anti_join=True, refresh=True)
             return run, Round(latest + 1, anti_join=True, planned_refresh=True)
         if run.status not in (PaymentRun.Status.GENERATING, PaymentRun.Status.FAILED):
             raise ValidationError(

@@ -44,3 +44,14 @@ def test_rows_read_back_exactly_with_escapes_whitespace_and_empty_cells():
 
 def test_column_letters():
     assert [xlsx.column_letter(i) for i in (0, 11, 25, 26, 27, 701, 702)] == ["A", "L", "Z", "AA", "AB", "ZZ", "AAA"]
+
+
+def test_plain_csv_pieces_are_those_split_on_commas_alone():
+    assert xlsx.plain_csv("1,张三,2665.00,最低生活保障\n2,李四,,高龄津贴\n")
+    for careful in ('1,"A,B",1.00,x\n', "1,A&B,1.00,x\n", "1,<b>,1.00,x\n", "1, 张三,1.00,x\n", "1,张三\u3000,1.00,x\n",
+                    "1,'\t制表,1.00,x\n", "1,'\r回车,1.00,x\n", "1,\x07,1.00,x\n"):
+        assert not xlsx.plain_csv(careful), careful
+    fast = xlsx.RowFormat(KINDS)
+    for number, line in enumerate(["1,张三,2665.00,最低生活保障", "2,,0.10,", "3,'=1+1,7.50,项目"], start=2):
+        values = line.split(",")
+        assert fast.plain(str(number), values) == fast(number, values) == xlsx.row_xml(number, values, KINDS)

@@ -104,6 +104,36 @@ def test_a_rerun_adds_nothing(in_bureau):
     assert july.line_count == 6        # and the entitlement starting in July
 
 
+def test_a_refresh_checks_every_key_at_once_and_generates_only_the_chunks_missing_one(in_bureau):
+    """A refresh plans its chunks with one anti-join over every key: the chunks whose entitlements all
+    have their line are done as planned, the chunk holding a new entitlement is generated as usual."""
+    from apps.disbursement.models import GenerationChunk
+
+    with in_bureau("haifeng"):
+        haifeng_month()
+        run, _ = payment_run_create(period=JUNE)
+        first = payment_run_generate(run=run, chunk_size=2)
+        newcomer = entitlement(programme="tekun", person=f.person(), variant="urban")
+        # 海丰's rural dibao standard is below an income of 5,000.00 a head: an amount of 0.00, no line.
+        zero = entitlement(programme="dibao", household=f.household(f.person(hukou_class="rural"), hukou_class="rural"),
+                           variant="rural", per_capita_income=Decimal("5000"), covered_members=1)
+        again = payment_run_generate(run=first, chunk_size=2)
+        chunks = list(GenerationChunk.objects.filter(run=run, round=2, part="regular").order_by("low"))
+        new_line = PaymentLine.objects.get(run=run, key_ref=newcomer.pk)
+    assert again.status == PaymentRun.Status.GENERATED
+    assert again.line_count == first.line_count + 1
+    assert again.total_amount == first.total_amount + new_line.amount
+    assert again.detail["regular_lines"] == 1 and again.detail["entitlements"] == first.detail["entitlements"] + 2
+    assert again.detail["zero_amount"] == first.detail["zero_amount"] + 1
+    generated = [chunk for chunk in chunks if chunk.figures["regular_lines"]]
+    assert [(chunk.low <= newcomer.pk <= chunk.high) for chunk in generated] == [True]
+    assert all(chunk.done for chunk in chunks) and len(chunks) >= 5
+    # The chunks whose entitlements all have their line were done together, as planned, not one by one.
+    complete = [chunk for chunk in chunks if not chunk.low <= newcomer.pk <= chunk.high
+                and not chunk.low <= zero.pk <= chunk.high]
+    assert len(complete) >= 3 and len({chunk.done_at for chunk in complete}) == 1
+
+
 def test_small_chunks_give_the_same_lines(in_bureau):
     with in_bureau("haifeng"):
         haifeng_month()

@@ -1,12 +1,13 @@
 -- One chunk of entitlements (ids lo..hi) paying in the period, counted: all, without a standard in
 -- force, with a zero amount, and to insert. The placeholders add, for a period that already has
--- lines, a join on the unique key so that "to insert" counts only the keys still missing: a chunk
--- with nothing missing is skipped without pricing or joining anything.
+-- lines, a join on the unique key so that the last three count only the keys still missing (an
+-- entitlement with its line is paid, whatever its standard now): a chunk with nothing missing is
+-- skipped without pricing or joining anything.
 WITH periods AS (SELECT %(period)s::date AS period),
 {rates}
 SELECT count(*),
-       count(*) FILTER (WHERE r.monthly IS NULL),
-       count(*) FILTER (WHERE r.monthly IS NOT NULL AND {amount} <= 0),
+       count(*) FILTER (WHERE r.monthly IS NULL {missing}),
+       count(*) FILTER (WHERE r.monthly IS NOT NULL AND {amount} <= 0 {missing}),
        count(*) FILTER (WHERE r.monthly IS NOT NULL AND {amount} > 0 {missing})
 FROM benefits_entitlement e
 LEFT JOIN rate r ON r.programme_id = e.programme_id
