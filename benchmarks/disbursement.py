@@ -304,6 +304,19 @@ def summary(values: list[float], digits: int = 2) -> str:
     return f"{statistics.median(values):.{digits}f} ({min(values):.{digits}f}–{max(values):.{digits}f})"
 
 
+def generate_against_floor(workers: int, chunk_size: int | None, *, floor: tuple[float, int, str], label: str,
+                           load: float) -> tuple[float, object]:
+    """A generation by `workers`, refused unless it wrote the floor's lines and total; printed as a ratio."""
+    seconds, count, total = floor
+    took, run = generate_with(workers, chunk_size)
+    if (run.status, run.line_count, f"{run.total_amount:.2f}") != ("generated", count, total):
+        raise SystemExit(f"{workers} worker(s): run {run.status}, {run.line_count} lines / {run.total_amount}; "
+                         f"the floor {count} / {total}")
+    print(f"  {label} {workers} worker(s): {took:.2f}s = {took / seconds:.2f} × floor, {run.detail.get('chunks')} "
+          f"chunks by {run.detail.get('workers')} worker(s), load {load:.1f}", flush=True)
+    return took, run
+
+
 def load() -> float:
     return os.getloadavg()[0]
 
@@ -355,15 +368,10 @@ def main(argv: list[str] | None = None) -> dict:
                 reset_lines(keep_scratch=True)
                 checkpoint()
                 loads.append(load())
-                took, run = generate_with(count, args.chunk_size)
-                if (run.status, run.line_count, f"{run.total_amount:.2f}") != ("generated", floor_count, floor_total):
-                    raise SystemExit(f"{count} worker(s): run {run.status}, {run.line_count} lines / "
-                                     f"{run.total_amount}; the floor {floor_count} / {floor_total}")
+                took, run = generate_against_floor(count, args.chunk_size, floor=(floor, floor_count, floor_total),
+                                                   label=f"[{repetition}] (a)", load=loads[-1])
                 seconds[count].append(took)
                 ratios[count].append(took / floor)
-                print(f"  [{repetition}] (a) {count} worker(s): {took:.2f}s = {took / floor:.2f} × floor, "
-                      f"{run.detail.get('chunks')} chunks by {run.detail.get('workers')} worker(s), "
-                      f"load {loads[-1]:.1f}", flush=True)
             identical = identical and same_lines(run.pk)
             checkpoint()
             loads.append(load())

@@ -43,7 +43,14 @@ def main(argv: list[str] | None = None) -> dict:
     setup_django()
     from django_tenants.utils import schema_context
 
-    from benchmarks.disbursement import SCHEMA, checkpoint, floor_generation, generate_with, populate, reset_lines
+    from benchmarks.disbursement import (
+        SCHEMA,
+        checkpoint,
+        floor_generation,
+        generate_against_floor,
+        populate,
+        reset_lines,
+    )
 
     ensure_bureau(SCHEMA)
     print(f"disbursement by chunks: {args.entitlements:,} entitlements in {SCHEMA} ({url.rsplit('/', 1)[-1]}), "
@@ -64,15 +71,10 @@ def main(argv: list[str] | None = None) -> dict:
                 reset_lines()
                 checkpoint()
                 loads.append(os.getloadavg()[0])
-                took, run = generate_with(count, args.chunk_size)
-                if (run.status, run.line_count, f"{run.total_amount:.2f}") != ("generated", floor_count, floor_total):
-                    raise SystemExit(f"{count} workers: run {run.status}, {run.line_count} lines / "
-                                     f"{run.total_amount}; the floor {floor_count} / {floor_total}")
+                took, _run = generate_against_floor(count, args.chunk_size, floor=(floor, floor_count, floor_total),
+                                                    label=f"[{repetition + 1}]", load=loads[-1])
                 seconds[count].append(took)
                 ratios[count].append(took / floor)
-                print(f"  [{repetition + 1}] {count} worker(s): {took:.2f}s = {took / floor:.2f} × floor, "
-                      f"{run.detail.get('chunks')} chunks done by {run.detail.get('workers')} worker(s), "
-                      f"load {loads[-1]:.1f}", flush=True)
         reset_lines()
 
     figures = {
