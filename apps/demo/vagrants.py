@@ -18,6 +18,7 @@ from django.db import connection
 
 from apps.assistance.models import VagrantCase
 from apps.people.models import Town
+from apps.statistics.rules import in_base_unit
 from tenants.seeds import SEEDS_DIR, load_seed
 
 from .synthetic.names import SURNAMES
@@ -51,9 +52,7 @@ def vagrant_plan(*, schema: str, year: int) -> VagrantPlan | None:
         row = seed.statistic_row(key, year)
         return Decimal(str(row["value"])) if row else Decimal(0)
 
-    cost = value("vagrant_paid")
-    cost_unit = (seed.statistic_row("vagrant_paid", year) or {}).get("unit")
-    cost = cost * {"wan_yuan": 10_000, "yi_yuan": 100_000_000}.get(cost_unit, 1)
+    cost = in_base_unit(value("vagrant_paid"), (seed.statistic_row("vagrant_paid", year) or {}).get("unit", "yuan"))
     return VagrantPlan(
         year=year,
         assisted=int(Decimal(str(assisted["value"]))),
