@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -21,9 +22,11 @@ def figures_compute(*, year: int) -> list[Figure]:
 def annual_snapshot_compute(*, year: int, user) -> AnnualSnapshot:
     """Compute the year's figures and store them in place of the last snapshot of that year."""
     require_permission(user, "statistics.compute_annualsnapshot", what=_("compute the annual statistics"))
-    # Labels are stored as their message ids and translated when shown: one snapshot reads in each
-    # user's language.
-    with translation.override(None):
+    # Labels are stored in the bureau's language (settings.LANGUAGE_CODE): many are composed
+    # ("%(programme)s: households at the year's end" with the programme's name), and a composed label
+    # stored as its English message ids matches no message id when shown, so it stayed English on the
+    # Chinese page. A label that is a message id on its own is still translated when shown.
+    with translation.override(settings.LANGUAGE_CODE):
         figures = figures_compute(year=year)
     snapshot, _created = AnnualSnapshot.objects.select_for_update().get_or_create(year=year)
     snapshot.computed_by = recorded_user(user)

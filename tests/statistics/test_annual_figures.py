@@ -22,6 +22,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from apps.assistance.models import VagrantCase
 from apps.benefits.services import entitlement_change_facts, entitlements_stop_for_deaths, grant_create
@@ -32,6 +33,7 @@ from apps.disbursement.services import payment_run_approve, payment_run_mark_exp
 from apps.pensions.models import ChildWelfareRecord, MealSite
 from apps.people.models import CareInstitution
 from apps.statistics.models import AnnualSnapshot
+from apps.statistics.selectors import annual_figures_get
 from apps.statistics.services import annual_snapshot_compute
 from tests import factories as f
 
@@ -177,7 +179,7 @@ EXPECTED = {
 }
 
 
-def test_the_hand_made_year(zs, cycle, bank_return, users):
+def test_the_hand_made_year(zs, cycle, bank_return, users, settings):
     build_year(cycle, bank_return, users)
     snapshot = annual_snapshot_compute(year=2024, user=SYSTEM)
     got = {fig.key: (fig.value, fig.unit) for fig in snapshot.figures.all()}
@@ -186,6 +188,13 @@ def test_the_hand_made_year(zs, cycle, bank_return, users):
     # Recomputed, the snapshot is replaced, not doubled.
     annual_snapshot_compute(year=2024, user=SYSTEM)
     assert AnnualSnapshot.objects.get(year=2024).figures.count() == len(got)
+    # Stored in the bureau's language, composed labels included: the Chinese page shows no English.
+    settings.LANGUAGE_CODE = "zh-hans"  # the product's (the suite runs in English)
+    annual_snapshot_compute(year=2024, user=SYSTEM)
+    with translation.override("zh-hans"):
+        labels = {figure.key: str(figure.label) for figure in annual_figures_get(year=2024)[0]}
+    assert labels["benefits.dibao_households"] == "最低生活保障：年末户数"
+    assert labels["disbursement.dibao_paid"] == "最低生活保障：年内发放金额"
     # The failed March line stays failed in the monthly series; its re-issue is paid.
     march = {(m.programme, m.key): m.value for m in monthly_figures(first="2024-03", last="2024-03")}
     assert march[("dibao", "amount_failed")] == Decimal("3075.00")
