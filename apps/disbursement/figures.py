@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
-from apps.benefits.models import ProgrammeCode
+from apps.benefits.models import ProgrammeCode, variant_label
 from apps.core.periods import format_month, parse_month
 from apps.core.registries import Figure, MonthlyFigure, span_memo
 
@@ -124,7 +124,7 @@ def annual_figures(*, year: int) -> list[Figure]:
                 f"disbursement.dibao_avg_payment_{variant}",
                 _average(total, months),
                 "yuan_per_person_month",
-                _("低保 补差水平 (%(variant)s): paid per person-month") % {"variant": variant},
+                _("低保 补差水平 (%(variant)s): paid per person-month") % {"variant": variant_label(variant)},
                 group="paid",
                 note=_("%(months)s person-months") % {"months": months},
             )

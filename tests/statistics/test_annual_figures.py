@@ -195,6 +195,7 @@ def test_the_hand_made_year(zs, cycle, bank_return, users, settings):
         labels = {figure.key: str(figure.label) for figure in annual_figures_get(year=2024)[0]}
     assert labels["benefits.dibao_households"] == "最低生活保障：年末户数"
     assert labels["disbursement.dibao_paid"] == "最低生活保障：年内发放金额"
+    assert labels["disbursement.dibao_avg_payment_unified"] == "低保补差水平(统一标准)：人均月发放"
     # The failed March line stays failed in the monthly series; its re-issue is paid.
     march = {(m.programme, m.key): m.value for m in monthly_figures(first="2024-03", last="2024-03")}
     assert march[("dibao", "amount_failed")] == Decimal("3075.00")
