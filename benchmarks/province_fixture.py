@@ -230,7 +230,7 @@ def _template_ready(digest: str) -> None:
     """prov_template: xcity's schema without its people, benefits and payment runs (rebuilt on a new migration)."""
     from django.db import connection, transaction
 
-    from tests.schema_clone import schema_clone
+    from tenants.schema_clone import schema_clone
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = %s", [TEMPLATE])
@@ -283,7 +283,7 @@ def _bureau_make(number: int, spec: dict, paid_through: datetime.date) -> None:
 
     from benchmarks.common import fill_columns
     from tenants.models import Bureau, Domain
-    from tests.schema_clone import schema_clone
+    from tenants.schema_clone import schema_clone
 
     schema, size = schema_name(number), spec["size"]
     xcity = Bureau.objects.get(schema_name="xcity")

@@ -82,7 +82,7 @@ def migrate_parallel(schemas: list[str], processes: int) -> float:
 def clone_all(schemas: list[str]) -> list[float]:
     from django.db import connection, transaction
 
-    from tests.schema_clone import schema_clone
+    from tenants.schema_clone import schema_clone
 
     each = []
     for schema in schemas:

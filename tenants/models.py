@@ -4,9 +4,12 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
-from django.db import models
+from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
+from django_tenants.utils import schema_exists
+
+from tenants.schema_clone import schema_clone
 
 area_code_validator = RegexValidator(r"^\d{6}$", _("An area code is six digits (GB/T 2260)."))
 month_day_validator = RegexValidator(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$", _("Use MM-DD, e.g. 05-31."))
@@ -87,6 +90,8 @@ class Bureau(TenantMixin):
 
     auto_create_schema = True
     auto_drop_schema = False
+    # A migrated bureau schema to copy instead of migrating a new one (tenants.schema_clone); None: migrate.
+    schema_source: str | None = None
 
     class Meta:
         verbose_name = _("bureau")
@@ -95,6 +100,15 @@ class Bureau(TenantMixin):
 
     def __str__(self) -> str:
         return self.name_zh
+
+    def create_schema(self, check_if_exists=False, sync_schema=True, verbosity=1):
+        if self.schema_source is None:
+            return super().create_schema(check_if_exists=check_if_exists, sync_schema=sync_schema, verbosity=verbosity)
+        if check_if_exists and schema_exists(self.schema_name):
+            return False
+        schema_clone(source=self.schema_source, target=self.schema_name)
+        connection.set_schema_to_public()
+        return True
 
     def clean(self) -> None:
         super().clean()

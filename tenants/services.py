@@ -53,11 +53,16 @@ def province_ensure(*, report: BootstrapReport) -> Bureau:
     return public
 
 
-def bureau_ensure(*, seed: Seed, report: BootstrapReport) -> Bureau:
-    """Create the bureau (and its schema) from its seed; an existing bureau is left as its admins set it."""
+def bureau_ensure(*, seed: Seed, report: BootstrapReport, schema_source: str | None = None) -> tuple[Bureau, bool]:
+    """Create the bureau (and its schema) from its seed; an existing bureau is left as its admins set it.
+
+    Its schema is migrated, or copied from `schema_source` (a migrated bureau schema holding no data
+    yet). Returns the bureau and whether it was created.
+    """
     data = seed.bureau
     bureau = Bureau.objects.filter(schema_name=data["schema"]).first()
-    if bureau is None:
+    created = bureau is None
+    if created:
         bureau = Bureau(
             schema_name=data["schema"], kind=Bureau.Kind.BUREAU, name_zh=data["name_zh"], name_en=data["name_en"],
             area_code=data["area_code"] or "", level=data["level"], province=data.get("province") or "",
@@ -70,22 +75,22 @@ def bureau_ensure(*, seed: Seed, report: BootstrapReport) -> Bureau:
                 value = data["settings"][name]
                 setattr(bureau, name, Decimal(value) if isinstance(value, str) and name != "annual_report_deadline" else value)
         bureau.full_clean(exclude=["schema_name"])
-        bureau.save(verbosity=0)  # creates and migrates the schema (auto_create_schema)
-        report.note(True, f"bureau {bureau.schema_name}")
-    else:
-        report.note(False, f"bureau {bureau.schema_name}")
+        if schema_source:
+            bureau.schema_source = schema_source
+        bureau.save(verbosity=0)  # creates the schema (auto_create_schema)
+    report.note(created, f"bureau {bureau.schema_name}")
     host = f"{bureau.schema_name}.{domain_suffix()}"
-    _, created = Domain.objects.get_or_create(domain=host, defaults={"tenant": bureau, "is_primary": True})
-    report.note(created, f"domain {host}")
+    _, domain_created = Domain.objects.get_or_create(domain=host, defaults={"tenant": bureau, "is_primary": True})
+    report.note(domain_created, f"domain {host}")
     minimum = seed.data.get("provincial_minimum")
     if minimum and bureau.province:
-        _, created = ProvincialMinimum.objects.get_or_create(
+        _, minimum_created = ProvincialMinimum.objects.get_or_create(
             province=bureau.province, region_class=minimum["region_class"], programme=minimum["programme"],
             effective_from=_first_standard_date(seed, minimum["programme"]),
             defaults={"amount": Decimal(minimum["amount"]), "source": _source_text(minimum)},
         )
-        report.note(created, f"provincial minimum {bureau.province} class {minimum['region_class']}")
-    return bureau
+        report.note(minimum_created, f"provincial minimum {bureau.province} class {minimum['region_class']}")
+    return bureau, created
 
 
 def _first_standard_date(seed: Seed, programme: str):

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from tests.conftest import TEMPLATE_SCHEMA
-from tests.schema_clone import schema_clone
+from tenants.schema_clone import schema_clone
 
 pytestmark = pytest.mark.django_db
 

@@ -92,9 +92,16 @@ def bootstrap(*, seeds: list[Seed]) -> BootstrapReport:
         user_ensure(username="province-admin", superuser=True, report=report, site=site, role="province administrator")
         user_ensure(username="overseer", report=report, site=site, role="province overseer",
                     groups=(PROVINCE_OVERSEER_GROUP,))
+    # The first new bureau's schema is migrated and, before any seed is loaded into it, copied for the
+    # other new ones: one migration (half a minute and growing) instead of one a bureau.
+    bureaus, source = [], None
     for seed in seeds:
         with schema_context("public"):
-            bureau = bureau_ensure(seed=seed, report=report)
+            bureau, created = bureau_ensure(seed=seed, report=report, schema_source=source)
+        if created and source is None:
+            source = bureau.schema_name
+        bureaus.append(bureau)
+    for seed, bureau in zip(seeds, bureaus, strict=True):
         with tenant_context(bureau):
             run_seed_loaders(seed=seed, report=report)
             with transaction.atomic():
