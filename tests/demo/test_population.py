@@ -14,7 +14,7 @@ from apps.core.models import JobRun
 from apps.demo.models import SyntheticPopulation
 from apps.demo.synthetic import writer
 from apps.demo.synthetic.generator import Context, TownInfo, population_stream
-from apps.demo.synthetic.plan import population_plan
+from apps.demo.synthetic.plan import elderly_quota, population_plan
 from apps.demo.synthetic.writer import PopulationRefused, plan_for, population_generate, seed_statistics
 from apps.people.models import DisabilityCertificate, Household, HouseholdMember, Person, Town
 
@@ -78,6 +78,26 @@ def test_plan_derives_what_a_report_leaves_out():
     assert (plan.dibao_households, plan.dibao_persons, plan.tekun_persons) == (5563, 8940, 510)  # 5 × mean(new, stopped)
     assert (plan.elderly_80_plus, plan.elderly_100_plus) == (15997, 43)
     assert plan.notes["dibao"] == "5 × the yearly new (and stopped) cases"
+
+
+def test_a_reported_service_subsidy_sets_how_many_poor_members_are_80_plus():
+    # x市: 经济困难高龄服务补贴 55.64万 at 50 a month is 927.3 recipients a month; with the year's deaths
+    # and stops (paid 0.906 of the year) 1,023.6 → 1,024 at the year's start, where 8% of 22,192 低保
+    # members and 45% of 357 分散特困 (1,775.4 + 160.6 = 1,936) would be nearly twice that.
+    stats = {"dibao_persons": Decimal("22192"), "dibao_households": Decimal("13800"),
+             "tekun_persons": Decimal("510"), "elderly_service_paid": Decimal("55.64")}
+    standards = {("dibao", "urban"): Decimal("735"), ("elderly_service", "unified"): Decimal("50")}
+    plan = population_plan(stats=stats, standards=standards, scale=Decimal("1"))
+    assert (plan.tekun_persons, plan.tekun_institutional, plan.elderly_service_recipients) == (510, 153, 1024)
+    quota = elderly_quota(plan)
+    # Both shares × 1,024 / 1,936: 低保 22,192 × 4.231% = 939; 特困 510 × 23.80% = 121, 85 of them at home.
+    assert (quota["dibao"], quota["tekun"]) == (939, 121)
+    assert quota["dibao"] + round(quota["tekun"] * 357 / 510) == 1024
+    # Without the figure, the default shares.
+    plain = population_plan(stats={k: v for k, v in stats.items() if k != "elderly_service_paid"},
+                            standards=standards, scale=Decimal("1"))
+    assert (plain.elderly_service_recipients, elderly_quota(plain)["dibao"], elderly_quota(plain)["tekun"]) == (
+        0, 1775, 230)
 
 
 def small_context(seed: int) -> tuple:

@@ -109,17 +109,18 @@ def test_the_admin_page_in_chinese(login_as, in_bureau):
 
 
 def test_every_gap_shows_its_reason_or_that_none_was_given(login_as):
-    # 中山's report states no orphan standard: its 儿童生活保障金 (1,270.31万) cannot be paid, and the
-    # seeds say so; nothing paid yet, 0 against 3,469 households is a gap no one has explained.
+    # 中山's registry keeps meals a month, so its 约130万 meals come out 4 short at best, and the seeds
+    # say why; here nothing is recorded yet: 0 against 1,300,000 is still the gap the reason explains,
+    # while 0 against 3,469 households is a gap no one has explained.
     client = login_as("zhongshan", "zhongshan-auditor")
     chinese = client.get("/api/v1/stats/fidelity/?year=2024", HTTP_ACCEPT_LANGUAGE="zh-hans").json()["rows"]
     rows = {row["key"]: row for row in chinese}
-    children = rows["children_paid"]
-    assert (children["within"], children["unexplained"]) == (False, False)
-    assert children["gap_reason"].startswith("报告未载明孤儿和事实无人抚养儿童的保障标准")
+    meals = rows["meals_served"]
+    assert (meals["within"], meals["unexplained"]) == (False, False)
+    assert meals["gap_reason"].startswith("长者饭堂登记的是每月就餐人次")
     english = client.get("/api/v1/stats/fidelity/?year=2024", HTTP_ACCEPT_LANGUAGE="en").json()["rows"]
-    assert {row["key"]: row for row in english}["children_paid"]["gap_reason"].startswith(
-        "The report states no standard for 孤儿"
+    assert {row["key"]: row for row in english}["meals_served"]["gap_reason"].startswith(
+        "The registry keeps each meal site's meals a month"
     )
     households = rows["dibao_households"]
     assert (households["within"], households["gap_reason"], households["unexplained"]) == (False, "", True)
@@ -127,7 +128,7 @@ def test_every_gap_shows_its_reason_or_that_none_was_given(login_as):
 
     admin = login_as("zhongshan", "zhongshan-admin")
     text = admin.get("/admin/statistics/annualsnapshot/?year=2024", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert "差异原因" in text and "报告未载明孤儿和事实无人抚养儿童的保障标准" in text
+    assert "差异原因" in text and "长者饭堂登记的是每月就餐人次" in text
     assert '<tr class="unexplained">' in text and "超出允许范围，且未说明原因。" in text
 
     xlsx = admin.get("/admin/statistics/annualsnapshot/xlsx/?year=2024", HTTP_ACCEPT_LANGUAGE="zh-hans")
@@ -135,5 +136,5 @@ def test_every_gap_shows_its_reason_or_that_none_was_given(login_as):
     header = next(compare.iter_rows(min_row=1, max_row=1, values_only=True))
     assert header[8] == "差异原因"
     reasons = {row[0]: row[8] for row in compare.iter_rows(min_row=2, values_only=True)}
-    assert reasons["儿童生活保障金"].startswith("报告未载明孤儿")
+    assert reasons["长者饭堂就餐人次"].startswith("长者饭堂登记的是每月就餐人次")
     assert reasons["低保对象户数"] == "超出允许范围，且未说明原因。"

@@ -63,8 +63,12 @@ ORPHAN_RATE = 540 / REF_POPULATION  # 中山: 儿童生活保障金 1,270.31万 
 CHILD_DIFFICULTY_RATE = 3846 / REF_POPULATION
 ORPHAN_INSTITUTIONAL_SHARE = 0.25
 TEKUN_INSTITUTIONAL_SHARE = 0.30
-# Members aged 80+ in the assistance groups (the 经济困难高龄 service subsidy needs some).
+# Members aged 80+ in the assistance groups (the 经济困难高龄 service subsidy needs some), unless the
+# bureau reports that subsidy's amount (elderly_quota).
 ELDERLY_SHARE = {"dibao": 0.08, "dibao_marginal": 0.08, "hardship_expense": 0.05, "tekun": 0.45}
+# Months of the report year an 80+ member of 低保 or 分散特困 is paid the service subsidy, on average, as a
+# share of twelve (the year's deaths and stops): measured on x市 at scale 1, 1,753 paid a month for 1,935.
+SERVICE_PAID_SHARE = 0.906
 TEKUN_DISABLED_SHARE = 0.30  # 特困 adults under 60 with a level 1-2 certificate
 
 
@@ -90,6 +94,9 @@ class PopulationPlan:
     disabled_living: int  # certificate holders in 低保/边缘 households: 困难残疾人生活补贴
     disabled_mild_other: int  # level 3-4 holders elsewhere
     dibao_income_high: float = DIBAO_INCOME_HIGH  # per-capita income band of dibao households, × the standard
+    # 80+ members of 低保 and 分散供养特困 at the year's start, when the report's service subsidy paid says how
+    # many (0: not).
+    elderly_service_recipients: int = 0
     # Households of two 特困 persons (siblings): where a report counts 特困 new or stopped in households
     # as well as persons (x市: 80 households / 86 persons new, 100 / 118 stopped), one per person more
     # than households, so that the year's plan (year.py) can count both exactly.
@@ -254,6 +261,14 @@ def base_figures(*, stats: dict, standards: dict, classified_share: float = 0.4)
         notes["elderly_100_plus"] = f"{SHARE_100_PLUS:.1%} of the 80+"
     f["elderly_90_99"] = f["elderly_80_plus"] * SHARE_90_99
     notes["elderly_90_99"] = f"{SHARE_90_99:.1%} of the 80+"
+    service_std = standards.get(("elderly_service", "unified"))
+    if "elderly_service_paid" in s and service_std:
+        # The subsidy is paid to each 80+ member of 低保 and 分散特困 a month: its year's amount is how
+        # many of them there are (x市 gives no share of its caseload).
+        f["elderly_service_recipients"] = (s["elderly_service_paid"] * 10_000 / 12 / float(service_std)
+                                           / SERVICE_PAID_SHARE)
+        notes["elderly_service_recipients"] = (f"经济困难高龄服务补贴 paid / 12 / {float(service_std):.0f} "
+                                               f"/ {SERVICE_PAID_SHARE} (the year's deaths and stops)")
 
     # --- disability: 生活补贴 (holders in 低保/边缘 households), 护理补贴 (level 1-2 holders).
     poor = f["dibao_persons"] + f["dibao_marginal_persons"]
@@ -389,7 +404,8 @@ def population_plan(*, stats: dict, standards: dict, scale: Decimal,
         elderly_80_plus=scaled("elderly_80_plus"), elderly_90_99=scaled("elderly_90_99", at_least_one=False),
         elderly_100_plus=scaled("elderly_100_plus", at_least_one=False),
         disabled_severe=scaled("disabled_severe"), disabled_living=scaled("disabled_living"),
-        disabled_mild_other=scaled("disabled_mild_other"), dibao_income_high=round(income_high, 4), notes=notes,
+        disabled_mild_other=scaled("disabled_mild_other"), dibao_income_high=round(income_high, 4),
+        elderly_service_recipients=scaled("elderly_service_recipients", at_least_one=False), notes=notes,
     )
     # A household has at least one member; a group's persons at least its households.
     for group in ("dibao", "dibao_marginal", "hardship_expense"):
@@ -418,11 +434,21 @@ def population_plan(*, stats: dict, standards: dict, scale: Decimal,
 
 def elderly_quota(plan: PopulationPlan) -> dict[str, int]:
     """How many members of each assistance group are 80+; the rest of the 80+ are in the general population."""
+    shares = dict(ELDERLY_SHARE)
+    if plan.elderly_service_recipients:
+        # The service subsidy's recipients are the 80+ of 低保 and of 分散特困 (the institutional 特困,
+        # TEKUN_INSTITUTIONAL_SHARE of them, are not paid it): both shares scaled alike to make their number.
+        dispersed = plan.tekun_persons - plan.tekun_institutional
+        at_default = plan.dibao_persons * shares["dibao"] + dispersed * shares["tekun"]
+        if at_default:
+            factor = plan.elderly_service_recipients / at_default
+            shares["dibao"] *= factor
+            shares["tekun"] = min(1.0, shares["tekun"] * factor)
     quota = {
-        "dibao": _round(plan.dibao_persons * ELDERLY_SHARE["dibao"]),
-        "dibao_marginal": _round(plan.dibao_marginal_persons * ELDERLY_SHARE["dibao_marginal"]),
-        "hardship_expense": _round(plan.hardship_expense_persons * ELDERLY_SHARE["hardship_expense"]),
-        "tekun": _round(plan.tekun_persons * ELDERLY_SHARE["tekun"]),
+        "dibao": _round(plan.dibao_persons * shares["dibao"]),
+        "dibao_marginal": _round(plan.dibao_marginal_persons * shares["dibao_marginal"]),
+        "hardship_expense": _round(plan.hardship_expense_persons * shares["hardship_expense"]),
+        "tekun": _round(plan.tekun_persons * shares["tekun"]),
     }
     total = sum(quota.values())
     if total > plan.elderly_80_plus:  # tiny scales: never more 80+ than the plan has
