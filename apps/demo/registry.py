@@ -145,7 +145,9 @@ def record_starts(children: list[Person], *, since: datetime.date, new_in_year: 
     year_end = datetime.date(since.year, 12, 31)
     before = _month_before(since)
     born_in_year = [c for c in children if since <= c.birth_date <= year_end]
-    others = [c for c in children if c.birth_date < since]
+    # A child recognised in the year is still a child on the year's last day (one turning 18 in it
+    # would get no record, and the year one child short of the report's count).
+    others = [c for c in children if c.birth_date < since and rules.age_on(c.birth_date, year_end) < rules.ADULT_AGE]
     picked = others[max(0, len(others) - max(0, new_in_year - len(born_in_year))):]
     starts = {child.pk: max(before, child.birth_date) for child in children}
     for i, child in enumerate(picked):

@@ -75,3 +75,7 @@ def test_children_in_care_are_carried_into_the_year_but_the_reported_new_ones():
         6: datetime.date(2025, 6, 6),
     }
     assert record_starts(children, since=since, new_in_year=None)[1] == since
+    # A child turning 18 in the year gets no record: never one of its new children, even as the last by id.
+    turning_18 = Person(pk=7, birth_date=datetime.date(2006, 6, 1))
+    starts = record_starts([*children[:4], turning_18], since=since, new_in_year=1)
+    assert (starts[4], starts[7]) == (datetime.date(2024, 1, 1), datetime.date(2023, 12, 1))
