@@ -6,13 +6,10 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.core.api.auth import logout, obtain_auth_token
-from tenants.api.views import BureauViewSet
 
 api_v1 = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("auth/logout/", logout, name="api-logout"),
-    path("province/bureaus/", BureauViewSet.as_view({"get": "list"}), name="province-bureau-list"),
-    path("province/bureaus/<str:schema_name>/", BureauViewSet.as_view({"get": "retrieve"}), name="province-bureau-detail"),
     path("", include("apps.province.api.urls")),
 ]
 

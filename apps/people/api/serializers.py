@@ -53,7 +53,7 @@ class PersonOutputSerializer(OutputModelSerializer):
     def get_pending_bank_account_change(self, person):
         """The new account waiting for a second user's approval; bank_account stays the old one until then."""
         pending = getattr(person, "pending_bank_account_changes", None)
-        if pending is None:  # a person not read through selectors.person_list
+        if pending is None:  # one person (a detail, an answer to a change), not a page
             pending = person.bank_account_changes.filter(status=BankAccountChange.Status.PENDING)
         change = next(iter(pending), None)
         return BankAccountChangeOutputSerializer(change, context=self.context).data if change else None

@@ -68,6 +68,12 @@ class PersonViewSet(_RegistryViewSet):
             persons = persons.only(*PERSON_LIST_COLUMNS)
         return persons
 
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            selectors.pending_bank_account_changes_attach(page)
+        return page
+
     @extend_schema(request=PersonInputSerializer, responses={201: PersonOutputSerializer})
     def create(self, request):
         data = self._input(PersonInputSerializer)

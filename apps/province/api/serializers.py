@@ -1,6 +1,21 @@
 from rest_framework import serializers
 
+from apps.core.api.mixins import OutputModelSerializer
 from apps.core.api.periods import PeriodField
+from tenants.models import Bureau
+
+
+class BureauSerializer(OutputModelSerializer):
+    domains = serializers.SlugRelatedField(many=True, read_only=True, slug_field="domain")
+
+    class Meta:
+        model = Bureau
+        fields = [
+            "schema_name", "name_zh", "name_en", "area_code", "level", "province", "region_class",
+            "report_year", "domains", "tekun_multiplier", "classified_share", "phaseout_months",
+            "review_months_stable", "review_months_other", "review_months_marginal",
+            "temporary_cap_multiple", "marginal_income_multiple", "annual_report_deadline",
+        ]
 
 
 class StatsQuerySerializer(serializers.Serializer):

@@ -2,9 +2,11 @@
 
 from django.urls import path
 
-from .views import AlertsView, DuplicatesView, IndicatorsView, StandardsView, StatsView
+from .views import AlertsView, BureauViewSet, DuplicatesView, IndicatorsView, StandardsView, StatsView
 
 urlpatterns = [
+    path("province/bureaus/", BureauViewSet.as_view({"get": "list"}), name="province-bureau-list"),
+    path("province/bureaus/<str:schema_name>/", BureauViewSet.as_view({"get": "retrieve"}), name="province-bureau-detail"),
     path("province/stats/", StatsView.as_view(), name="province-stats"),
     path("province/standards/", StandardsView.as_view(), name="province-standards"),
     path("province/duplicates/", DuplicatesView.as_view(), name="province-duplicates"),

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from django.core.cache import cache
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tenants.permissions import IsProvinceOverseer
+from tenants.selectors import bureau_list
 
 from .. import selectors
 from ..views import PAGE_CACHE_SECONDS, version_key
 from .serializers import (
     AlertSerializer,
+    BureauSerializer,
     DuplicateSerializer,
     IndicatorSerializer,
     StandardRowSerializer,
@@ -24,6 +27,18 @@ from .serializers import (
 
 class ProvinceView(APIView):
     permission_classes = [IsProvinceOverseer]
+
+
+class BureauViewSet(viewsets.ReadOnlyModelViewSet):
+    """The bureaus the province oversees, with their rule settings."""
+
+    serializer_class = BureauSerializer
+    permission_classes = [IsProvinceOverseer]
+    lookup_field = "schema_name"
+    pagination_class = None
+
+    def get_queryset(self):
+        return bureau_list()
 
 
 class StatsView(ProvinceView):
