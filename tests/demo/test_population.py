@@ -54,9 +54,19 @@ def test_plan_at_scale_one_is_the_report():
     # 两项补贴 6,510.65万: living subsidy for 25% of 7,283 低保/边缘 members (1,821 × 202),
     # the rest nursing subsidies at 270: (5,425,541.67 − 367,842) / 270 = 18,732.
     assert (plan.disabled_living, plan.disabled_severe, plan.disabled_mild_other) == (1821, 18732, 9366)
-    # 儿童生活保障金 1,270.31万 / 12 / 1,960 = 540 orphans; 3,846 children in difficulty less them.
-    assert (plan.orphans_institutional + plan.orphans_scattered, plan.children_in_difficulty) == (540, 3306)
+    # 儿童生活保障金 1,270.31万 / 1,960 = 6,481.2 person-months / 12 = 540.1 children, of whom one in
+    # 36 is not paid (a year's 18th birthdays, half the year on average): 540.1 / (35/36) = 555.5 → 556;
+    # 3,846 children in difficulty less them: 3,290.5 → 3,290.
+    assert (plan.orphans_institutional + plan.orphans_scattered, plan.children_in_difficulty) == (556, 3290)
 
+
+def test_orphans_recognised_in_the_year_are_paid_part_of_it():
+    # 中山's 47 children recognised in 2024 are paid from the month after (6.5 of 12 months unpaid each):
+    # (6,481.2 + 47 × 6.5 = 6,786.7) person-months / 12 / (35/36) = 581.7 → 582 children in the plan.
+    stats = {**ZHONGSHAN_STATS, "children_new_identified": Decimal("47")}
+    plan = population_plan(stats=stats, standards={**ZHONGSHAN_STANDARDS, ("orphan", "scattered"): Decimal("1960")},
+                           scale=Decimal("1"))
+    assert (plan.orphans_institutional, plan.orphans_scattered) == (0, 582)  # only 散居 has a standard
 
 def test_plan_at_a_small_scale_keeps_every_group():
     plan = population_plan(stats=ZHONGSHAN_STATS, standards=ZHONGSHAN_STANDARDS, scale=Decimal("0.01"))

@@ -229,13 +229,16 @@ def test_fidelity_of_other_meanings(in_bureau):
 
 
 def test_xcity_orphans_from_ten_months_of_payments():
-    # 369.76万 paid January to October: 3,697,600 / 10 months / 1,350 a month = 273.9 orphans (not / 12 = 228.2).
+    # 369.76万 paid January to October: 3,697,600 / 10 months / 1,350 a month = 273.9 children paid every
+    # month (not / 12 = 228.2); 10 / 12 / 18 of them turn 18 in those months, unpaid half of them on
+    # average: 273.9 / (1 − 10/432) = 280.4.
     figures, notes = base_figures(stats=seed_statistics("xcity"), standards={("orphan", "scattered"): Decimal("1350")})
-    assert round(figures["orphans_institutional"] + figures["orphans_scattered"], 1) == 273.9
+    assert round(figures["orphans_institutional"] + figures["orphans_scattered"], 1) == 280.4
     # x市 states only the 分散养育 standard: every orphan it pays is scattered (an institutional one would
     # have no standard to be paid at).
     assert figures["orphans_institutional"] == 0
-    assert notes["orphans"] == "儿童生活保障金 / 10 months / the orphan standard (1350)"
+    assert notes["orphans"] == ("儿童生活保障金 / 10 months / the orphan standard (1350), "
+                                "with the year's 0 recognised and those turning 18")
 
 
 # --------------------------------------------------------------------------- gaps and their reasons

@@ -28,6 +28,8 @@ import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from apps.pensions.rules import ADULT_AGE
+
 # 中山 2024: the only report that states every assistance caseload.
 REF = {
     "dibao_households": 3469, "dibao_persons": 6444, "tekun_persons": 1186,
@@ -62,6 +64,9 @@ MILD_PER_SEVERE = 0.5  # level 3-4 holders outside 低保/边缘 (no subsidy) pe
 ORPHAN_RATE = 540 / REF_POPULATION  # 中山: 儿童生活保障金 1,270.31万 at ≈1,960 a month
 CHILD_DIFFICULTY_RATE = 3846 / REF_POPULATION
 ORPHAN_INSTITUTIONAL_SHARE = 0.25
+# A child recognised in the report year (registry.record_starts: on days over January to November) is
+# paid from the month after: about 6.5 of its 12 months unpaid.
+NEW_CHILD_UNPAID_MONTHS = 6.5
 TEKUN_INSTITUTIONAL_SHARE = 0.30
 # Members aged 80+ in the assistance groups (the 经济困难高龄 service subsidy needs some), unless the
 # bureau reports that subsidy's amount (elderly_quota).
@@ -305,9 +310,17 @@ def base_figures(*, stats: dict, standards: dict, classified_share: float = 0.4)
         monthly_std = float(orphan_std) if orphan_std else float(standards.get(("tekun", "basic"), 0) or 0)
         # x市 reports January to October: its payments cover 10 months, not 12.
         months = s.get("children_paid_months", 12)
-        orphans = s["children_paid"] * 10_000 / months / monthly_std if monthly_std else f["persons"] * ORPHAN_RATE
+        # The children in care paid every month of it, less those recognised in it (paid from the
+        # month after) and those turning 18 in it (ages spread evenly: months / 12 / 18 of them, paid
+        # to their birthday's month, half the months on average).
+        new = s.get("children_new_identified", 0)
+        age_out = months / 12 / ADULT_AGE / 2
+        person_months = s["children_paid"] * 10_000 / monthly_std if monthly_std else 0
+        orphans = ((person_months + new * NEW_CHILD_UNPAID_MONTHS) / months / (1 - age_out) if monthly_std
+                   else f["persons"] * ORPHAN_RATE)
         notes["orphans"] = (f"儿童生活保障金 / {months:.0f} months / "
-                            f"{'the orphan standard' if orphan_std else 'the 特困 basic standard'} ({monthly_std:.0f})")
+                            f"{'the orphan standard' if orphan_std else 'the 特困 basic standard'} ({monthly_std:.0f}), "
+                            f"with the year's {new:.0f} recognised and those turning {ADULT_AGE}")
     else:
         orphans = f["persons"] * ORPHAN_RATE
         notes["orphans"] = f"{ORPHAN_RATE:.3%} of the population (中山's ratio)"
