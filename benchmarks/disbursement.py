@@ -228,7 +228,7 @@ def child(kind: str, run_id: int) -> None:
     from django_tenants.utils import schema_context
 
     from apps.core.permissions import SYSTEM
-    from apps.disbursement.bankfile import CopyOut, bank_file_open, body_query
+    from apps.disbursement.bankfile import CopyOut, bank_file_open, body_copy
     from apps.disbursement.models import PaymentRun
 
     size = 0
@@ -243,10 +243,10 @@ def child(kind: str, run_id: int) -> None:
                 sink.write(piece)
                 size += len(piece)
         else:
-            query = body_query(run) if kind == "copy-same" else (
-                "SELECT id, payee_name, id_number, bank_account, bank_name, amount, programme_id, period, town_id, "
-                f"line_type FROM disbursement_paymentline WHERE run_id = {int(run_id)} ORDER BY id")
-            statement = f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER true)"
+            statement = body_copy(run) if kind == "copy-same" else (
+                "COPY (SELECT id, payee_name, id_number, bank_account, bank_name, amount, programme_id, period, "
+                f"town_id, line_type FROM disbursement_paymentline WHERE run_id = {int(run_id)} ORDER BY id) "
+                "TO STDOUT WITH (FORMAT csv, HEADER true)")
             if raw:
                 with CopyOut(statement) as copy:
                     get = copy.get
