@@ -218,28 +218,41 @@ class BodyStream:
 
 
 def comma_lines(piece: bytes) -> bytes:
-    """Whole lines of COPY's CSV with SEPARATOR as COPY writes them with commas; details as they are.
+    """Whole lines of COPY's CSV with SEPARATOR as COPY writes them with commas.
+
+    Line by line: a line without a quote or a comma in a value only has its separators replaced,
+    so that a bureau where a few names hold a comma does not pay the careful way for every line.
+    """
+    lines, line = [], b""
+    for part in piece.split(b"\n")[:-1]:
+        line += part + b"\n"
+        if line.count(b'"') % 2:  # a quoted value holding a line break: the line goes on
+            continue
+        replaced = line.replace(SEPARATOR, b",") if b'"' not in line else b""
+        lines.append(replaced if replaced.count(b",") == COMMAS_PER_LINE else _rewritten(line.decode("utf-8")))
+        line = b""
+    return b"".join(lines)
+
+
+def _rewritten(line: str) -> bytes:
+    """One line read field by field and written with commas; details as they are.
 
     An empty field unquoted is NULL, quoted it is empty text; each goes through csv_field, so a
     field quoted only for holding the separator loses its quotes and one holding a comma gains them.
     """
-    text, separator = piece.decode("utf-8"), SEPARATOR.decode()
-    lines, fields, start, end = [], [], 0, len(text)
-    while start < end:
-        if text[start] == '"':
+    separator, fields, start = SEPARATOR.decode(), [], 0
+    while start < len(line):
+        if line[start] == '"':
             stop = start + 1
-            while (stop := text.index('"', stop)) + 1 < end and text[stop + 1] == '"':
+            while line[(stop := line.index('"', stop)) + 1] == '"':
                 stop += 2
-            value, quoted, start = text[start + 1:stop].replace('""', '"'), True, stop + 1
+            value, quoted, start = line[start + 1:stop].replace('""', '"'), True, stop + 1
         else:
-            stop = min(text.find(c, start) % (end + 1) for c in (separator, "\n"))
-            value, quoted, start = text[start:stop], False, stop
+            stop = min(line.find(c, start) % len(line) for c in (separator, "\n"))
+            value, quoted, start = line[start:stop], False, stop
         fields.append(value if len(fields) == DETAILS else csv_field(value if quoted or value else None))
-        if text[start] == "\n":
-            lines.append(",".join(fields) + "\n")
-            fields = []
-        start += 1
-    return "".join(lines).encode("utf-8")
+        start += 1  # the separator or the line's end
+    return (",".join(fields) + "\n").encode("utf-8")
 
 
 def _check_exportable(run: PaymentRun, user) -> None:

@@ -40,10 +40,12 @@ def test_comma_lines_quotes_as_copy_does_with_commas():
     # 姓名 quoted for its comma, 公民身份号码 empty text, 社保卡号 NULL, 开户行 quoted only for the
     # separator; details quoted by COPY for the quotes of a town named 甲"镇, which stay CSV.
     piece = ('1\x1f"张,三"\x1f""\x1f\x1f"a\x1fb"\x1f200.00\x1f"MZ07,高龄津贴,202408,""甲""""镇"","\x1f7\n'
-             '2\x1f"赵\n六"\x1f11\x1f22\x1fx,y\x1f1.00\x1fMZ01,最低生活保障,202408,乙镇,\x1f8\n').encode()
+             '2\x1f孙八\x1f11\x1f22\x1f农业银行\x1f1.00\x1fMZ01,最低生活保障,202408,乙镇,\x1f8\n'
+             '3\x1f"赵\n六"\x1f11\x1f22\x1fx,y\x1f1.00\x1fMZ01,最低生活保障,202408,乙镇,\x1f9\n').encode()
     assert comma_lines(piece).decode() == (
         '1,"张,三","",,a\x1fb,200.00,MZ07,高龄津贴,202408,"甲""镇",,7\n'
-        '2,"赵\n六",11,22,"x,y",1.00,MZ01,最低生活保障,202408,乙镇,,8\n')
+        '2,孙八,11,22,农业银行,1.00,MZ01,最低生活保障,202408,乙镇,,8\n'
+        '3,"赵\n六",11,22,"x,y",1.00,MZ01,最低生活保障,202408,乙镇,,9\n')
 
 
 def _run(users, *, towns):
