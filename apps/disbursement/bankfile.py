@@ -46,10 +46,10 @@ COLUMNS = ["序号", "姓名", "公民身份号码", "社保卡号/银行账号"
 HEADER = (",".join(COLUMNS) + "\n").encode()
 # COPY's column separator, which BodyStream makes a comma. A line is 序号 and the query's seven
 # columns, the sixth of which (field DETAILS of the line, counting 序号 as 0) holds five of the
-# file's columns: eleven commas a line.
+# file's columns and so four commas.
 SEPARATOR = b"\x1f"
-COMMAS_PER_LINE = 11
 DETAILS = 6
+DETAILS_COMMAS = 4
 
 
 def _literal(value) -> str:
@@ -171,7 +171,7 @@ class BodyStream:
     COPY separates the columns with SEPARATOR so that five of the file's columns can leave
     PostgreSQL as one column already laid out as CSV (the query says why). A piece without a quote
     or a comma in any value (almost every piece) is then the file once each separator is a comma;
-    any other piece is read field by field and written as COPY writes it with commas (`comma_lines`).
+    any other piece goes line by line (`comma_lines`).
     """
 
     def __init__(self, run: PaymentRun):
@@ -205,10 +205,12 @@ class BodyStream:
         self.done = True
 
     def _comma_separated(self, piece: bytearray, lines: int) -> bytes:
-        # Without a quote no value holds a separator, CR or LF (COPY would have quoted it), so any comma
-        # beyond a line's eleven is in a value: such a piece goes the careful way.
-        replaced = piece.replace(SEPARATOR, b",") if b'"' not in piece else b""
-        piece = replaced if replaced.count(b",") == COMMAS_PER_LINE * lines else comma_lines(piece)
+        # Without a quote no value holds a separator, quote, CR or LF, nor is empty text (COPY would have
+        # quoted it), and any comma beyond the details' is in a value.
+        if b'"' not in piece and piece.count(b",") == DETAILS_COMMAS * lines:
+            piece = piece.replace(SEPARATOR, b",")
+        else:
+            piece = comma_lines(piece)
         self.hasher.update(piece)
         return bytes(piece)
 
@@ -228,8 +230,10 @@ def comma_lines(piece: bytes) -> bytes:
         line += part + b"\n"
         if line.count(b'"') % 2:  # a quoted value holding a line break: the line goes on
             continue
-        replaced = line.replace(SEPARATOR, b",") if b'"' not in line else b""
-        lines.append(replaced if replaced.count(b",") == COMMAS_PER_LINE else _rewritten(line.decode("utf-8")))
+        if b'"' not in line and line.count(b",") == DETAILS_COMMAS:
+            lines.append(line.replace(SEPARATOR, b","))
+        else:
+            lines.append(_rewritten(line.decode("utf-8")))
         line = b""
     return b"".join(lines)
 
@@ -248,7 +252,8 @@ def _rewritten(line: str) -> bytes:
                 stop += 2
             value, quoted, start = line[start + 1:stop].replace('""', '"'), True, stop + 1
         else:
-            stop = min(line.find(c, start) % len(line) for c in (separator, "\n"))
+            stop = line.find(separator, start)
+            stop = len(line) - 1 if stop < 0 else stop  # the last field ends at the line break
             value, quoted, start = line[start:stop], False, stop
         fields.append(value if len(fields) == DETAILS else csv_field(value if quoted or value else None))
         start += 1  # the separator or the line's end
