@@ -8,7 +8,8 @@ control record comes last so the file is produced in one pass; the XLSX carries 
 and the same checksum of the CSV body, on its first sheet.
 
 PostgreSQL writes the body itself (`COPY … TO STDOUT`), which is as fast as reading the rows can
-be; Python only hashes and forwards the bytes in 256 KB pieces.
+be; Python numbers the lines, turns COPY's separators into commas, hashes and forwards the bytes in
+256 KB pieces (BodyStream says why the separators).
 """
 
 from __future__ import annotations
@@ -42,6 +43,13 @@ BOM = "\ufeff".encode()
 PIECE = 256 * 1024
 COLUMNS = ["序号", "姓名", "公民身份号码", "社保卡号/银行账号", "开户行", "金额", "补贴项目代码", "补贴项目名称",
            "发放期号", "所属区划", "备注", "明细编号"]
+HEADER = (",".join(COLUMNS) + "\n").encode()
+# COPY's column separator, which BodyStream makes a comma. A line is 序号 and the query's seven
+# columns, the sixth of which (field DETAILS of the line, counting 序号 as 0) holds five of the
+# file's columns and so four commas.
+SEPARATOR = b"\x1f"
+DETAILS = 6
+DETAILS_COMMAS = 4
 
 
 def _literal(value) -> str:
@@ -50,41 +58,67 @@ def _literal(value) -> str:
     return psycopg_sql.Literal(value).as_string(connection.connection)
 
 
-def _case(column: str, mapping: dict) -> str:
+def _case(column: str, mapping: dict, default: str) -> str:
     """A CASE over a handful of values: per row, cheaper than any join a planner picks for a million rows."""
     if not mapping:
-        return "NULL"
-    return f"CASE {column} " + " ".join(f"WHEN {_literal(k)} THEN {_literal(v)}" for k, v in mapping.items()) + " END"
+        return _literal(default)
+    whens = " ".join(f"WHEN {_literal(k)} THEN {_literal(v)}" for k, v in mapping.items())
+    return f"CASE {column} {whens} ELSE {_literal(default)} END"
+
+
+def csv_field(value: str | None) -> str:
+    """`value` as COPY … (FORMAT csv) writes a column: NULL empty; empty text, or text holding a comma,
+    quote, CR or LF, quoted (quotes doubled)."""
+    if value is None:
+        return ""
+    if value == "" or any(c in value for c in ',"\r\n'):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def _csv_sql(expression: str) -> str:
+    """csv_field in SQL, for a town name read per line (a bureau with more towns than a CASE is worth)."""
+    return (f"CASE WHEN {expression} = '' OR {expression} ~ '[,\"\\r\\n]' "
+            f"THEN '\"' || replace({expression}, '\"', '\"\"') || '\"' ELSE {expression} END")
 
 
 # The biggest programmes first: a CASE stops at its first match.
 PROGRAMME_ORDER = ["longevity", "dibao", "disability_living", "disability_nursing", "elderly_service", "tekun",
                    "tekun_care", "orphan", "temporary", "eco_burial", "funeral_waiver"]
+# Beyond this many towns, a line's town is read from people_town (by primary key) rather than a CASE.
+TOWN_CASE_LIMIT = 500
 
 
-def _programmes() -> tuple[dict, dict]:
-    """(code → bank file code, code → Chinese name) from the catalogue, biggest programmes first."""
+def _programmes() -> dict[str, str]:
+    """code → `补贴项目代码,补贴项目名称,` (CSV) from the catalogue, biggest programmes first."""
     labels = dict(ProgrammeCode.choices)
     rows = sorted(Programme.objects.values_list("code", "bank_code"),
                   key=lambda row: PROGRAMME_ORDER.index(row[0]) if row[0] in PROGRAMME_ORDER else 99)
-    codes, names = {}, {}
     with translation.override("zh-hans"):
-        for code, bank_code in rows:
-            codes[code] = neutralise_cell(bank_code)
-            names[code] = neutralise_cell(re.sub(r"\s*\(.*\)$", "", str(labels.get(code, code))))
-    return codes, names
+        return {code: csv_field(neutralise_cell(bank_code)) + ","
+                + csv_field(neutralise_cell(re.sub(r"\s*\(.*\)$", "", str(labels.get(code, code))))) + ","
+                for code, bank_code in rows}
 
 
 def body_query(run: PaymentRun) -> str:
-    codes, names = _programmes()
-    towns = {pk: neutralise_cell(name) for pk, name in Town.objects.values_list("pk", "name")}
-    town = _case("l.town_id", towns) if len(towns) <= 500 else (
-        f"(SELECT {neutralise_sql('t.name')} FROM people_town t WHERE t.id = l.town_id)")
+    programmes = _programmes()
+    period_number = f"{run.period:%Y%m},"
+    towns = {pk: csv_field(neutralise_cell(name)) + "," for pk, name in Town.objects.values_list("pk", "name")}
+    town = _case("l.town_id", towns, ",") if len(towns) <= TOWN_CASE_LIMIT else (
+        f"coalesce((SELECT {_csv_sql('t.name')} FROM (SELECT {neutralise_sql('name')} AS name FROM people_town "
+        "WHERE id = l.town_id) t), '') || ','")
     return sql.statement(
         "bank_file_body", payee_name=neutralise_sql("l.payee_name"),
-        bank_name=neutralise_sql("nullif(l.bank_name, '')"),
-        programme_code=_case("l.programme_id", codes), programme_name=_case("l.programme_id", names),
-        period=_literal(run.period), period_number=_literal(f"{run.period:%Y%m}"), town=town, run=_literal(int(run.pk)))
+        bank_name=f"nullif({neutralise_sql('l.bank_name')}, '')",
+        programme=_case("l.programme_id", programmes, ",,"),
+        programme_and_period=_case("l.programme_id", {code: prefix + period_number
+                                                      for code, prefix in programmes.items()}, ",," + period_number),
+        period=_literal(run.period), town=town, run=_literal(int(run.pk)))
+
+
+def body_copy(run: PaymentRun) -> str:
+    """The COPY statement BodyStream reads: the columns separated by SEPARATOR, no header."""
+    return f"COPY ({body_query(run)}) TO STDOUT WITH (FORMAT csv, DELIMITER E'\\x{SEPARATOR[0]:02x}')"
 
 
 class CopyOut:
@@ -132,7 +166,13 @@ class CopyOut:
 
 
 class BodyStream:
-    """Iterates the CSV body in pieces while hashing and counting it; `sha256`/`rows` when done."""
+    """Iterates the CSV body in pieces while hashing and counting it; `sha256`/`rows` when done.
+
+    COPY separates the columns with SEPARATOR so that five of the file's columns can leave
+    PostgreSQL as one column already laid out as CSV (the query says why). A piece without a quote
+    or a comma in any value (almost every piece) is then the file once each separator is a comma;
+    any other piece goes line by line (`comma_lines`).
+    """
 
     def __init__(self, run: PaymentRun):
         self.run = run
@@ -141,36 +181,83 @@ class BodyStream:
         self.done = False
 
     def __iter__(self) -> Iterator[bytes]:
-        query = f"COPY ({body_query(self.run)}) TO STDOUT WITH (FORMAT csv, HEADER true)"
+        self.hasher.update(HEADER)
+        yield HEADER
         piece = bytearray()
-        number = 0
-        with CopyOut(query) as copy:
+        number = first = 0
+        with CopyOut(body_copy(self.run)) as copy:
             get = copy.get
-            size, header = get(0)
-            if size >= 0:
-                piece += "序号,".encode()
-                piece += header
-            while size >= 0:
+            while True:
                 size, data = get(0)
                 if size < 0:
                     break
                 number += 1
-                piece += b"%d," % number
+                piece += b"%d\x1f" % number
                 piece += data
                 if len(piece) >= PIECE:
-                    self.hasher.update(piece)
-                    yield bytes(piece)
+                    yield self._comma_separated(piece, number - first)
                     piece.clear()
+                    first = number
             copy.done = size == -1
         if piece:
-            self.hasher.update(piece)
-            yield bytes(piece)
+            yield self._comma_separated(piece, number - first)
         self.rows = number
         self.done = True
+
+    def _comma_separated(self, piece: bytearray, lines: int) -> bytes:
+        # Without a quote no value holds a separator, quote, CR or LF, nor is empty text (COPY would have
+        # quoted it), and any comma beyond the details' is in a value.
+        if b'"' not in piece and piece.count(b",") == DETAILS_COMMAS * lines:
+            piece = piece.replace(SEPARATOR, b",")
+        else:
+            piece = comma_lines(piece)
+        self.hasher.update(piece)
+        return bytes(piece)
 
     @property
     def sha256(self) -> str:
         return self.hasher.hexdigest()
+
+
+def comma_lines(piece: bytes) -> bytes:
+    """Whole lines of COPY's CSV with SEPARATOR as COPY writes them with commas.
+
+    Line by line: a line without a quote or a comma in a value only has its separators replaced,
+    so that a bureau where a few names hold a comma does not pay the careful way for every line.
+    """
+    lines, line = [], b""
+    for part in piece.split(b"\n")[:-1]:
+        line += part + b"\n"
+        if line.count(b'"') % 2:  # a quoted value holding a line break: the line goes on
+            continue
+        if b'"' not in line and line.count(b",") == DETAILS_COMMAS:
+            lines.append(line.replace(SEPARATOR, b","))
+        else:
+            lines.append(_rewritten(line.decode("utf-8")))
+        line = b""
+    return b"".join(lines)
+
+
+def _rewritten(line: str) -> bytes:
+    """One line read field by field and written with commas; details as they are.
+
+    An empty field unquoted is NULL, quoted it is empty text; each goes through csv_field, so a
+    field quoted only for holding the separator loses its quotes and one holding a comma gains them.
+    """
+    separator, fields, start = SEPARATOR.decode(), [], 0
+    while start < len(line):
+        if line[start] == '"':
+            stop = start + 1
+            while line[(stop := line.index('"', stop)) + 1] == '"':
+                stop += 2
+            value, quoted, start = line[start + 1:stop].replace('""', '"'), True, stop + 1
+        else:
+            stop = line.find(separator, start)
+            stop = len(line) - 1 if stop < 0 else stop  # the last field ends at the line break
+            value, quoted, start = line[start:stop], False, stop
+        fields.append(value if len(fields) == DETAILS else csv_field(value if quoted or value else None))
+        start += 1  # the separator or the line's end
+    return (",".join(fields) + "\n").encode("utf-8")
 
 
 def _check_exportable(run: PaymentRun, user) -> None:

@@ -1,0 +1,109 @@
+"""The bank file's lines are the CSV that COPY writes one column per field, whatever the names hold.
+
+PostgreSQL writes the lines with a separator other than the comma and five of the columns in one
+(bankfile.BodyStream); these tests write out the lines such a file must carry.
+"""
+
+import datetime
+import hashlib
+from decimal import Decimal
+
+import pytest
+
+from apps.disbursement import bankfile
+from apps.disbursement.bankfile import bank_file_open, comma_lines, csv_field
+from apps.disbursement.models import PaymentLine
+from apps.disbursement.services import payment_run_approve, payment_run_start
+from apps.people.models import Town
+from tests import factories as f
+from tests.disbursement.conftest import entitlement
+
+pytestmark = pytest.mark.django_db
+
+# name, bank name -> 姓名, 开户行 as the file carries them
+PAYEES = [
+    ("张,三", "中国银行,中山分行", '"张,三"', '"中国银行,中山分行"'),
+    ('李"四"', "农业银行", '"李""四"""', "农业银行"),
+    ("王\x1f五", "工商\x1f银行", "王\x1f五", "工商\x1f银行"),
+    ("赵\n六", "建设\r银行", '"赵\n六"', '"建设\r银行"'),
+    ("=钱,七", "", "\"'=钱,七\"", ""),
+    ("孙八", "邮储银行", "孙八", "邮储银行"),
+]
+
+
+def test_csv_field_is_copys_rule():
+    assert [csv_field(v) for v in (None, "", "甲镇", "甲,镇", 'a"b', "a\rb", "a\nb", "a\x1fb")] == [
+        "", '""', "甲镇", '"甲,镇"', '"a""b"', '"a\rb"', '"a\nb"', "a\x1fb"]
+
+
+def test_comma_lines_quotes_as_copy_does_with_commas():
+    # 姓名 quoted for its comma, 公民身份号码 empty text, 社保卡号 NULL, 开户行 quoted only for the
+    # separator; details quoted by COPY for the quotes of a town named 甲"镇, which stay CSV.
+    piece = ('1\x1f"张,三"\x1f""\x1f\x1f"a\x1fb"\x1f200.00\x1f"MZ07,高龄津贴,202408,""甲""""镇"","\x1f7\n'
+             '2\x1f孙八\x1f11\x1f22\x1f农业银行\x1f1.00\x1fMZ01,最低生活保障,202408,乙镇,\x1f8\n'
+             '3\x1f"赵\n六"\x1f11\x1f22\x1fx,y\x1f1.00\x1fMZ01,最低生活保障,202408,乙镇,\x1f9\n').encode()
+    assert comma_lines(piece).decode() == (
+        '1,"张,三","",,a\x1fb,200.00,MZ07,高龄津贴,202408,"甲""镇",,7\n'
+        '2,孙八,11,22,农业银行,1.00,MZ01,最低生活保障,202408,乙镇,,8\n'
+        '3,"赵\n六",11,22,"x,y",1.00,MZ01,最低生活保障,202408,乙镇,,9\n')
+
+
+def _run(users, *, towns):
+    """Six 200.00 longevity lines of 2024-06 for PAYEES, in `towns` by turns; one of them made an arrears line."""
+    made = []
+    for n, (name, bank, _, _) in enumerate(PAYEES):
+        person = f.person(name=name, bank_account=f"62284800000000{n:05d}", bank_name=bank)
+        person.town = towns[n % len(towns)]
+        person.save(update_fields=["town"])
+        made.append(entitlement(programme="longevity", person=person, variant="90-99"))
+    u = users("zhongshan")
+    run = payment_run_start(period=datetime.date(2024, 6, 1), kind="regular", user=u.finance, background=False)
+    # A line of another month and kind goes the general way through the query (备注, 发放期号).
+    PaymentLine.objects.filter(run=run, entitlement=made[-1]).update(line_type="arrears",
+                                                                    period=datetime.date(2024, 3, 1))
+    return payment_run_approve(run=run, user=u.approver), u
+
+
+def _expected(run, towns) -> list[str]:
+    lines = {line.payee_name: line for line in PaymentLine.objects.filter(run=run)}
+    rows = []
+    for number, (name, _, payee, bank) in enumerate(sorted(PAYEES, key=lambda p: lines[p[0]].pk), start=1):
+        line = lines[name]
+        town = csv_field(next(t.name for t in towns if t.pk == line.town_id))
+        remark, period = ("差额补发", "202403") if line.line_type == "arrears" else ("", "202406")
+        rows.append(f"{number},{payee},{line.id_number},{line.bank_account},{bank},200.00,MZ07,高龄津贴,{period},"
+                    f"{town},{remark},{line.pk}\n")
+    return rows
+
+
+@pytest.mark.parametrize("piece", [1, 256 * 1024], ids=["a piece a line", "one piece"])
+def test_names_with_commas_quotes_separators_and_line_breaks(in_bureau, users, monkeypatch, piece):
+    monkeypatch.setattr(bankfile, "PIECE", piece)
+    with in_bureau("zhongshan"):
+        town = f.town()
+        Town.objects.filter(pk=town.pk).update(name='甲,"镇"')
+        towns = list(Town.objects.order_by("id")[:2])
+        run, u = _run(users, towns=towns)
+        content = b"".join(bank_file_open(run=run, user=u.finance, fmt="csv", channel="api")[1])
+        expected = _expected(run, towns)
+    body = content[3:content.rindex("控制记录".encode())].decode("utf-8")
+    assert body == "序号,姓名,公民身份号码,社保卡号/银行账号,开户行,金额,补贴项目代码,补贴项目名称,发放期号,所属区划,备注,明细编号\n" + "".join(
+        expected)
+    assert '"甲,""镇"""' in body
+    control = content[content.rindex("控制记录".encode()):].decode().strip().split(",")
+    assert control == ["控制记录", "批次号", str(run.pk), "笔数", "6", "总金额", "1200.00", "SHA-256",
+                       hashlib.sha256(body.encode()).hexdigest()]
+
+
+def test_towns_read_per_line_past_the_case_limit_give_the_same_file(in_bureau, users, monkeypatch):
+    with in_bureau("zhongshan"):
+        town = f.town()
+        Town.objects.filter(pk=town.pk).update(name='=甲,"镇"')
+        towns = list(Town.objects.order_by("id")[:2])
+        run, u = _run(users, towns=towns)
+        by_case = b"".join(bank_file_open(run=run, user=u.finance, fmt="csv", channel="api")[1])
+        monkeypatch.setattr(bankfile, "TOWN_CASE_LIMIT", 0)
+        by_lookup = b"".join(bank_file_open(run=run, user=u.finance, fmt="csv", channel="api")[1])
+    assert by_lookup == by_case
+    assert "\"'=甲,\"\"镇\"\"\"".encode() in by_case
+    assert run.total_amount == Decimal("1200.00")
