@@ -78,6 +78,12 @@ def capped_count(queryset, cap: int | None = None) -> int:
     cap = COUNT_CAP if cap is None else cap
     if not hasattr(queryset, "query"):
         return len(queryset)
+    query = queryset.query
+    if (query.annotations and not query.distinct and not query.combinator
+            and not any(annotation.contains_aggregate for annotation in query.annotations.values())):
+        # A sliced count selects the page's columns in a subquery, annotations too: an annotation a row
+        # shows (persons' has_pending_bank_account_change, a subquery) is not what is counted.
+        queryset = queryset.values("pk")
     return queryset[: cap + 1].count()
 
 

@@ -112,3 +112,22 @@ def test_a_capped_count_reads_the_rows_in_the_lists_own_order(analysed_registry,
         client.get("/api/v1/persons/?search=估算")
     counts = [q["sql"] for q in queries.captured_queries if "COUNT(*)" in q["sql"]]
     assert counts and all('ORDER BY "people_person"."id" ASC' in sql for sql in counts)
+
+
+@override_settings(PAGINATION_EXACT_COUNT_BELOW=10)
+def test_a_count_leaves_out_what_a_row_shows_but_not_a_grouping(analysed_registry, login_as, in_bureau):
+    """The persons page shows whether each row has a pending bank-account change (a subquery per row):
+    counting its rows computes none of them. An aggregate annotation groups the rows, and stays."""
+    from django.db.models import Count
+
+    from apps.core.pagination import capped_count
+    from apps.people.models import Household
+
+    client = login_as("zhongshan", "zhongshan-admin")
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/api/v1/persons/?search=估算").json()
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(*)" in q["sql"]]
+    assert page["count"] == 25 and counts and not any("EXISTS" in sql for sql in counts)
+    with in_bureau("zhongshan"):
+        grouped = Household.objects.annotate(n=Count("members"))
+        assert capped_count(grouped) == Household.objects.count()
