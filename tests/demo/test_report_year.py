@@ -234,9 +234,10 @@ def test_a_small_xcity_report_year_is_lived_as_planned(in_bureau):
     } == {"new": 10, "new_persons": 17, "stopped": 12, "stopped_persons": 19, "year_end": 107, "year_end_persons": 203}
     assert (plan["tekun"]["new"], plan["tekun"]["stopped"]) == (1, 1)
     with in_bureau("xcity"):
-        # 边缘 reports no flows: one of its 14 households in twelve is new (14 / 12 → 1, of 2 members).
-        assert _rows(HOUSEHOLD_FIGURES.format(where=NEW)) == [("dibao", 10, 17), ("dibao_marginal", 1, 2)]
-        assert (plan["dibao_marginal"]["new"], plan["dibao_marginal"]["new_persons"]) == (1, 2)
+        # 边缘 reports no flows: one of its 14 households in twelve is new (14 / 12 → 1, of 1 member: the
+        # synthetic population's household sizes follow from its seed and plan).
+        assert _rows(HOUSEHOLD_FIGURES.format(where=NEW)) == [("dibao", 10, 17), ("dibao_marginal", 1, 1)]
+        assert (plan["dibao_marginal"]["new"], plan["dibao_marginal"]["new_persons"]) == (1, 1)
         assert _rows(HOUSEHOLD_FIGURES.format(where=STOPPED)) == [("dibao", 12, 19)]
         assert _rows(HOUSEHOLD_FIGURES.format(where=YEAR_END)) == [
             ("dibao", 107, 203),

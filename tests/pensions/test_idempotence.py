@@ -29,7 +29,9 @@ def test_second_run_changes_nothing(in_bureau, run_engine):
     with in_bureau("zhongshan"):
         _population()
         first = run_engine(D(2024, 6, 1))
-        assert first.summary["by_programme"] == {"longevity": {"start": 3}, "disability_nursing": {"start": 1}}
+        # 中山's seeds carry a 散居 orphan standard (the demo's assumption): the child starts too.
+        assert first.summary["by_programme"] == {"longevity": {"start": 3}, "disability_nursing": {"start": 1},
+                                                 "orphan": {"start": 1}}
         counts = Entitlement.objects.count(), Entitlement.history.count(), EligibilityChange.objects.count()
         second = run_engine(D(2024, 6, 1))
         third = run_engine(D(2024, 6, 20))
