@@ -13,7 +13,7 @@ What it makes:
 - the public schema migrated and xcity bootstrapped (the template's source: towns, programmes,
   standards, users, the bureau's settings); migrate_schemas runs for xcity only, never over the
   fixture's 150 schemas;
-- `prov_template`: xcity's schema copied (tests/schema_clone.py) with its people, entitlements and
+- `prov_template`: xcity's schema copied (tenants/schema_clone.py) with its people, entitlements and
   payment runs emptied, and 特困 care standards added so that every entitlement prices to a line;
 - `prov_001` … `prov_NNN`: copies of the template, each with a registry row (and a
   `prov-NNN.localhost` domain) whose settings are xcity's. Bureaus 1..`big` have `big_size`

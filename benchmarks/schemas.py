@@ -8,7 +8,7 @@ In the benchmark database (`<database>_bench`), each repetition:
       does for a new bureau): the cost of one schema's migrations, and the template of (3);
   (2) migrates N empty schemas at once with django-tenants' multiprocessing executor
       (TENANT_MULTIPROCESSING_MAX_PROCESSES = --processes);
-  (3) copies the template into N schemas (tests/schema_clone.py: catalog-driven CREATE TABLE … LIKE,
+  (3) copies the template into N schemas (tenants/schema_clone.py: catalog-driven CREATE TABLE … LIKE,
       rows, sequences, foreign keys; one transaction each), one after another;
 then checks that a copy and a migrated schema have the same catalog and migration records
 (tests/test_schema_clone.py's comparison) and drops what it made. Only schemas: a bureau's row,

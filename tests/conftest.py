@@ -1,6 +1,6 @@
 """Test harness: one test database per session with the real five bureaus bootstrapped from seeds/.
 
-The session migrates one template schema and each bureau's schema is a copy of it (tests/schema_clone.py;
+The session migrates one template schema and each bureau's schema is a copy of it (tenants/schema_clone.py;
 tests/test_schema_clone.py keeps the copy equal to a migrated schema): migrating five schemas took
 minutes and grew with every app.
 

@@ -1,12 +1,12 @@
-"""The bureau schemas of the test session are copies of a migrated template (tests/schema_clone.py);
+"""The bureau schemas of the test session are copies of a migrated template (tenants/schema_clone.py);
 these tests keep a copy equal to a migrated schema, so a new kind of object in a migration cannot
 make the suite run against something production never has."""
 
 import pytest
 from django.db import connection
 
-from tests.conftest import TEMPLATE_SCHEMA
 from tenants.schema_clone import schema_clone
+from tests.conftest import TEMPLATE_SCHEMA
 
 pytestmark = pytest.mark.django_db
 

@@ -11,11 +11,11 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from apps.demo.bootstrap import bootstrap
-from tests.conftest import TEMPLATE_SCHEMA
-from tests.schema_clone import bureaus_cloned_from
 from tenants import schema_clone
 from tenants.models import Bureau, Domain
 from tenants.seeds import SEEDS_DIR, Seed, load_seed
+from tests.conftest import TEMPLATE_SCHEMA
+from tests.schema_clone import bureaus_cloned_from
 
 pytestmark = pytest.mark.django_db
 
