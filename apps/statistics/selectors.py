@@ -20,6 +20,7 @@ from apps.core.periods import format_month
 from apps.core.registries import Figure, monthly_figures
 
 from . import rules
+from .labels import unit_label
 from .models import AnnualSnapshot, ReportedFigure
 from .services import figures_compute
 
@@ -158,7 +159,7 @@ def fidelity(*, year: int) -> list[FidelityRow]:
                     computed_key=computed.key,
                     status="not_comparable",
                     reason=_("The report counts %(reported)s, the data %(computed)s.")
-                    % {"reported": rf.unit, "computed": computed.unit},
+                    % {"reported": unit_label(rf.unit), "computed": unit_label(computed.unit)},
                     **common,
                 )
             )

@@ -209,11 +209,14 @@ def test_fidelity_of_other_meanings(in_bureau):
             ],
         )
         rows = {row.key: row for row in fidelity(year=2024)}
-    # x市 counts the vagrants it assisted in persons, the cases are person-times.
+        with translation.override("zh-hans"):
+            chinese = {row.key: row for row in fidelity(year=2024)}
+    # x市 counts the vagrants it assisted in persons, the cases are person-times: said in words, not unit codes.
     assert (rows["vagrant_assisted"].status, rows["vagrant_assisted"].reason) == (
         "not_comparable",
-        "The report counts persons, the data person_time.",
+        "The report counts persons, the data person-times.",
     )
+    assert chinese["vagrant_assisted"].reason == "年报统计口径为人员，数据口径为人次。"
     assert rows["meals_served"].status == "not_comparable"
     assert (
         rows["meals_served"].reason == "The report's figure covers two years together (cumulative), the data one year."
