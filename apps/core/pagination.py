@@ -23,6 +23,7 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connections
 from django.utils.functional import cached_property
@@ -79,12 +80,21 @@ def capped_count(queryset, cap: int | None = None) -> int:
     if not hasattr(queryset, "query"):
         return len(queryset)
     query = queryset.query
-    if (query.annotations and not query.distinct and not query.combinator
-            and not any(annotation.contains_aggregate for annotation in query.annotations.values())):
-        # A sliced count selects the page's columns in a subquery, annotations too: an annotation a row
-        # shows (persons' has_pending_bank_account_change, a subquery) is not what is counted.
-        queryset = queryset.values("pk")
-    return queryset[: cap + 1].count()
+    if (query.distinct or query.combinator or query.group_by is not None
+            or any(annotation.contains_aggregate for annotation in query.annotations.values())):
+        return queryset[: cap + 1].count()
+    # Only the keys, in a statement written here: Django's sliced count selects the page's columns in a
+    # subquery, annotations too (persons' has_pending_bank_account_change is not what is counted), and
+    # its aggregation machinery (cloning, relabelling the subquery's aliases) cost a persons page about
+    # 1 ms of CPU. The rows counted are the same: no grouping, no DISTINCT, the list's own filters.
+    keys = queryset.values("pk")[: cap + 1]
+    try:
+        sql, params = keys.query.get_compiler(keys.db).as_sql()
+    except EmptyResultSet:  # a filter that matches nothing by construction (pk__in=[], .none())
+        return 0
+    with connections[keys.db].cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) capped", params)
+        return cursor.fetchone()[0]
 
 
 class EstimatedCountPaginator(Paginator):

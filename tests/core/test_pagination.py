@@ -131,3 +131,25 @@ def test_a_count_leaves_out_what_a_row_shows_but_not_a_grouping(analysed_registr
     with in_bureau("zhongshan"):
         grouped = Household.objects.annotate(n=Count("members"))
         assert capped_count(grouped) == Household.objects.count()
+
+
+def test_a_capped_count_counts_what_djangos_count_counts(analysed_registry, in_bureau):
+    """The count is a statement of its own over the list's keys: it must agree with the ORM's count
+    for a filter, an annotation a row shows, a filter that can match nothing, and the cap."""
+    from django.db.models import Exists, OuterRef
+
+    from apps.core.pagination import capped_count
+    from apps.people.models import HouseholdMember, Person
+
+    with in_bureau("zhongshan"):
+        members = Exists(HouseholdMember.objects.filter(person=OuterRef("pk")))
+        lists = [
+            Person.objects.all(),
+            Person.objects.filter(name__startswith="估算"),
+            Person.objects.annotate(in_household=members).filter(in_household=True),
+            Person.objects.filter(pk__in=[]),
+            Person.objects.none(),
+        ]
+        for persons in lists:
+            for cap in (0, 3, 10_000):
+                assert capped_count(persons, cap) == min(persons.count(), cap + 1), (persons.query, cap)
