@@ -43,8 +43,31 @@ def test_persons_and_entitlements_read_the_same_as_drf_shows_them(zs):
         assert len(ours) == len(rows) >= 2
         assert [dict(row) for row in ours] == [dict(row) for row in theirs]
     # The column reads cover what they should: the plain columns and the foreign keys as their ids.
-    readers = {name: (attname, is_pk) for name, _field, attname, is_pk in
+    readers = {name: (attname, convert is None) for name, _field, attname, convert in
                EntitlementOutputSerializer(context={"request": None})._readers}
     assert readers["per_capita_income"] == ("per_capita_income", False)
     assert readers["programme"] == ("programme_id", True)
     assert readers["household_code"] == (None, False) and readers["amount"] == (None, False)
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "UTC", "America/St_Johns"])
+def test_a_timestamp_reads_as_drf_shows_it_in_the_current_time_zone(zone):
+    """The timestamps' shortcut (format and zone looked up once a page) against DRF's DateTimeField:
+    aware values in several zones, a naive one, and the 'Z' DRF writes for UTC."""
+    from django.utils import timezone as tz
+
+    from apps.core.api.mixins import _iso_datetime
+
+    values = [
+        datetime.datetime(2026, 11, 28, 6, 30, 15, 123456, tzinfo=datetime.UTC),
+        datetime.datetime(2026, 1, 1, 0, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8))),
+        datetime.datetime(2024, 2, 29, 23, 59, 59, tzinfo=datetime.timezone(datetime.timedelta(hours=-5))),
+        datetime.datetime(2026, 6, 1, 12, 0),  # naive: DRF makes it aware in the current zone
+    ]
+    with tz.override(zone):
+        field = serializers.DateTimeField()
+        convert = _iso_datetime(field, tz.get_current_timezone())
+        assert convert is not None
+        assert [convert(value) for value in values] == [field.to_representation(value) for value in values]
+    assert _iso_datetime(serializers.DateTimeField(format="%Y-%m-%d"), datetime.UTC) is None
+    assert _iso_datetime(serializers.DateField(), datetime.UTC) is None
