@@ -67,6 +67,9 @@ class PaymentRunFilter(filters.FilterSet):
         fields = ["period", "kind", "status"]
 
 
+RUN_COLUMNS = [field.name for field in PaymentRun._meta.concrete_fields]
+
+
 class PaymentRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Payment runs with their progress. POST starts one (a worker generates it); approve, export, returns."""
 
@@ -76,7 +79,12 @@ class PaymentRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     ordering_fields = ["id", "period", "started_at"]
 
     def get_queryset(self):
-        return selectors.payment_run_list()
+        runs = selectors.payment_run_list()
+        if self.action == "list":
+            # The two users are shown by their usernames: whole auth_user rows made the page's statement
+            # 42 columns, and compiling it a third of the request.
+            runs = runs.only(*RUN_COLUMNS, "started_by__username", "approved_by__username")
+        return runs
 
     @extend_schema(request=PaymentRunInputSerializer, responses={202: PaymentRunOutputSerializer})
     def create(self, request):
