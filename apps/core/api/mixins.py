@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
@@ -122,7 +123,7 @@ def _column_of(field: serializers.Field, model) -> tuple[str | None, bool]:
     return model_field.attname, False
 
 
-def _iso_datetime(field: serializers.Field, current):
+def _iso_datetime(field: serializers.Field, current) -> Callable | None:
     """For a plain DateTimeField shown in ISO 8601: what its to_representation gives for a column's value,
     without looking up the format and the current time zone again for every row (two timestamps a row
     were a twelfth of a persons page's CPU). None for any other field."""
@@ -160,7 +161,7 @@ class OutputModelSerializer(serializers.ModelSerializer):
         return {name: _copy_field(field) for name, field in template.items()}
 
     @cached_property
-    def _readers(self) -> list[tuple[str, serializers.Field, str | None, object]]:
+    def _readers(self) -> list[tuple[str, serializers.Field, str | None, Callable | None]]:
         """(name, field, attname, convert) per readable field; attname where the value is a column read as
         is, convert what makes a column's value the answer's (None: the value itself, a key)."""
         model = getattr(getattr(self, "Meta", None), "model", None)
