@@ -82,7 +82,7 @@ class PaymentRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         runs = selectors.payment_run_list()
         if self.action == "list":
             # The two users are shown by their usernames: whole auth_user rows made the page's statement
-            # 42 columns, and compiling it a third of the request.
+            # 42 columns to compile and read (24 now), 12% of the request's Python calls.
             runs = runs.only(*RUN_COLUMNS, "started_by__username", "approved_by__username")
         return runs
 
