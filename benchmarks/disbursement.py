@@ -250,12 +250,15 @@ def child(kind: str, run_id: int) -> None:
                 "TO STDOUT WITH (FORMAT csv, HEADER true)")
             if raw:
                 with CopyOut(statement) as copy:
-                    get = copy.get
+                    get, fill = copy.get, copy.fill
                     while True:
-                        length, data = get(0)
-                        if length < 0:
-                            copy.done = length == -1
-                            break
+                        length, data = get(1)
+                        if length <= 0:
+                            if length < 0:
+                                copy.done = length == -1
+                                break
+                            fill()
+                            continue
                         sink.write(data)
                         size += length
             else:

@@ -8,8 +8,10 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 
 from apps.core.models import PersonalDataAccess
+from apps.disbursement import bankfile
 from apps.disbursement.bankfile import COLUMNS, bank_file_open
 from apps.disbursement.models import BankFileDownload, PaymentLine, PaymentRun
 from apps.disbursement.services import payment_run_approve, payment_run_start
@@ -120,3 +122,23 @@ def test_xlsx_continues_on_a_second_sheet_past_the_row_limit(in_bureau, users, m
         workbook = openpyxl.load_workbook(io.BytesIO(b"".join(chunks)))
     assert workbook.sheetnames == ["控制记录", "明细", "明细2"]
     assert [row[0] for row in workbook["明细2"].iter_rows(values_only=True)] == ["序号", 2]
+
+
+@pytest.mark.parametrize("whole", [True, False], ids=["whole file", "cut off mid-COPY"])
+def test_the_bank_file_leaves_the_sessions_jit_setting_as_it_was(in_bureau, users, monkeypatch, whole):
+    """The COPY runs without JIT; a kept connection then serves other requests with the setting it had."""
+    monkeypatch.setattr(bankfile, "PIECE", 1)  # a piece a line: the download can stop inside the COPY
+    with in_bureau("zhongshan"):
+        two_lines()
+        run, u = approved_run(users)
+        with connection.cursor() as cursor:
+            cursor.execute("SET jit = on")
+        chunks = bank_file_open(run=run, user=u.finance, fmt="csv", channel="api")[1]
+        next(chunks), next(chunks), next(chunks)  # the BOM, the header, the first line
+        if whole:
+            assert len(list(chunks)) == 2  # the second line, the control record
+        else:
+            chunks.close()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('jit')")
+            assert cursor.fetchone()[0] == "on"

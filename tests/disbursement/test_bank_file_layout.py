@@ -95,6 +95,20 @@ def test_names_with_commas_quotes_separators_and_line_breaks(in_bureau, users, m
                        hashlib.sha256(body.encode()).hexdigest()]
 
 
+def test_details_by_one_case_or_by_two_lookups_give_the_same_file(in_bureau, users, monkeypatch):
+    with in_bureau("zhongshan"):
+        town = f.town()
+        Town.objects.filter(pk=town.pk).update(name='+乙,"镇"')
+        towns = list(Town.objects.order_by("id")[:2])
+        run, u = _run(users, towns=towns)
+        one_case = b"".join(bank_file_open(run=run, user=u.finance, fmt="csv", channel="api")[1])
+        monkeypatch.setattr(bankfile, "DETAILS_CASE_LIMIT", 0)
+        two_lookups = b"".join(bank_file_open(run=run, user=u.finance, fmt="csv", channel="api")[1])
+    assert one_case == two_lookups
+    assert "MZ07,高龄津贴,202406,\"'+乙,\"\"镇\"\"\",,".encode() in one_case  # the run's month, one CASE
+    assert "MZ07,高龄津贴,202403,".encode() in one_case  # the arrears line, by two lookups in both
+
+
 def test_towns_read_per_line_past_the_case_limit_give_the_same_file(in_bureau, users, monkeypatch):
     with in_bureau("zhongshan"):
         town = f.town()
