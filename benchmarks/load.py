@@ -152,13 +152,23 @@ class Client(threading.Thread):
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process so far (0 if it is gone)."""
+def cpu_seconds(pid: int, *, reaped: bool = False) -> float:
+    """User + system CPU of a process so far (0 if it is gone); with `reaped`, that of its children
+    that have exited and been waited for instead."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
+    if reaped:
+        return (int(fields[13]) + int(fields[14])) / TICKS  # cutime, cstime (fields 16 and 17 of stat)
     return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime (fields 14 and 15 of stat)
+
+
+def parent(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except OSError:
+        return None
 
 
 def children(pid: int) -> list[int]:
@@ -172,7 +182,9 @@ class ServerCpu:
     """CPU spent by the web workers (a server this benchmark started) and the database backends.
 
     The backends are the connections to the benchmark's database, found in pg_stat_activity; the
-    workers keep theirs open (CONN_MAX_AGE), so the same processes are read before and after a run.
+    workers keep theirs open (CONN_MAX_AGE), so mostly the same processes are read before and after a
+    run. Processes that ended during it are counted through their parents (gunicorn's master and
+    PostgreSQL's postmaster), which reaped them.
     """
 
     def __init__(self, server: subprocess.Popen | None):
@@ -201,12 +213,24 @@ class ServerCpu:
 
     def sample(self) -> tuple[dict[int, float], dict[int, float]]:
         web = {pid: cpu_seconds(pid) for pid in children(self.server.pid)} if self.server else {}
-        return web, {pid: cpu_seconds(pid) for pid in self._backends()}
+        if self.server:
+            # gunicorn recycles a worker every max_requests (about every 3 minutes a worker at 300 req/s):
+            # the CPU of one that exited during the run is in the master's count of its reaped children.
+            web[-self.server.pid] = cpu_seconds(self.server.pid, reaped=True)
+        backends = self._backends()
+        database = {pid: cpu_seconds(pid) for pid in backends}
+        if backends and (postmaster := parent(backends[0])):
+            # A backend that ended during the run (a recycled worker's connection, a parallel query's
+            # worker) is counted by the postmaster, which reaps it (so is autovacuum: the database's work too).
+            database[-postmaster] = cpu_seconds(postmaster, reaped=True)
+        return web, database
 
     @staticmethod
     def spent(before: dict[int, float], after: dict[int, float]) -> float:
-        # A process that appeared during the run counts from zero; one that left is not counted.
-        return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+        # A process that appeared during the run counts from zero. One that left is in its parent's count
+        # of reaped children (a negative key) with its whole life: what it had spent before the run is not.
+        gone = sum(cpu for pid, cpu in before.items() if pid > 0 and pid not in after)
+        return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items()) - gone
 
 
 def percentile(values: list[float], p: float) -> float:
