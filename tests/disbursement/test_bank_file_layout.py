@@ -7,8 +7,10 @@ PostgreSQL writes the lines with a separator other than the comma and five of th
 import datetime
 import hashlib
 from decimal import Decimal
+from unittest.mock import patch
 
 import pytest
+from django.db import connection
 
 from apps.disbursement import bankfile
 from apps.disbursement.bankfile import bank_file_open, comma_lines, csv_field
@@ -121,3 +123,20 @@ def test_towns_read_per_line_past_the_case_limit_give_the_same_file(in_bureau, u
     assert by_lookup == by_case
     assert "\"'=甲,\"\"镇\"\"\"".encode() in by_case
     assert run.total_amount == Decimal("1200.00")
+
+
+def test_the_case_asks_first_for_the_bureaus_commonest_programmes_and_towns(in_bureau, users):
+    """The statistics only order the CASE's branches (a line stops at its first match), never the file."""
+    with in_bureau("zhongshan"):
+        towns = list(Town.objects.order_by("id")[:2])
+        _run(users, towns=towns)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE disbursement_paymentline")
+        programmes = bankfile._line_shares("programme_id")
+        town_shares = bankfile._line_shares("town_id")
+        with patch.object(bankfile, "_line_shares", lambda column: {"orphan": 0.6, "tekun": 0.3}
+                          if column == "programme_id" else {}):
+            order = list(bankfile._programmes())
+    assert programmes == {"longevity": 1.0}  # the six lines of _run
+    assert town_shares == {str(towns[0].pk): 0.5, str(towns[1].pk): 0.5}
+    assert order[:3] == ["orphan", "tekun", "longevity"]  # then the default order
