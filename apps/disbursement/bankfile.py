@@ -181,6 +181,8 @@ class CopyOut:
             cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', false)")
             self.jit = cursor.fetchone()[0]
             self.pgconn = cursor.cursor.connection.pgconn
+        self.poller = select.poll()  # not select(): a process may hold more than 1,024 descriptors
+        self.poller.register(self.pgconn.socket, select.POLLIN)
         self.pgconn.send_query(self.query.encode())
         result = self.pgconn.get_result()
         if result is None or result.status != pq.ExecStatus.COPY_OUT:
@@ -192,7 +194,7 @@ class CopyOut:
         return self
 
     def fill(self) -> None:
-        select.select([self.pgconn.socket], [], [])
+        self.poller.poll()
         self.pgconn.consume_input()
 
     def __exit__(self, exc_type, exc, traceback) -> None:
@@ -204,9 +206,10 @@ class CopyOut:
         result = self.pgconn.get_result()
         while self.pgconn.get_result() is not None:
             pass
-        # The session's setting as it was (a kept connection serves other requests next); a failed
-        # transaction block takes none, and its rollback restores the setting anyway.
-        if self.pgconn.transaction_status != pq.TransactionStatus.INERROR:
+        # The session's setting as it was (a kept connection serves other requests next). A failed
+        # transaction block takes none, and its rollback restores the setting anyway; a broken
+        # connection is not asked.
+        if self.pgconn.transaction_status in (pq.TransactionStatus.IDLE, pq.TransactionStatus.INTRANS):
             with connection.cursor() as cursor:
                 cursor.execute("SELECT set_config('jit', %s, false)", [self.jit])
         if exc_type is None and (not self.done or result is None or result.status != pq.ExecStatus.COMMAND_OK):
