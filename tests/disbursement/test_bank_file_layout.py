@@ -97,31 +97,22 @@ def test_names_with_commas_quotes_separators_and_line_breaks(in_bureau, users, m
                        hashlib.sha256(body.encode()).hexdigest()]
 
 
-def test_details_by_one_case_or_by_two_lookups_give_the_same_file(in_bureau, users, monkeypatch):
+@pytest.mark.parametrize(("limit", "name"), [("DETAILS_CASE_LIMIT", '+乙,"镇"'), ("TOWN_CASE_LIMIT", '=甲,"镇"')],
+                         ids=["details by two lookups", "towns read per line"])
+def test_the_queries_past_a_case_limit_give_the_same_file(in_bureau, users, monkeypatch, limit, name):
+    """Past DETAILS_CASE_LIMIT a line's programme and town are two lookups joined by `||`; past TOWN_CASE_LIMIT
+    its town is read from people_town. Either way the same bytes, names neutralised and quoted as before."""
     with in_bureau("zhongshan"):
         town = f.town()
-        Town.objects.filter(pk=town.pk).update(name='+乙,"镇"')
-        towns = list(Town.objects.order_by("id")[:2])
-        run, u = _run(users, towns=towns)
-        one_case = b"".join(bank_file_open(run=run, user=u.finance, fmt="csv", channel="api")[1])
-        monkeypatch.setattr(bankfile, "DETAILS_CASE_LIMIT", 0)
-        two_lookups = b"".join(bank_file_open(run=run, user=u.finance, fmt="csv", channel="api")[1])
-    assert one_case == two_lookups
-    assert "MZ07,高龄津贴,202406,\"'+乙,\"\"镇\"\"\",,".encode() in one_case  # the run's month, one CASE
-    assert "MZ07,高龄津贴,202403,".encode() in one_case  # the arrears line, by two lookups in both
-
-
-def test_towns_read_per_line_past_the_case_limit_give_the_same_file(in_bureau, users, monkeypatch):
-    with in_bureau("zhongshan"):
-        town = f.town()
-        Town.objects.filter(pk=town.pk).update(name='=甲,"镇"')
+        Town.objects.filter(pk=town.pk).update(name=name)
         towns = list(Town.objects.order_by("id")[:2])
         run, u = _run(users, towns=towns)
         by_case = b"".join(bank_file_open(run=run, user=u.finance, fmt="csv", channel="api")[1])
-        monkeypatch.setattr(bankfile, "TOWN_CASE_LIMIT", 0)
-        by_lookup = b"".join(bank_file_open(run=run, user=u.finance, fmt="csv", channel="api")[1])
-    assert by_lookup == by_case
-    assert "\"'=甲,\"\"镇\"\"\"".encode() in by_case
+        monkeypatch.setattr(bankfile, limit, 0)
+        past_limit = b"".join(bank_file_open(run=run, user=u.finance, fmt="csv", channel="api")[1])
+    assert past_limit == by_case
+    assert f"MZ07,高龄津贴,202406,{csv_field(chr(39) + name)},,".encode() in by_case  # a line of the run's month
+    assert "MZ07,高龄津贴,202403,".encode() in by_case  # the arrears line
     assert run.total_amount == Decimal("1200.00")
 
 
