@@ -152,12 +152,18 @@ class Client(threading.Thread):
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
+def _stat(pid: int) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after the command name (the first is field 3, the state); None if gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
 def cpu_seconds(pid: int, *, reaped: bool = False) -> float:
     """User + system CPU of a process so far (0 if it is gone); with `reaped`, that of its children
     that have exited and been waited for instead."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
+    if (fields := _stat(pid)) is None:
         return 0.0
     if reaped:
         return (int(fields[13]) + int(fields[14])) / TICKS  # cutime, cstime (fields 16 and 17 of stat)
@@ -165,10 +171,7 @@ def cpu_seconds(pid: int, *, reaped: bool = False) -> float:
 
 
 def parent(pid: int) -> int | None:
-    try:
-        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-    except OSError:
-        return None
+    return int(fields[1]) if (fields := _stat(pid)) else None  # ppid (field 4 of stat)
 
 
 def children(pid: int) -> list[int]:

@@ -120,14 +120,17 @@ def test_the_case_asks_first_for_the_bureaus_commonest_programmes_and_towns(in_b
     """The statistics only order the CASE's branches (a line stops at its first match), never the file."""
     with in_bureau("zhongshan"):
         towns = list(Town.objects.order_by("id")[:2])
-        _run(users, towns=towns)
+        run, u = _run(users, towns=towns)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE disbursement_paymentline")
         programmes = bankfile._line_shares("programme_id")
         town_shares = bankfile._line_shares("town_id")
+        by_statistics = b"".join(bank_file_open(run=run, user=u.finance, fmt="csv", channel="api")[1])
         with patch.object(bankfile, "_line_shares", lambda column: {"orphan": 0.6, "tekun": 0.3}
-                          if column == "programme_id" else {}):
+                          if column == "programme_id" else {str(towns[1].pk): 0.9}):
             order = list(bankfile._programmes())
+            other_order = b"".join(bank_file_open(run=run, user=u.finance, fmt="csv", channel="api")[1])
     assert programmes == {"longevity": 1.0}  # the six lines of _run
     assert town_shares == {str(towns[0].pk): 0.5, str(towns[1].pk): 0.5}
     assert order[:3] == ["orphan", "tekun", "longevity"]  # then the default order
+    assert other_order == by_statistics
